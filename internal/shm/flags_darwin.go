@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build darwin
+
+package shm
+
+import "golang.org/x/sys/unix"
+
+// Darwin ignores MAP_NORESERVE; PROT_NONE pages are not charged anyway.
+const mapFlags = unix.MAP_PRIVATE | unix.MAP_ANON
