@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package cbuild compiles C test fixtures at test time with the C compiler
+// that `go env CC` names, so that tests in CGO_ENABLED=0 builds can load
+// them with purego. Tests that need it skip with a clear message when no
+// compiler is installed.
+package cbuild
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	ccOnce sync.Once
+	cc     []string
+)
+
+// CC returns the C compiler command (with any flags `go env CC` includes),
+// or nil if none is installed.
+func CC() []string {
+	ccOnce.Do(func() {
+		name := os.Getenv("CC")
+		if name == "" {
+			if out, err := exec.Command("go", "env", "CC").Output(); err == nil {
+				name = strings.TrimSpace(string(out))
+			}
+		}
+		if name == "" {
+			name = "cc"
+		}
+		f := strings.Fields(name)
+		if len(f) == 0 {
+			return
+		}
+		if _, err := exec.LookPath(f[0]); err != nil {
+			return
+		}
+		cc = f
+	})
+	return cc
+}
+
+// Root returns the absolute path of the module root.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// CSrcDir returns the absolute path of csrc/, which holds hffi.h.
+func CSrcDir() string { return filepath.Join(Root(), "csrc") }
+
+// SharedLib compiles sources (paths relative to the module root, or
+// absolute) into a shared library named name in a temporary directory of
+// tb, with -Wall -Wextra -Werror and csrc/ on the include path, and returns
+// its path. It skips tb if no C compiler is installed and fails tb if the
+// compilation fails.
+func SharedLib(tb testing.TB, name string, sources []string, extraFlags ...string) string {
+	tb.Helper()
+	return build(tb, name, append([]string{"-shared", "-fPIC"}, extraFlags...), sources)
+}
+
+// Program compiles sources into an executable and returns its path, like
+// SharedLib.
+func Program(tb testing.TB, name string, sources []string, extraFlags ...string) string {
+	tb.Helper()
+	return build(tb, name, extraFlags, sources)
+}
+
+func build(tb testing.TB, name string, flags, sources []string) string {
+	tb.Helper()
+	c := CC()
+	if c == nil {
+		tb.Skip("no C compiler found (go env CC): skipping a test that builds a C fixture at run time")
+	}
+	out := filepath.Join(tb.TempDir(), name)
+	args := append([]string{}, c[1:]...)
+	args = append(args, "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-I", CSrcDir(), "-o", out)
+	args = append(args, flags...)
+	for _, s := range sources {
+		if !filepath.IsAbs(s) {
+			s = filepath.Join(Root(), s)
+		}
+		args = append(args, s)
+	}
+	args = append(args, "-lpthread")
+	cmd := exec.Command(c[0], args...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("cbuild: %s %s: %v\n%s", c[0], strings.Join(args, " "), err, msg)
+	}
+	return out
+}
