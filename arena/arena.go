@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package arena
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/internal/shm"
+)
+
+// Defaults of the options.
+const (
+	DefaultMaxSize = 1 << 30 // WithMaxSize
+	DefaultRetain  = 4 << 20 // WithRetain
+	// MaxSize is the largest maximum size an arena can have: offsets in a
+	// Ref have 29 bits in units of 8 bytes.
+	MaxSize = uintptr(abi.ArenaMaxSize)
+)
+
+// growStep is the commit granularity: when an allocation passes the
+// committed end, this many more bytes (a page multiple) are made
+// read-write at once.
+var growStep = max(64<<10, shm.PageSize())
+
+type config struct {
+	maxSize uintptr
+	retain  uintptr
+	debug   bool
+}
+
+func defaultConfig() config {
+	return config{maxSize: DefaultMaxSize, retain: DefaultRetain, debug: shm.Debug()}
+}
+
+// Option configures [New] and [NewPool].
+type Option func(*config)
+
+// WithMaxSize sets the arena's maximum size in bytes (rounded up to a page):
+// address space reserved at once, committed as allocations reach it.
+// Allocations beyond it fail with [ErrNoMem]. The default is
+// [DefaultMaxSize]; at most [MaxSize].
+func WithMaxSize(n uintptr) Option { return func(c *config) { c.maxSize = n } }
+
+// WithDebug turns debug mode on or off for this arena (see the package
+// documentation); the default is [Debug] at the time the arena is made.
+func WithDebug(on bool) Option { return func(c *config) { c.debug = on } }
+
+// WithRetain sets how many committed bytes a [Arena.Reset] keeps for reuse;
+// memory committed beyond it is returned to the OS. The default is
+// [DefaultRetain].
+func WithRetain(n uintptr) Option { return func(c *config) { c.retain = n } }
+
+// Arena is a region of off-heap memory that C may read and write: an mmap'd
+// reservation from which allocations are bumped and which is released all at
+// once. Memory never moves and is never scanned or freed by the Go garbage
+// collector, so its addresses may be kept by C (until Reset or Free) and
+// passed through cgo freely; it must not hold Go pointers.
+//
+// Alloc, AllocUninit, CopyString, CopyBytes, Ref, ID and Used are safe for
+// concurrent use by goroutines and, through hffi_arena_alloc, by C threads.
+// Reset and Free must not run concurrently with any other use of the arena.
+//
+// An Arena must be released with [Arena.Free] (or returned to its [Pool]):
+// it is not freed by the garbage collector, because Go code may hold
+// pointers into it that the collector cannot see. The zero Arena is not
+// usable (it behaves like a freed one); make arenas with [New].
+type Arena struct {
+	hdr   *abi.ArenaHdr // registry entry; nil once freed or dead
+	base  unsafe.Pointer
+	limit uint64
+	grow  uint64
+
+	epoch uint64 // bumped by Reset and Free: tells a Local its chunk is gone
+
+	mu     sync.Mutex // serialises Reset and Free
+	slot   uint32
+	debug  bool
+	retain uint64
+	err    error // why hdr is nil
+}
+
+// New reserves a new arena. It allocates (the Arena, and a registry slot
+// under a global lock) and makes a system call; use a [Pool] for per-call
+// scratch arenas. It fails with [ErrRange] for a bad maximum size,
+// [ErrExhausted] if every registry slot is in use, or [ErrNoMem].
+func New(opts ...Option) (*Arena, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return newArena(cfg)
+}
+
+func newArena(cfg config) (*Arena, error) {
+	page := shm.PageSize()
+	if cfg.maxSize == 0 || cfg.maxSize > MaxSize {
+		return nil, fmt.Errorf("arena: maximum size %d not in [1, %d]: %w", cfg.maxSize, MaxSize, ErrRange)
+	}
+	limit := shm.RoundUp(cfg.maxSize, page)
+	base, err := shm.Reserve(limit)
+	if err != nil {
+		return nil, fmt.Errorf("arena: %w (%w)", err, ErrNoMem)
+	}
+	a := &Arena{
+		epoch:  1,
+		base:   base,
+		limit:  uint64(limit),
+		grow:   uint64(growStep),
+		debug:  cfg.debug,
+		retain: uint64(shm.RoundUp(min(cfg.retain, limit), page)),
+	}
+	reg.mu.Lock()
+	s, gen, ok := claimLocked(a.debug)
+	if ok {
+		publishLocked(s, gen, a, 0)
+	}
+	reg.mu.Unlock()
+	if !ok {
+		_ = shm.Release(base, limit)
+		return nil, errNoSlot
+	}
+	return a, nil
+}
+
+// deadErr says why a is unusable.
+func (a *Arena) deadErr() error {
+	if a.err != nil {
+		return a.err
+	}
+	return errFreed
+}
+
+// Alloc returns size zeroed bytes aligned to align, a power of two no
+// larger than the page size. The memory stays valid until [Arena.Reset] or
+// [Arena.Free]. A zero size returns an address that must not be
+// dereferenced and may equal the next allocation's. Alloc makes no Go heap
+// allocation. It fails with [ErrAlign], [ErrNoMem] (the maximum size is
+// reached; the arena stays usable), or [ErrClosed] after Free.
+func (a *Arena) Alloc(size, align uintptr) (unsafe.Pointer, error) {
+	p, err := a.bump(uint64(size), uint64(align))
+	if err == nil && size > 0 {
+		clear(unsafe.Slice((*byte)(p), size))
+	}
+	return p, err
+}
+
+// AllocUninit is [Arena.Alloc] without zeroing: the bytes are whatever the
+// arena held before (in debug mode, the [Poison] pattern after a Reset).
+func (a *Arena) AllocUninit(size, align uintptr) (unsafe.Pointer, error) {
+	return a.bump(uint64(size), uint64(align))
+}
+
+// CopyString copies s with a terminating NUL into the arena and returns
+// the copy's address, 8-aligned, usable as a C `char *` (so a [Ref] may be
+// minted for it). An s that contains NUL bytes is copied whole; C sees it
+// end at the first. It makes no Go heap allocation.
+func (a *Arena) CopyString(s string) (unsafe.Pointer, error) {
+	// Fast path, small enough to inline: the copy fits in committed
+	// memory and the CAS wins. Everything else takes bump.
+	if h := a.hdr; h != nil {
+		old := atomic.LoadUint64(&h.Used)
+		off := (old + 7) &^ 7
+		end := off + uint64(len(s)) + 1
+		if end <= atomic.LoadUint64(&h.Committed) && end > off &&
+			atomic.CompareAndSwapUint64(&h.Used, old, end) {
+			return copyString(unsafe.Add(a.base, off), s), nil
+		}
+	}
+	p, err := a.bump(uint64(len(s))+1, abi.RefOffScale)
+	if err != nil {
+		return nil, err
+	}
+	return copyString(p, s), nil
+}
+
+func copyString(p unsafe.Pointer, s string) unsafe.Pointer {
+	copy(unsafe.Slice((*byte)(p), len(s)), s)
+	*(*byte)(unsafe.Add(p, len(s))) = 0
+	return p
+}
+
+// CopyBytes copies b into the arena, 8-aligned, and returns the copy's
+// address. An empty b is a zero-size allocation. It makes no Go heap
+// allocation.
+func (a *Arena) CopyBytes(b []byte) (unsafe.Pointer, error) {
+	p, err := a.bump(uint64(len(b)), abi.RefOffScale)
+	if err == nil && len(b) > 0 {
+		copy(unsafe.Slice((*byte)(p), len(b)), b)
+	}
+	return p, err
+}
+
+// bump is the allocation protocol shared with hffi_arena_alloc in C: make
+// [0, end) read-write first, then publish end with a CAS on hdr.used, so
+// used <= committed at every instant.
+func (a *Arena) bump(size, align uint64) (unsafe.Pointer, error) {
+	h := a.hdr
+	if h == nil {
+		return nil, a.deadErr()
+	}
+	if align-1 >= uint64(shm.PageSize()) || align&(align-1) != 0 {
+		return nil, allocErrs.of(abi.EALIGN)
+	}
+	old := atomic.LoadUint64(&h.Used)
+	for {
+		off := (old + align - 1) &^ (align - 1)
+		if off < old || off > a.limit || size > a.limit-off {
+			return nil, allocErrs.of(abi.ENOMEM)
+		}
+		end := off + size
+		if end > atomic.LoadUint64(&h.Committed) {
+			if err := a.commit(h, end); err != nil {
+				return nil, err
+			}
+		}
+		if end == old || atomic.CompareAndSwapUint64(&h.Used, old, end) {
+			return unsafe.Add(a.base, off), nil
+		}
+		old = atomic.LoadUint64(&h.Used)
+	}
+}
+
+// commit makes [0, end) read-write, growing hdr.committed in steps of
+// a.grow. Two threads may mprotect the same pages; that is harmless, and
+// the CAS keeps committed monotonic.
+func (a *Arena) commit(h *abi.ArenaHdr, end uint64) error {
+	page := uint64(shm.PageSize())
+	c := atomic.LoadUint64(&h.Committed)
+	for end > c {
+		target := (end + a.grow - 1) &^ (a.grow - 1)
+		if target > a.limit || target < end {
+			target = a.limit
+		}
+		from := c &^ (page - 1)
+		if err := shm.Commit(unsafe.Add(a.base, from), uintptr(target-from)); err != nil {
+			return fmt.Errorf("arena: alloc: %w (%w)", err, ErrNoMem)
+		}
+		if atomic.CompareAndSwapUint64(&h.Committed, c, target) {
+			return nil
+		}
+		c = atomic.LoadUint64(&h.Committed)
+	}
+	return nil
+}
+
+// Used returns the number of bytes allocated since the last Reset,
+// alignment padding included; 0 once freed.
+func (a *Arena) Used() uintptr {
+	h := a.hdr
+	if h == nil {
+		return 0
+	}
+	return uintptr(atomic.LoadUint64(&h.Used) - abi.ArenaPrefix)
+}
+
+// Limit returns the arena's maximum size in bytes (0 once freed). The
+// first 64 bytes are reserved (no Ref has offset 0), so at most
+// Limit()-64 bytes can be allocated.
+func (a *Arena) Limit() uintptr {
+	if a.hdr == nil {
+		return 0
+	}
+	return uintptr(a.limit)
+}
+
+// Reset frees every allocation at once; the arena keeps its memory (up to
+// [WithRetain] bytes) for the next allocations. If a [Ref] or the arena's
+// [Arena.ID] was handed out since the last Reset, the arena's generation is
+// bumped, so those Refs and that ID now resolve to [ErrStale], in Go and in
+// C. Raw pointers into the arena must no longer be used; in debug mode
+// (see [WithDebug]) the memory is poisoned and made inaccessible so that a
+// stale access faults at once.
+//
+// When the arena's registry slot runs out of generations, Reset retires it
+// and moves the arena to a fresh slot; if none is left, the arena's memory
+// is released and later allocations fail with [ErrExhausted]. Reset of a
+// freed arena is a no-op. Reset must not run concurrently with other uses
+// of the arena; it makes no Go heap allocation except when moving slots.
+func (a *Arena) Reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	h := a.hdr
+	if h == nil {
+		return
+	}
+	move := false
+	if atomic.LoadUint64(&h.Minted) != 0 {
+		gen := wordGen(atomic.LoadUint64(&h.Word))
+		if gen < abi.ArenaGenMax {
+			atomic.StoreUint64(&h.Word, slotWord(gen+1, abi.ArenaLive))
+			atomic.StoreUint64(&h.Minted, 0)
+		} else {
+			move = true
+		}
+	}
+	a.epoch++
+	a.scrub(h)
+	atomic.StoreUint64(&h.Used, abi.ArenaPrefix)
+	if move {
+		a.move()
+	}
+	stats.resets.Add(1)
+}
+
+// scrub runs the memory side of a Reset: poison and decommit in debug
+// mode, otherwise give back what exceeds the retained size.
+func (a *Arena) scrub(h *abi.ArenaHdr) {
+	committed := atomic.LoadUint64(&h.Committed)
+	if a.debug {
+		if used := atomic.LoadUint64(&h.Used); used > abi.ArenaPrefix {
+			poison(unsafe.Add(a.base, abi.ArenaPrefix), uintptr(used-abi.ArenaPrefix))
+		}
+		// The whole reservation: a racing commit may have made pages
+		// read-write beyond the committed mark it lost.
+		if committed > 0 && shm.Decommit(a.base, uintptr(a.limit), false) == nil {
+			atomic.StoreUint64(&h.Committed, 0)
+		}
+		return
+	}
+	if committed > a.retain {
+		rest := unsafe.Add(a.base, a.retain)
+		if shm.Decommit(rest, uintptr(a.limit-a.retain), true) == nil {
+			atomic.StoreUint64(&h.Committed, a.retain)
+		}
+	}
+}
+
+// move retires a's slot, whose generations are exhausted, and moves the
+// arena to another slot; if there is none, a dies.
+func (a *Arena) move() {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	old := a.slot
+	committed := atomic.LoadUint64(&a.hdr.Committed)
+	retireLocked(old)
+	s, gen, ok := claimLocked(a.debug)
+	if !ok {
+		a.hdr, a.err = nil, errLostSlot
+		a.releaseMemory()
+		return
+	}
+	publishLocked(s, gen, a, committed)
+}
+
+// Free returns the arena's memory to the OS (in debug mode it stays
+// reserved and inaccessible for a while, so stale C pointers fault) and its
+// registry slot to the registry. Refs into the arena then resolve to
+// [ErrClosed] until the slot is reused, then to [ErrStale]; allocations
+// fail with [ErrClosed]. Free is idempotent; it must not run concurrently
+// with other uses of the arena.
+func (a *Arena) Free() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.hdr == nil {
+		return nil
+	}
+	a.hdr, a.err = nil, errFreed
+	a.epoch++
+	reg.mu.Lock()
+	releaseLocked(a.slot)
+	reg.mu.Unlock()
+	return a.releaseMemory()
+}
+
+func (a *Arena) releaseMemory() error {
+	if a.debug {
+		quarantine(a.base, uintptr(a.limit))
+		return nil
+	}
+	if err := shm.Release(a.base, uintptr(a.limit)); err != nil {
+		return fmt.Errorf("arena: free: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package arena provides off-heap memory that C may read and write: bump
+// allocation from mmap'd regions that the Go garbage collector neither
+// scans nor moves nor frees, released all at once, plus generation-checked
+// references ([Ref]) that Go and C resolve to an address or to a clear
+// error once the memory was reset or freed.
+//
+// Memory comes from mmap via golang.org/x/sys/unix, never from the Go heap
+// or malloc, so the package needs no cgo and behaves the same in cgo and
+// CGO_ENABLED=0 builds. Because arena memory is not Go memory, passing its
+// addresses to C breaks none of the cgo pointer rules, and C may keep them
+// after a call returns.
+//
+// # Allocating
+//
+// [New] reserves an arena of at most [WithMaxSize] bytes (1 GiB by
+// default) of address space and commits pages as allocations reach them;
+// allocations never move. [Arena.Alloc] returns zeroed memory aligned up
+// to a page, [Arena.AllocUninit] skips the zeroing, and [Arena.CopyString]
+// and [Arena.CopyBytes] copy a Go string (NUL-terminated: a C char *) or a
+// byte slice in one step:
+//
+//	a, err := arena.New()
+//	if err != nil { ... }
+//	defer a.Free()
+//	cs, err := a.CopyString("hello")   // C.puts((*C.char)(cs)) is fine
+//
+// Exceeding the maximum size returns [ErrNoMem]; the arena stays usable.
+// Allocations make no Go heap allocation.
+//
+// Each of these calls is one atomic compare-and-swap, so goroutines and C
+// threads may allocate from one arena at once. A goroutine that makes many
+// small allocations takes a [Local] ([Arena.Local]) instead: it reserves
+// chunks of the arena and carves allocations out of them without atomic
+// instructions, several times faster, while the arena stays safe for
+// everyone else.
+//
+// # Reset and Free
+//
+// [Arena.Reset] frees every allocation at once and keeps the memory for
+// reuse; [Arena.Free] returns the memory to the OS. Both are idempotent on a
+// freed arena; an allocation after Free returns [ErrClosed]. Neither may
+// run concurrently with other uses of the same arena.
+//
+// For per-call scratch memory, a [Pool] hands out reset arenas and takes
+// them back ([Pool.Get], [Pool.Put]), so a hot path maps no new memory.
+//
+// # References
+//
+// A raw pointer into an arena is valid until Reset or Free, and nothing
+// checks it. When C must keep something longer than a call, give it a
+// [Ref] instead: [Arena.Ref] mints one for an 8-aligned pointer inside an
+// allocation, [Resolve] (in Go) and hffi_ref_resolve (in C, a static
+// inline function in hffi.h) turn it back into an address:
+//
+//	r, err := a.Ref(cs)                // hand r to C as a uint64_t
+//	p, err := arena.Resolve(r, 6)      // later, in Go or in C
+//
+// A Ref packs the arena's registry slot, the arena's generation and the
+// offset. Any 64-bit integer resolves in a few loads to the address or to
+// one specific error: [ErrZero], [ErrKind] (a handle, not a Ref),
+// [ErrRange], [ErrForged] (a generation never issued), [ErrStale] (the
+// arena was reset since), [ErrClosed] (the arena was freed), [ErrRetired]
+// or [ErrBounds]. Resolving never reads outside the shared registry, and a
+// Ref never names memory of a later generation: Reset bumps the arena's
+// generation when a Ref or the arena's id was minted since the previous
+// Reset (scratch arenas that never mint spend no generation), and a slot
+// whose generations are exhausted is retired forever, not wrapped.
+//
+// # Using an arena from C
+//
+// C receives [Runtime] (the address of hffi_rt) once and an arena id,
+// [Arena.ID], per use. With them, C threads allocate from the arena
+// concurrently with Go (hffi_arena_alloc, hffi_arena_strdup,
+// hffi_arena_memdup) and mint Refs (hffi_ref_of) that Go resolves:
+//
+//	int32_t fill(const hffi_rt *rt, hffi_arena a, hffi_ref *out) {
+//	    char *s;
+//	    return hffi_arena_strdup(rt, a, "from C", &s, out);
+//	}
+//
+// Go and C follow one protocol on the shared registry (see csrc/hffi.h):
+// allocation is a CAS on the arena's bump offset after committing pages, so
+// allocation is lock-free on both sides.
+//
+// # Debug mode
+//
+// Debug mode is a runtime switch: the environment variable HFFI_DEBUG
+// ([DebugEnv]) read at start-up, [SetDebug] for arenas made afterwards, or
+// [WithDebug] per arena. In debug mode Reset overwrites the used memory
+// with the [Poison] byte 0xDB and makes every page inaccessible (committed
+// again on the next allocation), and Free keeps the address range reserved
+// and inaccessible for a while instead of unmapping it, so a C (or Go)
+// access through a stale raw pointer faults at once instead of reading
+// another allocation's data. Debug arenas are slower to reset.
+//
+// # Limits
+//
+// An arena's maximum size is at most [MaxSize] (4 GiB, the reach of a
+// Ref's offset). The registry has 16,383 slots, each good for about a
+// million generations; [New] returns [ErrExhausted] when every slot is in
+// use or retired.
+//
+// # Errors
+//
+// Errors wrap the sentinels of this package, which are the HFFI_E* codes of
+// hffi.h: errors.Is(err, arena.ErrStale) holds for an error from [Resolve]
+// and for the code C got from hffi_ref_resolve alike. Error paths of
+// Resolve and allocation do not allocate.
+//
+// # Statistics
+//
+// [ReadStats] reports bytes mapped and in use, resets and live arenas.
+package arena

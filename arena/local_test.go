@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package arena
+
+import (
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+func TestLocalBasics(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	l := a.Local()
+	assert.Same(t, a, l.Arena())
+	assert.Zero(t, a.Used(), "nothing reserved before the first allocation")
+
+	p, err := l.CopyString("hello")
+	require.NoError(t, err)
+	assert.Equal(t, "hello\x00", string(bytesAt(p, 6)))
+	assert.Equal(t, uintptr(localChunk), a.Used(), "one chunk reserved")
+	q, err := l.CopyBytes([]byte("bytes"))
+	require.NoError(t, err)
+	assert.Equal(t, unsafe.Add(p, 8), q, "carved from the same chunk, 8-aligned")
+	assert.Equal(t, "bytes", string(bytesAt(q, 5)))
+
+	for align := uintptr(1); align <= page; align <<= 1 {
+		z, err := l.Alloc(24, align)
+		require.NoError(t, err)
+		assert.Zero(t, uintptr(z)%align)
+		assert.Equal(t, make([]byte, 24), bytesAt(z, 24))
+	}
+	_, err = l.Alloc(8, 3)
+	require.ErrorIs(t, err, ErrAlign)
+	_, err = l.Alloc(8, 2*page)
+	require.ErrorIs(t, err, ErrAlign)
+
+	// Large allocations go to the arena directly.
+	used := a.Used()
+	big, err := l.CopyString(strings.Repeat("b", 5000))
+	require.NoError(t, err)
+	assert.Equal(t, "bbb", string(bytesAt(big, 3)))
+	assert.LessOrEqual(t, a.Used(), used+5008)
+
+	// Refs work on what a Local hands out.
+	r, err := a.Ref(p)
+	require.NoError(t, err)
+	got, err := Resolve(r, 6)
+	require.NoError(t, err)
+	assert.Equal(t, p, got)
+}
+
+func TestLocalSeesResetAndFree(t *testing.T) {
+	a, err := New(WithMaxSize(1 << 20))
+	require.NoError(t, err)
+	l := a.Local()
+	p, err := l.CopyString("first")
+	require.NoError(t, err)
+	a.Reset()
+	assert.Zero(t, a.Used())
+	q, err := l.CopyString("second")
+	require.NoError(t, err)
+	assert.Equal(t, p, q, "after Reset the Local reserves anew from the start")
+	assert.Equal(t, uintptr(localChunk), a.Used())
+
+	require.NoError(t, a.Free())
+	_, err = l.CopyString("x")
+	require.ErrorIs(t, err, ErrClosed)
+	_, err = l.Alloc(0, 1)
+	require.ErrorIs(t, err, ErrClosed)
+
+	var zero Local
+	_, err = zero.CopyString("x")
+	require.ErrorIs(t, err, ErrInvalid)
+	dead := (&Arena{}).Local()
+	_, err = dead.AllocUninit(0, 1)
+	require.ErrorIs(t, err, ErrClosed)
+}
+
+func TestLocalFillsArena(t *testing.T) {
+	const limit = 64 << 10
+	a := mustNew(t, WithMaxSize(limit))
+	l := a.Local()
+	var n int
+	for {
+		p, err := l.Alloc(1000, 8)
+		if err != nil {
+			require.ErrorIs(t, err, ErrNoMem)
+			break
+		}
+		bytesAt(p, 1000)[999] = 1
+		n++
+	}
+	// Chunks are abandoned with less than 1000 bytes left, and near the
+	// end the Local allocates from the arena directly.
+	assert.GreaterOrEqual(t, n, (limit-abi.ArenaPrefix)/1000-4)
+}
+
+func TestLocalNoHeapAllocs(t *testing.T) {
+	a := mustNew(t, WithMaxSize(64<<20), WithDebug(false))
+	l := a.Local()
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		_, _ = l.CopyString("hello, world")
+		_, _ = l.Alloc(40, 8)
+		_, _ = l.CopyBytes([]byte{1, 2, 3})
+	}))
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		m := a.Local()
+		_, _ = m.CopyString("on the stack")
+	}))
+}

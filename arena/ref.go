@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package arena
+
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/internal/shm"
+)
+
+// Ref is a generation-checked reference into an arena, the hffi_ref of
+// hffi.h: bit 63 set, then the arena's registry slot, the arena's
+// generation when the Ref was minted, and the byte offset / 8. A Ref is a
+// plain integer: C may keep it (in a uint64_t or a void *) for as long as it
+// likes and resolve it with hffi_ref_resolve; once the arena is reset or
+// freed it resolves to an error instead of to memory. The zero Ref is never
+// valid.
+//
+// A Ref with offset 0 is an arena id (see [Arena.ID]).
+type Ref uint64
+
+// Runtime returns the address of the process-wide shared root (hffi_rt in
+// hffi.h) that C functions take as their first argument. The root is
+// created on first use, lives outside the Go heap and is never moved or
+// freed, so C may keep the address forever.
+func Runtime() unsafe.Pointer { return shm.RootPtr() }
+
+// ID returns the arena's id for C (an hffi_arena: a Ref with offset 0),
+// which C passes to hffi_arena_alloc, hffi_arena_strdup and friends to
+// allocate from this arena. The id is valid until the next [Arena.Reset]
+// or [Arena.Free]: calling ID counts as minting a Ref. It returns 0 once
+// the arena is freed. Safe for concurrent use; no Go heap allocation.
+func (a *Arena) ID() Ref {
+	h := a.hdr
+	if h == nil {
+		return 0
+	}
+	mint(h)
+	return Ref(abi.MakeRef(a.slot, wordGen(atomic.LoadUint64(&h.Word)), 0))
+}
+
+// Ref mints a reference to p, which must be 8-aligned and lie inside what
+// the arena has allocated (an allocation's end, where a zero-size
+// allocation lies, included). The Ref stays valid until the next
+// [Arena.Reset] or [Arena.Free], which make it resolve to [ErrStale] or
+// [ErrClosed]. It fails with [ErrInvalid] (nil p), [ErrAlign], [ErrBounds]
+// or [ErrClosed], exactly like hffi_ref_of. Safe for concurrent use; no Go
+// heap allocation.
+func (a *Arena) Ref(p unsafe.Pointer) (Ref, error) {
+	h := a.hdr
+	if h == nil {
+		return 0, refErrs.of(abi.ECLOSED)
+	}
+	if p == nil {
+		return 0, refErrs.of(abi.EINVAL)
+	}
+	addr, base := uint64(uintptr(p)), uint64(uintptr(a.base))
+	if addr%abi.RefOffScale != 0 {
+		return 0, refErrs.of(abi.EALIGN)
+	}
+	if addr < base {
+		return 0, refErrs.of(abi.EBOUNDS)
+	}
+	off := addr - base
+	if off < abi.ArenaPrefix || off > atomic.LoadUint64(&h.Used) {
+		return 0, refErrs.of(abi.EBOUNDS)
+	}
+	if off >= abi.ArenaMaxSize {
+		return 0, refErrs.of(abi.ERANGE)
+	}
+	mint(h)
+	return Ref(abi.MakeRef(a.slot, wordGen(atomic.LoadUint64(&h.Word)), off)), nil
+}
+
+// mint records that a Ref exists in the current generation, so that the
+// next Reset bumps it. The load first keeps the cache line shared when many
+// threads mint.
+func mint(h *abi.ArenaHdr) {
+	if atomic.LoadUint64(&h.Minted) == 0 {
+		atomic.StoreUint64(&h.Minted, 1)
+	}
+}
+
+// lookup is the twin of _hffi_arena_lookup in hffi.h: the same checks in
+// the same order, so Go and C give the same code for every 64-bit input.
+// It also returns the slot word it validated.
+func lookup(r uint64) (*abi.ArenaHdr, uint64, abi.Errno) {
+	if r == 0 {
+		return nil, 0, abi.EZERO
+	}
+	if r&abi.RefTag == 0 {
+		return nil, 0, abi.EKIND
+	}
+	slot, gen := abi.RefSlot(r), abi.RefGen(r)
+	if slot == 0 {
+		return nil, 0, abi.ERANGE
+	}
+	if gen == 0 {
+		return nil, 0, abi.EFORGED
+	}
+	h := &hdrs[slot]
+	w := atomic.LoadUint64(&h.Word)
+	sgen, state := wordGen(w), wordState(w)
+	switch {
+	case gen > sgen:
+		return nil, w, abi.EFORGED
+	case gen < sgen:
+		return nil, w, abi.ESTALE
+	case state == abi.ArenaRetired:
+		return nil, w, abi.ERETIRED
+	case state != abi.ArenaLive:
+		return nil, w, abi.ECLOSED
+	}
+	return h, w, abi.OK
+}
+
+// Resolve is the Go twin of hffi_ref_resolve: it returns the address of
+// the size bytes that r names if they lie inside what r's arena has
+// allocated in r's generation, and otherwise the same error C gets:
+// [ErrZero], [ErrKind], [ErrRange], [ErrForged], [ErrStale], [ErrClosed],
+// [ErrRetired] or [ErrBounds]. It reads only the shared registry, never
+// arena memory, takes no lock and makes no Go heap allocation. The
+// address is valid until the arena is reset or freed.
+//
+// Resolve racing with a Reset or Free of the arena returns either the
+// address (as of before) or the error (as of after), never a mix.
+func Resolve(r Ref, size uintptr) (unsafe.Pointer, error) {
+	slot := abi.RefSlot(uint64(r))
+	for {
+		h, w, code := lookup(uint64(r))
+		if code != abi.OK {
+			return nil, resolveErrs.of(code)
+		}
+		off, used := abi.RefOffset(uint64(r)), atomic.LoadUint64(&h.Used)
+		inside := off >= abi.ArenaPrefix && off <= used && uint64(size) <= used-off
+		base := atomic.LoadPointer(&bases[slot])
+		// The word is stored LIVE after base is set and leaves LIVE (or
+		// changes generation) before base and used are cleared: an
+		// unchanged word means base and used belong to it.
+		if base == nil || atomic.LoadUint64(&h.Word) != w {
+			continue
+		}
+		if !inside {
+			return nil, resolveErrs.of(abi.EBOUNDS)
+		}
+		return unsafe.Add(base, off), nil
+	}
+}
+
+// Check is the Go twin of hffi_arena_check: nil if the arena that r (an
+// arena id or any Ref into it) names is live at r's generation, and
+// otherwise the error [Resolve] would give for it.
+func Check(r Ref) error {
+	if _, _, code := lookup(uint64(r)); code != abi.OK {
+		return checkErrs.of(code)
+	}
+	return nil
+}

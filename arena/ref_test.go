@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package arena
+
+import (
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+func TestRefRoundTrip(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	p, err := a.CopyString("hello")
+	require.NoError(t, err)
+	r, err := a.Ref(p)
+	require.NoError(t, err)
+	assert.NotZero(t, uint64(r)&abi.RefTag)
+	assert.Equal(t, slotOf(a), abi.RefSlot(uint64(r)))
+	assert.Equal(t, genOf(a), abi.RefGen(uint64(r)))
+
+	for _, size := range []uintptr{0, 1, 6} {
+		q, err := Resolve(r, size)
+		require.NoError(t, err)
+		assert.Equal(t, p, q)
+	}
+	_, err = Resolve(r, 7) // past the bump offset
+	require.ErrorIs(t, err, ErrBounds)
+
+	// The end of the used range names a zero-size allocation.
+	end, err := a.Alloc(0, 8)
+	require.NoError(t, err)
+	re, err := a.Ref(end)
+	require.NoError(t, err)
+	q, err := Resolve(re, 0)
+	require.NoError(t, err)
+	assert.Equal(t, end, q)
+	_, err = Resolve(re, 1)
+	require.ErrorIs(t, err, ErrBounds)
+}
+
+func TestRefErrors(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	p, err := a.Alloc(64, 8)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		p    unsafe.Pointer
+		want error
+	}{
+		{"nil", nil, ErrInvalid},
+		{"misaligned", unsafe.Add(p, 1), ErrAlign},
+		{"prefix", baseOf(a), ErrBounds},
+		{"past used", unsafe.Add(p, 72), ErrBounds},
+		{"below base", unsafe.Add(baseOf(a), -8), ErrBounds},
+		{"other memory", unsafe.Pointer(&tests8[0]), ErrBounds},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := a.Ref(tt.p)
+			require.ErrorIs(t, err, tt.want)
+			require.ErrorContains(t, err, "arena: ref: ")
+		})
+	}
+}
+
+var tests8 [8]uint64
+
+func TestResolveCodes(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	p, err := a.Alloc(16, 8)
+	require.NoError(t, err)
+	r, err := a.Ref(p)
+	require.NoError(t, err)
+	slot, gen := slotOf(a), genOf(a)
+	off := abi.RefOffset(uint64(r))
+	mk := func(s, g uint32, o uint64) Ref { return Ref(abi.MakeRef(s, g, o)) }
+
+	tests := []struct {
+		name string
+		r    Ref
+		size uintptr
+		want error
+	}{
+		{"zero", 0, 0, ErrZero},
+		{"handle (no tag)", Ref(uint64(r) &^ abi.RefTag), 0, ErrKind},
+		{"slot 0", mk(0, gen, off), 0, ErrRange},
+		{"gen 0", mk(slot, 0, off), 0, ErrForged},
+		{"future gen", mk(slot, gen+1, off), 0, ErrForged},
+		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, ErrForged},
+		{"arena id", a.ID(), 0, ErrBounds},
+		{"inside prefix", mk(slot, gen, 56), 0, ErrBounds},
+		{"offset past used", mk(slot, gen, off+24), 0, ErrBounds},
+		{"size past used", r, 17, ErrBounds},
+		{"huge size", r, ^uintptr(0), ErrBounds},
+		{"all ones", Ref(^uint64(0)), 0, ErrForged},
+		{"ok", r, 16, nil},
+	}
+	if s, ok := neverUsedSlot(); ok {
+		tests = append(tests, struct {
+			name string
+			r    Ref
+			size uintptr
+			want error
+		}{"never used slot", mk(s, 1, off), 0, ErrForged})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := Resolve(tt.r, tt.size)
+			if tt.want == nil {
+				require.NoError(t, err)
+				assert.Equal(t, p, q)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+			require.ErrorContains(t, err, "arena: resolve: ")
+			assert.Nil(t, q)
+		})
+	}
+}
+
+func TestResetGenerations(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	gen := genOf(a)
+
+	// No Ref minted: Reset spends no generation.
+	_, err := a.CopyString("scratch")
+	require.NoError(t, err)
+	a.Reset()
+	assert.Equal(t, gen, genOf(a))
+
+	// A Ref minted: Reset bumps the generation and the Ref goes stale.
+	p, err := a.CopyString("kept")
+	require.NoError(t, err)
+	r, err := a.Ref(p)
+	require.NoError(t, err)
+	a.Reset()
+	assert.Equal(t, gen+1, genOf(a))
+	_, err = Resolve(r, 1)
+	require.ErrorIs(t, err, ErrStale)
+
+	// The memory is reused, but the old Ref still does not resolve.
+	q, err := a.CopyString("new!")
+	require.NoError(t, err)
+	assert.Equal(t, p, q)
+	_, err = Resolve(r, 1)
+	require.ErrorIs(t, err, ErrStale)
+
+	// Handing out the id counts as minting.
+	id := a.ID()
+	require.NoError(t, Check(id))
+	a.Reset()
+	assert.Equal(t, gen+2, genOf(a))
+	require.ErrorIs(t, Check(id), ErrStale)
+	require.NotEqual(t, id, a.ID())
+}
+
+func TestRetireMovesArena(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	setGen(a, abi.ArenaGenMax-1)
+	oldSlot := slotOf(a)
+
+	p, err := a.CopyString("one")
+	require.NoError(t, err)
+	r1, err := a.Ref(p)
+	require.NoError(t, err)
+	a.Reset() // gen -> ArenaGenMax, same slot
+	require.Equal(t, uint32(abi.ArenaGenMax), genOf(a))
+	require.Equal(t, oldSlot, slotOf(a))
+
+	p, err = a.CopyString("two")
+	require.NoError(t, err)
+	r2, err := a.Ref(p)
+	require.NoError(t, err)
+	_, err = Resolve(r2, 4)
+	require.NoError(t, err)
+	a.Reset() // generations exhausted: the slot retires, the arena moves
+
+	require.NotEqual(t, oldSlot, slotOf(a))
+	w := slotWordOf(oldSlot)
+	assert.Equal(t, uint32(abi.ArenaGenMax), wordGen(w))
+	assert.Equal(t, uint64(abi.ArenaRetired), wordState(w))
+	_, err = Resolve(r1, 1)
+	require.ErrorIs(t, err, ErrStale)
+	_, err = Resolve(r2, 1)
+	require.ErrorIs(t, err, ErrRetired)
+
+	// The arena works as before in its new slot.
+	p, err = a.CopyString("three")
+	require.NoError(t, err)
+	r3, err := a.Ref(p)
+	require.NoError(t, err)
+	q, err := Resolve(r3, 6)
+	require.NoError(t, err)
+	assert.Equal(t, p, q)
+	assert.Equal(t, slotOf(a), abi.RefSlot(uint64(r3)))
+	assert.Equal(t, "three\x00", string(bytesAt(q, 6)))
+}
+
+func TestFreedSlotReuse(t *testing.T) {
+	a, err := New(WithMaxSize(page), WithDebug(false))
+	require.NoError(t, err)
+	p, err := a.Alloc(8, 8)
+	require.NoError(t, err)
+	r, err := a.Ref(p)
+	require.NoError(t, err)
+	require.NoError(t, a.Free())
+	_, err = Resolve(r, 8)
+	require.ErrorIs(t, err, ErrClosed)
+
+	// Claim slots until r's comes back: its generation must have moved on.
+	var held []*Arena
+	defer func() {
+		for _, b := range held {
+			require.NoError(t, b.Free())
+		}
+	}()
+	for {
+		b, err := New(WithMaxSize(page), WithDebug(false))
+		require.NoError(t, err)
+		held = append(held, b)
+		if slotOf(b) == abi.RefSlot(uint64(r)) {
+			assert.Equal(t, abi.RefGen(uint64(r))+1, genOf(b))
+			_, err := b.Alloc(64, 8)
+			require.NoError(t, err)
+			_, err = Resolve(r, 8)
+			require.ErrorIs(t, err, ErrStale)
+			return
+		}
+		require.Less(t, len(held), abi.ArenaSlots, "freed slot never reused")
+	}
+}
+
+func TestRegistryExhaustion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("maps 16k arenas")
+	}
+	var held []*Arena
+	defer func() {
+		for _, b := range held {
+			require.NoError(t, b.Free())
+		}
+	}()
+	var err error
+	for {
+		var b *Arena
+		b, err = New(WithMaxSize(page))
+		if err != nil {
+			break
+		}
+		held = append(held, b)
+	}
+	require.ErrorIs(t, err, ErrExhausted)
+	require.NotEmpty(t, held)
+
+	// An arena whose slot must retire has nowhere to go: it dies cleanly.
+	a := held[0]
+	setGen(a, abi.ArenaGenMax)
+	id := a.ID()
+	a.Reset()
+	_, err = a.Alloc(1, 1)
+	require.ErrorIs(t, err, ErrExhausted)
+	assert.Zero(t, a.ID())
+	require.ErrorIs(t, Check(id), ErrRetired)
+	require.NoError(t, a.Free())
+
+	// Freeing one arena makes room for one more.
+	require.NoError(t, held[1].Free())
+	b, err := New(WithMaxSize(page))
+	require.NoError(t, err)
+	held[1] = b
+	_, err = New(WithMaxSize(page))
+	require.ErrorIs(t, err, ErrExhausted)
+
+	// A pool that cannot make an arena hands out one that says why.
+	pool := NewPool(WithMaxSize(page))
+	c := pool.Get()
+	_, err = c.Alloc(1, 1)
+	require.ErrorIs(t, err, ErrExhausted)
+	pool.Put(c)
+}
+
+// neverUsedSlot returns a registry slot no arena has had yet, if any is
+// left after earlier tests.
+func neverUsedSlot() (uint32, bool) {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	return abi.ArenaSlots - 1, reg.fresh < abi.ArenaSlots
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package arena
+
+import (
+	"sync/atomic"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// Stats is a snapshot of every arena of the process.
+type Stats struct {
+	Mapped     uint64 // bytes committed (read-write, backed by memory) in live arenas
+	InUse      uint64 // bytes allocated in live arenas, alignment padding included
+	Resets     uint64 // Reset calls on live arenas since start-up
+	LiveArenas uint64 // arenas created and not yet freed (idle pooled ones included)
+	Reserved   uint64 // address space reserved by live and quarantined arenas
+}
+
+var stats struct {
+	resets atomic.Uint64
+}
+
+// ReadStats returns the current [Stats]. It scans the registry under the
+// registry lock, so it costs time proportional to the number of slots ever
+// used (at most 16,383); it is meant for monitoring, not hot paths.
+// Allocation counters are not kept on the allocation path, which stays
+// free of shared writes; InUse and Mapped are read from the registry.
+func ReadStats() Stats {
+	var st Stats
+	reg.mu.Lock()
+	for s := uint32(1); s < reg.fresh; s++ {
+		h := &hdrs[s]
+		if wordState(atomic.LoadUint64(&h.Word)) != abi.ArenaLive {
+			continue
+		}
+		st.LiveArenas++
+		st.Reserved += h.Limit
+		st.Mapped += atomic.LoadUint64(&h.Committed)
+		if used := atomic.LoadUint64(&h.Used); used > abi.ArenaPrefix {
+			st.InUse += used - abi.ArenaPrefix
+		}
+	}
+	reg.mu.Unlock()
+	quarantined.Lock()
+	st.Reserved += quarantined.bytes
+	quarantined.Unlock()
+	st.Resets = stats.resets.Load()
+	return st
+}
