@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/arena"
+)
+
+// cstringBatch is how many strings the hffi side copies before one Reset
+// releases them all, like the strings of a batch of calls into C.
+const cstringBatch = 64
+
+var sinkAddr uintptr
+
+// BenchmarkCString: copy a Go string to C-readable memory and release it.
+// hffi: a goroutine's [arena.Local] copies, one Reset per batch;
+// hffi-concurrent: the same with [arena.Arena.CopyString], the path that is
+// safe for concurrent use (one atomic compare-and-swap per string);
+// C.CString: C.CString and C.free per string.
+func BenchmarkCString(b *testing.B) {
+	for _, size := range []int{16, 1024} {
+		s := strings.Repeat("x", size)
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			b.Run("hffi", func(b *testing.B) { benchLocalCString(b, s) })
+			b.Run("hffi-concurrent", func(b *testing.B) { benchArenaCString(b, s) })
+			b.Run("C.CString", func(b *testing.B) {
+				if cstringPeer == nil {
+					b.Skip("C.CString needs cgo")
+				}
+				cstringPeer(b, s)
+			})
+		})
+	}
+}
+
+func benchLocalCString(b *testing.B, s string) {
+	a, err := arena.New(arena.WithMaxSize(1<<20), arena.WithDebug(false))
+	require.NoError(b, err)
+	defer a.Free()
+	l := a.Local()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(s)))
+	n := 0
+	for b.Loop() {
+		p, err := l.CopyString(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sinkAddr += uintptr(p)
+		if n++; n == cstringBatch {
+			a.Reset()
+			n = 0
+		}
+	}
+}
+
+func benchArenaCString(b *testing.B, s string) {
+	a, err := arena.New(arena.WithMaxSize(1<<20), arena.WithDebug(false))
+	require.NoError(b, err)
+	defer a.Free()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(s)))
+	n := 0
+	for b.Loop() {
+		p, err := a.CopyString(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sinkAddr += uintptr(p)
+		if n++; n == cstringBatch {
+			a.Reset()
+			n = 0
+		}
+	}
+}
+
+// TestCStringSides checks that both sides of BenchmarkCString copy the
+// string, NUL included, and that the hffi side makes no Go heap allocation.
+func TestCStringSides(t *testing.T) {
+	a, err := arena.New(arena.WithMaxSize(1 << 20))
+	require.NoError(t, err)
+	defer a.Free()
+	l := a.Local()
+	for _, size := range []int{0, 16, 1024} {
+		s := strings.Repeat("y", size)
+		p, err := a.CopyString(s)
+		require.NoError(t, err)
+		require.Equal(t, s+"\x00", string(unsafe.Slice((*byte)(p), size+1)))
+		p, err = l.CopyString(s)
+		require.NoError(t, err)
+		require.Equal(t, s+"\x00", string(unsafe.Slice((*byte)(p), size+1)))
+		if cstringRoundTrip != nil {
+			require.Equal(t, s, cstringRoundTrip(s))
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		for range cstringBatch {
+			_, _ = a.CopyString("sixteen bytes...")
+			_, _ = l.CopyString("sixteen bytes...")
+		}
+		a.Reset()
+	})
+	require.Zero(t, allocs)
+}
