@@ -159,9 +159,11 @@ static inline int32_t hffi_rt_check(const hffi_rt *rt) {
  *
  * Each arena occupies one slot of the registry rt->arenas. The slot's
  * generation is bumped by a reset that follows the minting of a reference,
- * and by free. A slot whose generation reaches HFFI_ARENA_GEN_MAX is
- * retired forever and the arena moves to a fresh slot: a generation never
- * repeats, so a stale reference can never name new memory.
+ * and when a freed slot whose references were minted is reused (until
+ * then, references to a freed arena give HFFI_ECLOSED). A slot whose
+ * generation reaches HFFI_ARENA_GEN_MAX is retired forever and the arena
+ * moves to a fresh slot: a generation never repeats, so a stale reference
+ * can never name new memory.
  *
  * Reference bit packing (hffi_ref, 64 bits):
  *   bit  63      1 (tells references from handles, whose bit 63 is 0)
@@ -293,15 +295,53 @@ int32_t hffi_ref_of(const hffi_rt *rt, hffi_arena a, const void *ptr, hffi_ref *
  *
  * A table is an array of hffi_slot reserved for `limit` slots, of which
  * the first `cap` are initialised; it grows in place and never moves.
- * Table 0 is never valid. Go values live on the Go side, indexed by slot;
- * the slot word here is the authority on whether a handle is valid, so C
- * can check one without Go.
+ * Table 0 is never valid; table 1 is Go's process-wide default table.
+ * Go values live on the Go side, indexed by slot; the slot word here is
+ * the authority on whether a handle is valid, so C can check one without
+ * Go.
  *
  * Handle bit packing (hffi_handle, 64 bits):
- *   bit  63      0
+ *   bit  63      0 (references have bit 63 set)
  *   bits 62..52  table id (11 bits, 1..HFFI_TABLE_SLOTS-1)
- *   bits 51..24  generation (28 bits, 1..HFFI_HANDLE_GEN_MAX)
+ *   bits 51..24  generation (28 bits, 1..HFFI_HANDLE_GEN_MAX-1)
  *   bits 23..0   slot index (24 bits)
+ *
+ * Slot states (the state bits of hffi_slot.word):
+ *
+ *   FREE(g) --issue--> LIVE(g) --owner deletes, no retain--> FREE(g+1)
+ *                         |  ^ retain / release (count in the word)
+ *                         v
+ *                   owner deletes with retains
+ *                         |
+ *                   RELEASED(g) --last release--> on reap_head --Go reaps--> FREE(g+1)
+ *
+ * A FREE slot holds the next generation to issue. A slot freed at
+ * generation HFFI_HANDLE_GEN_MAX-1 becomes RETIRED (holding
+ * HFFI_HANDLE_GEN_MAX) and is never reused, so a generation never repeats
+ * and no stale handle can ever name a later value. C objects
+ * (HFFI_KIND_COBJ) go LIVE -> FREE(g+1) in one CAS (hffi_cobj_destroy or
+ * Go's TakeCObject) and are never retained.
+ *
+ * Protocol (the same in hffi_handles.c and Go's handles package):
+ *   - free_head and reap_head are Treiber stacks of slot index + 1
+ *     (0 = empty) linked through hffi_slot.next, with an ABA tag above
+ *     HFFI_LIST_TAG_SHIFT that every successful CAS increments.
+ *   - Whoever finds free_head empty takes grow_lock (a spinlock, CAS 0->1),
+ *     makes the next slots read-write (mprotect), initialises them
+ *     FREE(1), publishes the new cap with a release store, pushes them on
+ *     free_head and unlocks. cap only grows, in whole pages of slots.
+ *   - Issuing: pop a slot, write the payload (cptr/cdtor, or Go's side),
+ *     then publish the word LIVE(g) with a release store.
+ *   - Retain/release: CAS the count in the word. Deleting: CAS the word
+ *     LIVE(g) -> FREE(g+1) (or RELEASED(g) if retained); the winner alone
+ *     recycles the slot. The last release of a RELEASED slot pushes it on
+ *     reap_head and never calls into Go; Go reaps on its next allocation.
+ *   - Readers (hffi_cobj_get, Go's lookups) load the word, read the
+ *     payload, and load the word again: a changed word means the slot was
+ *     freed or reused meanwhile (generations only grow), so they retry.
+ *   - A table with HFFI_TABLE_F_DEBUG set quarantines freed slots: C
+ *     pushes a destroyed C object's slot on reap_head, not free_head, and
+ *     Go holds it back for a while before reuse.
  * ------------------------------------------------------------------- */
 typedef uint64_t hffi_handle;
 
@@ -313,6 +353,7 @@ typedef uint64_t hffi_handle;
 #define HFFI_TABLE_SLOTS (1u << HFFI_HANDLE_TABLE_BITS)
 #define HFFI_HANDLE_GEN_MAX ((1u << HFFI_HANDLE_GEN_BITS) - 1)
 #define HFFI_HANDLE_INDEX_MAX ((1u << HFFI_HANDLE_INDEX_BITS) - 1)
+#define HFFI_TABLE_DEFAULT 1u /* Go's process-wide table (handles.NewHandle) */
 
 /* Slot word: [27:0] generation, [29:28] state, [31:30] kind,
  * [63:32] count of C retains. */
@@ -327,27 +368,36 @@ typedef uint64_t hffi_handle;
 #define HFFI_KIND_GO 0u       /* a Go value, kept on the Go side */
 #define HFFI_KIND_COBJ 1u     /* a C object: cptr + cdtor below */
 
+/* free_head / reap_head: [24:0] slot index + 1 (0 = empty), [63:25] ABA tag. */
+#define HFFI_LIST_TAG_SHIFT 25
+#define HFFI_LIST_INDEX_MASK ((UINT64_C(1) << HFFI_LIST_TAG_SHIFT) - 1)
+
 typedef struct hffi_slot {
     uint64_t word;  /* atomic: see above */
     uint64_t cptr;  /* HFFI_KIND_COBJ: the C object */
     uint64_t cdtor; /* HFFI_KIND_COBJ: void (*)(void *cptr), may be 0 */
-    uint64_t next;  /* free list / reap list link (slot index + 1, 0 = end) */
+    uint64_t next;  /* atomic: free list / reap list link (slot index + 1, 0 = end) */
 } hffi_slot;
 
-/* Table states (hffi_table.state). */
+/* Table states (hffi_table.state). A closed table's id may be reused by a
+ * later table with the same slot array; its generations continue where
+ * they were, so handles of the closed table stay stale forever. */
 #define HFFI_TABLE_UNUSED 0u
 #define HFFI_TABLE_LIVE 1u
 #define HFFI_TABLE_CLOSED 2u
 
+/* Table flags (hffi_table.flags). */
+#define HFFI_TABLE_F_DEBUG 1u /* quarantine freed slots (see the protocol above) */
+
 typedef struct hffi_table {
     uint64_t state;     /* atomic: HFFI_TABLE_* */
-    uint64_t slots;     /* address of hffi_slot[limit] */
+    uint64_t slots;     /* address of hffi_slot[limit]; constant once LIVE */
     uint64_t cap;       /* atomic: initialised slots; indexes >= cap are out of range */
     uint64_t limit;     /* maximum number of slots (<= HFFI_HANDLE_INDEX_MAX + 1) */
-    uint64_t free_head; /* atomic: [23:0] index + 1 of the first free slot, [63:24] ABA tag */
+    uint64_t free_head; /* atomic: Treiber stack, see HFFI_LIST_* */
     uint64_t reap_head; /* atomic: same shape; slots whose last C retain went
                            away after Go released them; Go reaps them */
-    uint64_t live;      /* atomic: number of LIVE and RELEASED slots */
+    uint64_t flags;     /* atomic: HFFI_TABLE_F_* */
     uint64_t grow_lock; /* atomic: 0 unlocked, 1 locked; held while cap grows */
 } hffi_table;
 
@@ -391,8 +441,9 @@ static inline int32_t _hffi_handle_slot(const hffi_rt *rt, hffi_handle h, hffi_s
     if (state == HFFI_SLOT_RETIRED && gen >= sgen) return HFFI_ERETIRED;
     if (gen > sgen) return HFFI_EFORGED;
     if (gen < sgen) {
-        /* A freed slot carries the next generation to issue. */
-        if (gen + 1 == sgen && state == HFFI_SLOT_FREE) return HFFI_EDELETED;
+        /* A freed (or retired) slot carries the next generation to issue. */
+        if (gen + 1 == sgen && (state == HFFI_SLOT_FREE || state == HFFI_SLOT_RETIRED))
+            return HFFI_EDELETED;
         return HFFI_ESTALE;
     }
     if (state == HFFI_SLOT_FREE) return HFFI_EFORGED; /* never issued */
@@ -403,8 +454,10 @@ static inline int32_t _hffi_handle_slot(const hffi_rt *rt, hffi_handle h, hffi_s
 
 /* hffi_handle_check returns 0 if h names a live handle (a Go value whose
  * owner still holds it, or one C retains, or a live C object) and a
- * specific negative code otherwise. A few loads, no call into Go, any
- * thread. */
+ * specific negative code otherwise: HFFI_EZERO, HFFI_EKIND, HFFI_ERANGE,
+ * HFFI_ECLOSED, HFFI_EFORGED, HFFI_ESTALE, HFFI_EDELETED or
+ * HFFI_ERETIRED. A few loads, no call into Go, any thread; it never reads
+ * outside the table. */
 static inline int32_t hffi_handle_check(const hffi_rt *rt, hffi_handle h) {
     hffi_slot *s = NULL;
     uint64_t w = 0;
@@ -423,23 +476,179 @@ static inline int32_t hffi_handle_check_in(const hffi_rt *rt, uint32_t table, hf
     return hffi_handle_check(rt, h);
 }
 
-/* hffi_handle_retain adds a C reference to a live handle: Go keeps the
- * value until its owner deleted it and every retain was released.
- * hffi_handle_release drops one; it never calls into Go (Go reaps the slot
- * later). Both are lock-free. */
+/* hffi_handle_retain adds a C reference to a live Go handle: Go keeps the
+ * value until its owner deleted it and every retain was released (Go code
+ * may still look it up meanwhile). hffi_handle_release drops one; it never
+ * calls into Go (Go reaps the slot on its next allocation). Both are
+ * lock-free. Errors: those of hffi_handle_check, HFFI_ETYPE for a C
+ * object, HFFI_EINVAL for a release without a retain, HFFI_EEXHAUSTED when
+ * the count (32 bits) would overflow. */
 int32_t hffi_handle_retain(const hffi_rt *rt, hffi_handle h);
 int32_t hffi_handle_release(const hffi_rt *rt, hffi_handle h);
 
-/* C objects as handles: hffi_cobj_register puts ptr (destroyed with dtor,
- * which may be NULL) into table `table` and returns a handle Go can hold;
- * hffi_cobj_get resolves a handle to the pointer; hffi_cobj_destroy runs
- * the destructor once and frees the slot, so every later use of the
- * handle on either side is HFFI_EDELETED or HFFI_ESTALE. */
+/* C objects as handles: hffi_cobj_register puts ptr (not NULL; destroyed
+ * with dtor, which may be NULL) into table `table` (HFFI_TABLE_DEFAULT or
+ * a table Go created) and returns a handle Go can hold; it grows the table
+ * if needed (HFFI_ENOMEM at its limit). hffi_cobj_get resolves a handle to
+ * the pointer without changing ownership (HFFI_ETYPE for a Go value);
+ * the pointer is valid until the object is destroyed. hffi_cobj_destroy
+ * frees the slot and then runs the destructor, exactly once even if
+ * threads race: every later use of the handle on either side is
+ * HFFI_EDELETED or HFFI_ESTALE. */
 typedef void (*hffi_dtor)(void *ptr);
 int32_t hffi_cobj_register(const hffi_rt *rt, uint32_t table, void *ptr, hffi_dtor dtor,
                            hffi_handle *h_out);
 int32_t hffi_cobj_get(const hffi_rt *rt, hffi_handle h, void **ptr_out);
 int32_t hffi_cobj_destroy(const hffi_rt *rt, hffi_handle h);
+
+/* ---------------------------------------------------------------------
+ * Values
+ *
+ * A value is a self-describing tree in an arena: Go encodes one
+ * (ffi.Encode) and hands C a reference to its root, or C builds one in an
+ * arena Go gave it (hffi_val_new and the hffi_val_set_* builders below)
+ * and Go decodes it (ffi.Decode, ffi.DecodeInto).
+ *
+ * Every node is an hffi_val of 16 bytes, 8-aligned in the arena. A node's
+ * `data` links to its payload by byte offset from the arena's base, so the
+ * reference to a child is its parent's reference with another offset (same
+ * slot, same generation): C walks a tree without calling Go.
+ *
+ *   kind            len        data
+ *   HFFI_VAL_NULL   0          0
+ *   HFFI_VAL_BOOL   0          0 or 1
+ *   HFFI_VAL_INT    0          int64_t, two's complement
+ *   HFFI_VAL_UINT   0          uint64_t (Go writes UINT only above INT64_MAX)
+ *   HFFI_VAL_FLOAT  0          IEEE-754 double bits
+ *   HFFI_VAL_STR    bytes      up to 7 bytes: the bytes themselves, then
+ *                              zeros (so a NUL); longer: offset of len bytes
+ *                              and a NUL
+ *   HFFI_VAL_BYTES  bytes      the same
+ *   HFFI_VAL_LIST   elements   offset of hffi_val[len] (0 if len is 0)
+ *   HFFI_VAL_MAP    entries    offset of hffi_val_entry[len] (0 if len is 0);
+ *                              keys are STR nodes in strictly increasing
+ *                              byte order (memcmp, a prefix sorts first)
+ *   HFFI_VAL_HANDLE 0          an hffi_handle naming a Go value
+ *
+ * Every accessor checks the arena's generation, then every offset and
+ * length against what the arena has allocated (`used`), then the node's
+ * shape (known kind, zero reserved bits, BOOL 0 or 1, NUL after strings,
+ * zeros after short strings, 8-aligned arrays). So a value whose arena Go reset or freed gives
+ * HFFI_ESTALE (or HFFI_ECLOSED), a malformed node HFFI_ECORRUPT, an offset
+ * outside the arena HFFI_EBOUNDS: never an out-of-bounds read. A kind
+ * mismatch is HFFI_ETYPE: scalars are never cast, except between INT and
+ * UINT when the number fits exactly (HFFI_ERANGE otherwise).
+ *
+ *     hffi_ref user, name;
+ *     const char *s;
+ *     uint64_t n;
+ *     int32_t rc = hffi_val_path(rt, root, "user.name", &name);
+ *     if (rc == 0) rc = hffi_val_get_str(rt, name, &s, &n);
+ *     if (rc < 0) return rc;      // HFFI_ESTALE once Go reset the arena
+ *
+ * Lifetime: a tree, and every pointer an accessor returns into it, lives
+ * until Go resets or frees its arena. Concurrency: reading is safe from
+ * any thread; a tree has one writer at a time (the builder) and must not
+ * be read until it is built and handed over.
+ * ------------------------------------------------------------------- */
+#define HFFI_VAL_NULL 0u
+#define HFFI_VAL_BOOL 1u
+#define HFFI_VAL_INT 2u
+#define HFFI_VAL_UINT 3u
+#define HFFI_VAL_FLOAT 4u
+#define HFFI_VAL_STR 5u
+#define HFFI_VAL_BYTES 6u
+#define HFFI_VAL_LIST 7u
+#define HFFI_VAL_MAP 8u
+#define HFFI_VAL_HANDLE 9u
+#define HFFI_VAL_KIND_MAX 9u
+
+#define HFFI_VAL_SIZE 16       /* sizeof(hffi_val) */
+#define HFFI_VAL_ENTRY_SIZE 32 /* sizeof(hffi_val_entry) */
+#define HFFI_VAL_LEN_MAX UINT32_MAX
+/* Strings and bytes this short live in the node's data field. */
+#define HFFI_VAL_INLINE_MAX 7
+/* Decoders (Go's, and hffi_val_path's segment count) stop at this depth. */
+#define HFFI_VAL_MAX_DEPTH 10000
+/* A length that means "up to the NUL" (like SQLite's -1). */
+#define HFFI_VAL_NTS UINT64_MAX
+
+typedef struct hffi_val {
+    uint32_t kind; /* HFFI_VAL_*; bits above the kind are reserved, 0 */
+    uint32_t len;  /* STR, BYTES: bytes (NUL not counted); LIST, MAP: count */
+    uint64_t data; /* scalar bits, or arena offset of the payload */
+} hffi_val;
+
+typedef struct hffi_val_entry {
+    hffi_val key; /* HFFI_VAL_STR */
+    hffi_val val;
+} hffi_val_entry;
+
+/* hffi_val_kind_name returns "null", "bool", ... ("invalid" otherwise). */
+const char *hffi_val_kind_name(uint32_t kind);
+
+/* Reading. Every function validates v as described above; outputs are
+ * written only on success. */
+int32_t hffi_val_kind(const hffi_rt *rt, hffi_ref v, uint32_t *kind_out);
+/* hffi_val_len gives the byte length of STR and BYTES, the count of LIST
+ * and MAP, and HFFI_ETYPE for the other kinds. */
+int32_t hffi_val_len(const hffi_rt *rt, hffi_ref v, uint64_t *len_out);
+int32_t hffi_val_get_bool(const hffi_rt *rt, hffi_ref v, bool *out);
+int32_t hffi_val_get_int(const hffi_rt *rt, hffi_ref v, int64_t *out);
+int32_t hffi_val_get_uint(const hffi_rt *rt, hffi_ref v, uint64_t *out);
+int32_t hffi_val_get_float(const hffi_rt *rt, hffi_ref v, double *out);
+/* hffi_val_get_str gives a NUL-terminated string and its length (len_out
+ * may be NULL); hffi_val_get_bytes the same for BYTES. The pointer is into
+ * the arena (into the node itself for short strings): not 8-aligned. */
+int32_t hffi_val_get_str(const hffi_rt *rt, hffi_ref v, const char **ptr_out, uint64_t *len_out);
+int32_t hffi_val_get_bytes(const hffi_rt *rt, hffi_ref v, const void **ptr_out,
+                           uint64_t *len_out);
+/* hffi_val_get_handle gives the handle as stored; check it with
+ * hffi_handle_check before use, since the Go value may be gone. */
+int32_t hffi_val_get_handle(const hffi_rt *rt, hffi_ref v, hffi_handle *out);
+/* hffi_val_list_at gives element i of a LIST (HFFI_EBOUNDS past the end). */
+int32_t hffi_val_list_at(const hffi_rt *rt, hffi_ref list, uint64_t i, hffi_ref *elem_out);
+/* hffi_val_map_find looks key up in a MAP by binary search (O(log n)) and
+ * gives its value, or HFFI_ENOTFOUND. key_len may be HFFI_VAL_NTS. */
+int32_t hffi_val_map_find(const hffi_rt *rt, hffi_ref map, const char *key, uint64_t key_len,
+                          hffi_ref *val_out);
+/* hffi_val_map_at gives entry i of a MAP in key order: its key (a STR) and
+ * its value; either output may be NULL. */
+int32_t hffi_val_map_at(const hffi_rt *rt, hffi_ref map, uint64_t i, hffi_ref *key_out,
+                        hffi_ref *val_out);
+/* hffi_val_path follows a path of map keys and list indexes from v, such
+ * as "user.tags[3]" or "[0].name" ("" is v itself). Keys that contain '.'
+ * or '[' need hffi_val_map_find. HFFI_EINVAL for a malformed path. */
+int32_t hffi_val_path(const hffi_rt *rt, hffi_ref v, const char *path, hffi_ref *out);
+
+/* Building, in an arena Go gave C (see hffi_arena_alloc). hffi_val_new
+ * allocates one NULL node; the setters overwrite a node in place (strings
+ * and arrays are allocated in the node's own arena, and what they replace
+ * stays allocated until the arena is reset). hffi_val_set_list and
+ * hffi_val_set_map make n NULL elements or n entries with unset keys;
+ * fill elements through hffi_val_list_at, entries with hffi_val_map_set_key
+ * (which gives the entry's value node), then call hffi_val_map_sort, which
+ * orders the entries and fails with HFFI_EINVAL on an unset or repeated
+ * key. Sorting moves entries: look values up again afterwards. Go rejects
+ * maps that are not sorted. */
+int32_t hffi_val_new(const hffi_rt *rt, hffi_arena a, hffi_ref *v_out);
+int32_t hffi_val_set_null(const hffi_rt *rt, hffi_ref v);
+int32_t hffi_val_set_bool(const hffi_rt *rt, hffi_ref v, bool b);
+int32_t hffi_val_set_int(const hffi_rt *rt, hffi_ref v, int64_t i);
+/* hffi_val_set_uint stores an INT when u fits one, as Go does. */
+int32_t hffi_val_set_uint(const hffi_rt *rt, hffi_ref v, uint64_t u);
+int32_t hffi_val_set_float(const hffi_rt *rt, hffi_ref v, double f);
+/* len may be HFFI_VAL_NTS for a NUL-terminated s. */
+int32_t hffi_val_set_str(const hffi_rt *rt, hffi_ref v, const char *s, uint64_t len);
+int32_t hffi_val_set_bytes(const hffi_rt *rt, hffi_ref v, const void *p, uint64_t len);
+/* hffi_val_set_handle stores h if hffi_handle_check accepts it. */
+int32_t hffi_val_set_handle(const hffi_rt *rt, hffi_ref v, hffi_handle h);
+int32_t hffi_val_set_list(const hffi_rt *rt, hffi_ref v, uint64_t n);
+int32_t hffi_val_set_map(const hffi_rt *rt, hffi_ref v, uint64_t n);
+int32_t hffi_val_map_set_key(const hffi_rt *rt, hffi_ref map, uint64_t i, const char *key,
+                             uint64_t key_len, hffi_ref *val_out);
+int32_t hffi_val_map_sort(const hffi_rt *rt, hffi_ref map);
+/* ----------------------------------------------------------- Values end */
 
 #ifdef __cplusplus
 } /* extern "C" */
