@@ -7,6 +7,8 @@
 package cbuild
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,11 +76,41 @@ func Program(tb testing.TB, name string, sources []string, extraFlags ...string)
 
 func build(tb testing.TB, name string, flags, sources []string) string {
 	tb.Helper()
-	c := CC()
-	if c == nil {
+	if CC() == nil {
 		tb.Skip("no C compiler found (go env CC): skipping a test that builds a C fixture at run time")
 	}
 	out := filepath.Join(tb.TempDir(), name)
+	if err := compile(out, flags, sources); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// ErrNoCC is returned by Library when no C compiler is installed.
+var ErrNoCC = errors.New("cbuild: no C compiler found (set CC or install cc)")
+
+// Library compiles sources (paths relative to the module root, or
+// absolute) together with the C implementation of hffi (csrc/*.c) into
+// the shared library dir/name and returns its path. It is for programs
+// (the examples) that build their C side at start-up; tests use
+// SharedLib.
+func Library(dir, name string, sources ...string) (string, error) {
+	if CC() == nil {
+		return "", ErrNoCC
+	}
+	impl, err := filepath.Glob(filepath.Join(CSrcDir(), "*.c"))
+	if err != nil || len(impl) == 0 {
+		return "", fmt.Errorf("cbuild: no C sources in %s (run from a source checkout)", CSrcDir())
+	}
+	out := filepath.Join(dir, name)
+	if err := compile(out, []string{"-shared", "-fPIC"}, append(sources, impl...)); err != nil {
+		return "", err
+	}
+	return out, nil
+}
+
+func compile(out string, flags, sources []string) error {
+	c := CC()
 	args := append([]string{}, c[1:]...)
 	args = append(args, "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-I", CSrcDir(), "-o", out)
 	args = append(args, flags...)
@@ -89,9 +121,8 @@ func build(tb testing.TB, name string, flags, sources []string) string {
 		args = append(args, s)
 	}
 	args = append(args, "-lpthread")
-	cmd := exec.Command(c[0], args...)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("cbuild: %s %s: %v\n%s", c[0], strings.Join(args, " "), err, msg)
+	if msg, err := exec.Command(c[0], args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("cbuild: %s %s: %v\n%s", c[0], strings.Join(args, " "), err, msg)
 	}
-	return out
+	return nil
 }
