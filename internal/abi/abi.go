@@ -102,6 +102,11 @@ const (
 	TableUnused = 0
 	TableLive   = 1
 	TableClosed = 2
+	TableFDebug = 1
+
+	TableDefault  = 1 // Go's process-wide table
+	ListTagShift  = 25
+	ListIndexMask = uint64(1)<<ListTagShift - 1
 )
 
 // Slot mirrors hffi_slot.
@@ -120,7 +125,7 @@ type Table struct {
 	Limit    uint64
 	FreeHead uint64 // atomic
 	ReapHead uint64 // atomic
-	Live     uint64 // atomic
+	Flags    uint64 // atomic: TableFDebug
 	GrowLock uint64 // atomic
 }
 

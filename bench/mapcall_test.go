@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package bench
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi/ffi"
+)
+
+// The cgo-only peers (mapcall_cgo_test.go): JSON + C.CBytes + C.free to C,
+// JSON from C + json.Unmarshal back, and a tree built by C with hffi's
+// builders. nil without cgo.
+var (
+	mapPeerToC       func(m map[string]any) error
+	mapPeerFromC     func() (map[string]any, error)
+	mapPeerFromCInto func(dst any) error
+	mapBuildInC      func(a *arena.Arena) (arena.Ref, error)
+)
+
+// mapBench is the map of story 1 (PROBLEM.md): 10 entries of strings,
+// ints, floats, a bool, a nested map and a []any.
+func mapBench() map[string]any {
+	return map[string]any{
+		"name":    "Ada Lovelace",
+		"email":   "ada@example.com",
+		"note":    "first programmer",
+		"id":      1815,
+		"age":     36,
+		"score":   99.5,
+		"ratio":   0.125,
+		"active":  true,
+		"address": map[string]any{"city": "London", "zip": "W1", "floor": 2},
+		"tags":    []any{"math", "poetry", 1843, 3.14},
+	}
+}
+
+var mapSinkRef arena.Ref
+
+// BenchmarkMapToC makes mapBench readable by C. hffi: Encode into a reused
+// arena (Reset each iteration), 0 allocations. json+CBytes: json.Marshal,
+// C.CBytes, C.free.
+func BenchmarkMapToC(b *testing.B) {
+	b.Run("hffi", mapToCHffi)
+	b.Run("json+CBytes", mapToCJSON)
+}
+
+// BenchmarkMapFromC reads back into Go a map that C produced. hffi: Decode
+// of a tree C built with hffi_val_* (built once). json: C.GoBytes of JSON
+// text C holds, then json.Unmarshal into map[string]any. The -struct
+// variants decode into a Go struct instead (DecodeInto, json.Unmarshal).
+func BenchmarkMapFromC(b *testing.B) {
+	b.Run("hffi", mapFromCHffi)
+	b.Run("json", mapFromCJSON)
+	b.Run("hffi-struct", mapFromCHffiStruct)
+	b.Run("json-struct", mapFromCJSONStruct)
+}
+
+// mapRecord is mapBench as a Go struct.
+type mapRecord struct {
+	Name    string  `json:"name"`
+	Email   string  `json:"email"`
+	Note    string  `json:"note"`
+	ID      int     `json:"id"`
+	Age     int     `json:"age"`
+	Score   float64 `json:"score"`
+	Ratio   float64 `json:"ratio"`
+	Active  bool    `json:"active"`
+	Address struct {
+		City  string `json:"city"`
+		Zip   string `json:"zip"`
+		Floor int    `json:"floor"`
+	} `json:"address"`
+	Tags []any `json:"tags"`
+}
+
+var mapSinkRecord mapRecord
+
+func mapToCHffi(b *testing.B) {
+	m := mapBench()
+	a, err := arena.New()
+	require.NoError(b, err)
+	defer a.Free()
+	var enc ffi.Encoder
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Reset()
+		r, err := enc.Encode(a, m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mapSinkRef = r
+	}
+}
+
+func mapToCJSON(b *testing.B) {
+	if mapPeerToC == nil {
+		b.Skip("needs cgo")
+	}
+	m := mapBench()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := mapPeerToC(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func mapFromCHffi(b *testing.B) {
+	if mapBuildInC == nil {
+		b.Skip("needs cgo")
+	}
+	a, err := arena.New()
+	require.NoError(b, err)
+	defer a.Free()
+	r, err := mapBuildInC(a)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := ffi.Decode(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sink = v
+	}
+}
+
+func mapFromCJSON(b *testing.B) {
+	if mapPeerFromC == nil {
+		b.Skip("needs cgo")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := mapPeerFromC()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sink = v
+	}
+}
+
+func mapFromCHffiStruct(b *testing.B) {
+	if mapBuildInC == nil {
+		b.Skip("needs cgo")
+	}
+	a, err := arena.New()
+	require.NoError(b, err)
+	defer a.Free()
+	r, err := mapBuildInC(a)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		var rec mapRecord
+		if err := ffi.DecodeInto(r, &rec); err != nil {
+			b.Fatal(err)
+		}
+		mapSinkRecord = rec
+	}
+}
+
+func mapFromCJSONStruct(b *testing.B) {
+	if mapPeerFromCInto == nil {
+		b.Skip("needs cgo")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var rec mapRecord
+		if err := mapPeerFromCInto(&rec); err != nil {
+			b.Fatal(err)
+		}
+		mapSinkRecord = rec
+	}
+}
+
+// TestMapPeersAgree checks that every benchmark side moves the same map.
+func TestMapPeersAgree(t *testing.T) {
+	a, err := arena.New()
+	require.NoError(t, err)
+	defer a.Free()
+	r, err := ffi.Encode(a, mapBench())
+	require.NoError(t, err)
+	want, err := ffi.Decode(r)
+	require.NoError(t, err)
+	if mapBuildInC == nil {
+		t.Skip("the C peers need cgo")
+	}
+	r, err = mapBuildInC(a)
+	require.NoError(t, err)
+	got, err := ffi.Decode(r)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	j, err := mapPeerFromC()
+	require.NoError(t, err)
+	require.Len(t, j, len(want.(map[string]any)))
+	require.NoError(t, mapPeerToC(mapBench()))
+	var r1, r2 mapRecord
+	require.NoError(t, ffi.DecodeInto(r, &r1))
+	require.NoError(t, mapPeerFromCInto(&r2))
+	require.Equal(t, r2.Address, r1.Address)
+	require.Equal(t, "Ada Lovelace", r1.Name)
+	require.Equal(t, r2.Score, r1.Score)
+}
+
+// BenchmarkMapBuildGo is the floor for BenchmarkMapFromC: building the same
+// map[string]any in Go, from strings and numbers already in Go memory
+// (strings copied, numbers boxed), with no decoding or validation at all.
+func BenchmarkMapBuildGo(b *testing.B) {
+	src := []string{"London", "W1", "ada@example.com", "Ada Lovelace", "first programmer", "math", "poetry",
+		"active", "address", "age", "email", "id", "name", "note", "ratio", "score", "tags", "city", "floor", "zip"}
+	nums := []int64{2, 36, 1815, 1843}
+	fls := []float64{0.125, 99.5, 3.14}
+	cp := func(i int) string { return string([]byte(src[i])) }
+	b.ReportAllocs()
+	for b.Loop() {
+		addr := make(map[string]any, 3)
+		addr[cp(17)] = cp(0)
+		addr[cp(18)] = nums[0]
+		addr[cp(19)] = cp(1)
+		m := make(map[string]any, 10)
+		m[cp(7)] = true
+		m[cp(8)] = addr
+		m[cp(9)] = nums[1]
+		m[cp(10)] = cp(2)
+		m[cp(11)] = nums[2]
+		m[cp(12)] = cp(3)
+		m[cp(13)] = cp(4)
+		m[cp(14)] = fls[0]
+		m[cp(15)] = fls[1]
+		m[cp(16)] = []any{cp(5), cp(6), nums[3], fls[2]}
+		sink = m
+	}
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* handles_test.c - the C half of hffi's handle tables, single-threaded:
+ * every error code of hffi_handle_check, retain and release around Go's
+ * delete, C objects, growth to the limit, retirement and the debug
+ * quarantine. Built under ASan+UBSan. */
+#include "handles_util.h"
+
+static int destroyed;
+static void *last_destroyed;
+static void count_dtor(void *p) {
+    destroyed++;
+    last_destroyed = p;
+}
+
+static void test_codes(hffi_rt *rt) {
+    hffi_table *t = tu_table_open(rt, 2, 64, 0);
+    hffi_handle h = hu_go_new(rt, 2), other;
+    TU_CHECK(h != 0);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_OK);
+    TU_EQ(hffi_handle_check(rt, 0), HFFI_EZERO);
+    TU_EQ(hffi_handle_check(rt, h | HFFI_REF_TAG), HFFI_EKIND);
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(0, 1, 0)), HFFI_ERANGE);
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(7, 1, 0)), HFFI_ERANGE); /* unused table */
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(2, 0, hffi_handle_index(h))), HFFI_EFORGED);
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(2, hffi_handle_gen(h) + 1, hffi_handle_index(h))),
+          HFFI_EFORGED);
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(2, 1, 63)), HFFI_EFORGED); /* in cap, never issued */
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(2, 1, HFFI_HANDLE_INDEX_MAX)), HFFI_ERANGE);
+    TU_EQ(hffi_handle_check_in(rt, 3, h), HFFI_ETABLE);
+    TU_EQ(hffi_handle_check_in(rt, 2, h), HFFI_OK);
+    TU_EQ(hffi_handle_check_in(rt, 3, 0), HFFI_EZERO);
+
+    TU_EQ(hu_go_delete(rt, h), 0);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_EDELETED);
+    other = hu_go_new(rt, 2); /* LIFO: the same slot, next generation */
+    TU_EQ(hffi_handle_index(other), hffi_handle_index(h));
+    TU_EQ(hffi_handle_check(rt, h), HFFI_ESTALE);
+    TU_EQ(hffi_handle_check(rt, other), HFFI_OK);
+    TU_EQ(hu_go_delete(rt, other), 0);
+
+    _hffi_store(&t->state, (uint64_t)HFFI_TABLE_CLOSED);
+    TU_EQ(hffi_handle_check(rt, other), HFFI_ECLOSED);
+    TU_EQ(hffi_cobj_register(rt, 2, &destroyed, NULL, &h), HFFI_ECLOSED);
+    _hffi_store(&t->state, (uint64_t)HFFI_TABLE_LIVE);
+    tu_table_close(t);
+}
+
+static void test_retain(hffi_rt *rt) {
+    hffi_table *t = tu_table_open(rt, 3, 64, 0);
+    hffi_handle h = hu_go_new(rt, 3), c = 0;
+    void *p;
+    TU_EQ(hffi_handle_release(rt, h), HFFI_EINVAL); /* no retain to drop */
+    TU_EQ(hffi_handle_retain(rt, h), HFFI_OK);
+    TU_EQ(hffi_handle_retain(rt, h), HFFI_OK);
+    TU_EQ(hu_slot(rt, h)->word >> HFFI_SLOT_RETAIN_SHIFT, 2);
+    TU_EQ(hu_go_delete(rt, h), 1); /* released: C still holds it */
+    TU_EQ(hu_go_delete(rt, h), -1);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_OK);
+    TU_EQ(hffi_handle_release(rt, h), HFFI_OK);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_OK);
+    TU_EQ(t->reap_head & HFFI_LIST_INDEX_MASK, 0);
+    TU_EQ(hffi_handle_release(rt, h), HFFI_OK); /* the last: on the reap list */
+    TU_EQ(t->reap_head & HFFI_LIST_INDEX_MASK, hffi_handle_index(h) + 1);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_EDELETED);
+    TU_EQ(hffi_handle_retain(rt, h), HFFI_EDELETED);
+    TU_EQ(hffi_handle_release(rt, h), HFFI_EDELETED);
+    TU_EQ(hu_go_reap(t), 1);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_EDELETED);
+
+    TU_EQ(hffi_cobj_register(rt, 3, &destroyed, NULL, &c), HFFI_OK);
+    TU_EQ(hffi_handle_retain(rt, c), HFFI_ETYPE);
+    TU_EQ(hffi_handle_release(rt, c), HFFI_ETYPE);
+    h = hu_go_new(rt, 3);
+    TU_EQ(hffi_cobj_get(rt, h, &p), HFFI_ETYPE);
+    TU_EQ(hffi_cobj_destroy(rt, h), HFFI_ETYPE);
+    TU_EQ(hu_go_delete(rt, h), 0);
+    TU_EQ(hffi_cobj_destroy(rt, c), HFFI_OK);
+    TU_EQ(hu_count(t, HFFI_SLOT_LIVE) + hu_count(t, HFFI_SLOT_RELEASED), 0);
+    tu_table_close(t);
+}
+
+static void test_cobj(hffi_rt *rt) {
+    hffi_table *t = tu_table_open(rt, 4, 64, 0);
+    int obj = 5;
+    void *p = NULL;
+    hffi_handle h = 0, h2 = 0;
+    destroyed = 0;
+    TU_EQ(hffi_cobj_register(rt, 4, &obj, count_dtor, &h), HFFI_OK);
+    TU_EQ(hffi_handle_table(h), 4);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_OK);
+    TU_EQ(hffi_cobj_get(rt, h, &p), HFFI_OK);
+    TU_CHECK(p == (void *)&obj);
+    TU_EQ(hffi_cobj_destroy(rt, h), HFFI_OK);
+    TU_EQ(destroyed, 1);
+    TU_CHECK(last_destroyed == (void *)&obj);
+    TU_EQ(hffi_cobj_destroy(rt, h), HFFI_EDELETED); /* exactly once */
+    TU_EQ(destroyed, 1);
+    p = NULL;
+    TU_EQ(hffi_cobj_get(rt, h, &p), HFFI_EDELETED);
+    TU_CHECK(p == NULL); /* outputs written on success only */
+    TU_EQ(hffi_cobj_register(rt, 4, &obj, NULL, &h2), HFFI_OK);
+    TU_EQ(hffi_cobj_get(rt, h, &p), HFFI_ESTALE);
+    TU_EQ(hffi_cobj_destroy(rt, h2), HFFI_OK);
+    TU_EQ(destroyed, 1); /* NULL destructor */
+
+    TU_EQ(hffi_cobj_register(rt, 4, NULL, NULL, &h), HFFI_EINVAL);
+    TU_EQ(hffi_cobj_register(rt, 4, &obj, NULL, NULL), HFFI_EINVAL);
+    TU_EQ(hffi_cobj_register(rt, 0, &obj, NULL, &h), HFFI_ERANGE);
+    TU_EQ(hffi_cobj_register(rt, HFFI_TABLE_SLOTS, &obj, NULL, &h), HFFI_ERANGE);
+    TU_EQ(hffi_cobj_register(rt, 9, &obj, NULL, &h), HFFI_ERANGE); /* unused */
+    TU_EQ(hffi_cobj_get(rt, h2, NULL), HFFI_EINVAL);
+    TU_EQ(hffi_cobj_register(NULL, 4, &obj, NULL, &h), HFFI_EINVAL);
+    TU_EQ(hffi_handle_retain(NULL, h), HFFI_EINVAL);
+    tu_table_close(t);
+}
+
+/* C grows a table page by page up to its limit, and never moves a slot. */
+static void test_grow(hffi_rt *rt) {
+    enum { LIMIT = 1000 };
+    static hffi_handle hs[LIMIT];
+    static int objs[LIMIT];
+    hffi_table *t = tu_table_open(rt, 5, LIMIT, 0);
+    hffi_handle h;
+    for (int i = 0; i < LIMIT; i++) {
+        objs[i] = i;
+        TU_EQ(hffi_cobj_register(rt, 5, &objs[i], NULL, &hs[i]), HFFI_OK);
+    }
+    TU_EQ(_hffi_load(&t->cap), LIMIT);
+    TU_EQ(hffi_cobj_register(rt, 5, &objs[0], NULL, &h), HFFI_ENOMEM);
+    for (int i = 0; i < LIMIT; i++) {
+        void *p = NULL;
+        TU_EQ(hffi_cobj_get(rt, hs[i], &p), HFFI_OK);
+        if (p != (void *)&objs[i]) TU_CHECK(p == (void *)&objs[i]);
+        TU_EQ(hffi_cobj_destroy(rt, hs[i]), HFFI_OK);
+    }
+    TU_EQ(hu_count(t, HFFI_SLOT_FREE), LIMIT);
+    tu_table_close(t);
+}
+
+/* The last generation of a slot retires it instead of wrapping. */
+static void test_retire(hffi_rt *rt) {
+    hffi_table *t = tu_table_open(rt, 6, 128, 0);
+    int obj = 0;
+    hffi_handle h = 0, h2 = 0;
+    uint32_t idx;
+    TU_EQ(hffi_cobj_register(rt, 6, &obj, NULL, &h), HFFI_OK);
+    idx = hffi_handle_index(h);
+    TU_EQ(hffi_cobj_destroy(rt, h), HFFI_OK);
+    _hffi_store(&tu_table_slot(t, idx)->word, hu_word(HFFI_HANDLE_GEN_MAX - 1, HFFI_SLOT_FREE, 0));
+    TU_EQ(hffi_cobj_register(rt, 6, &obj, NULL, &h), HFFI_OK);
+    TU_EQ(hffi_handle_index(h), idx);
+    TU_EQ(hffi_handle_gen(h), HFFI_HANDLE_GEN_MAX - 1);
+    TU_EQ(hffi_cobj_destroy(rt, h), HFFI_OK);
+    TU_EQ(hffi_handle_check(rt, h), HFFI_EDELETED);
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(6, HFFI_HANDLE_GEN_MAX, idx)), HFFI_ERETIRED);
+    TU_EQ(hffi_handle_check(rt, hffi_handle_make(6, HFFI_HANDLE_GEN_MAX - 2, idx)), HFFI_ESTALE);
+    TU_EQ(hffi_cobj_register(rt, 6, &obj, NULL, &h2), HFFI_OK);
+    TU_CHECK(hffi_handle_index(h2) != idx); /* never reused */
+    TU_EQ(hffi_cobj_destroy(rt, h2), HFFI_OK);
+    TU_EQ(hu_count(t, HFFI_SLOT_RETIRED), 1);
+    tu_table_close(t);
+}
+
+/* In a debug table a destroyed C object's slot goes to Go's reap list
+ * (for the quarantine), not straight back to the free list. */
+static void test_debug(hffi_rt *rt) {
+    hffi_table *t = tu_table_open(rt, 7, 128, 0);
+    int obj = 0;
+    hffi_handle h = 0, h2 = 0;
+    _hffi_store(&t->flags, (uint64_t)HFFI_TABLE_F_DEBUG);
+    TU_EQ(hffi_cobj_register(rt, 7, &obj, NULL, &h), HFFI_OK);
+    TU_EQ(hffi_cobj_destroy(rt, h), HFFI_OK);
+    TU_EQ(t->reap_head & HFFI_LIST_INDEX_MASK, hffi_handle_index(h) + 1);
+    TU_EQ(hffi_cobj_register(rt, 7, &obj, NULL, &h2), HFFI_OK);
+    TU_CHECK(hffi_handle_index(h2) != hffi_handle_index(h));
+    TU_EQ(hffi_handle_check(rt, h), HFFI_EDELETED);
+    TU_EQ(hffi_cobj_destroy(rt, h2), HFFI_OK);
+    TU_EQ(hu_go_reap(t), 2);
+    tu_table_close(t);
+}
+
+int main(void) {
+    hffi_rt *rt = tu_root_new();
+    test_codes(rt);
+    test_retain(rt);
+    test_cobj(rt);
+    test_grow(rt);
+    test_retire(rt);
+    test_debug(rt);
+    tu_root_free(rt);
+    return TU_DONE("handles_test");
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/internal/cbuild"
+)
+
+func TestRun(t *testing.T) {
+	if cbuild.CC() == nil {
+		t.Skip("no C compiler found (go env CC): the example compiles its C library at run time")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the example asks `go env CC` for the compiler")
+	}
+	var out bytes.Buffer
+	require.NoError(t, run(&out))
+	want := strings.Join([]string{
+		"backend: " + ffi.Backend(),
+		"tk_add(40, 2) = 42",
+		`tk_count("mississippi", 's') = 4`,
+		"tick 0 from a C thread",
+		"tick 1 from a C thread",
+		"tick 2 from a C thread",
+		"the C thread stopped: handle already deleted (ErrDeleted: true)",
+		"",
+	}, "\n")
+	assert.Equal(t, want, out.String())
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build !cgo || hffi_purego
+
+package ffi
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ebitengine/purego"
+)
+
+// purego.NewCallback can make at most 2000 C function pointers per
+// process and never frees them. hffi makes one per shape, the first time
+// the shape is used (at most len(shapes) in all), and tells callbacks
+// apart by the handle in their user data, so the number of callbacks is
+// unlimited.
+var (
+	pgMu  sync.Mutex
+	pgFns [len(shapes)]atomic.Uintptr
+)
+
+// pgFrames holds the frames of the purego trampolines. A frame is handed
+// to the callback's Go function through a func value, so the compiler
+// cannot keep it on the trampoline's stack; the pool saves a heap
+// allocation per call. (On the cgo backend the frame is on the C stack.)
+var pgFrames = sync.Pool{New: func() any { return new(cbFrame) }}
+
+func trampoline(shape uint32) (uintptr, error) {
+	if int(shape) >= len(shapes) {
+		return 0, fmt.Errorf("no trampoline %d: %w", shape, ErrInvalid)
+	}
+	if p := pgFns[shape].Load(); p != 0 {
+		return p, nil
+	}
+	pgMu.Lock()
+	defer pgMu.Unlock()
+	if p := pgFns[shape].Load(); p != 0 {
+		return p, nil
+	}
+	p, err := pgNewCallback(pgTrampolines[shape])
+	if err != nil {
+		return 0, err
+	}
+	pgFns[shape].Store(p)
+	return p, nil
+}
+
+// pgNewCallback turns purego's panic (its 2000 callbacks used up by other
+// code of the program) into an error.
+func pgNewCallback(fn any) (p uintptr, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("purego: %v: %w", v, ErrNoMem)
+		}
+	}()
+	return purego.NewCallback(fn), nil
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package ffi
+
+import (
+	"fmt"
+	"reflect"
+	"unsafe"
+)
+
+// Result classes of trampolines: what C gets when Go cannot give a result.
+const (
+	resInt   = iota // the negative HFFI_E* code
+	resPtr          // NULL
+	resFloat        // NaN
+)
+
+// shape describes one trampoline (see gen.go).
+type shape struct {
+	general bool  // reads 6 integer and 8 float registers
+	n       uint8 // integer registers read
+	ud      uint8 // which of them holds the user data
+	res     uint8
+}
+
+// cbFrame is what a trampoline hands to Go: its argument registers, room
+// for the result, and its shape. The layout is hffi_cb_frame of
+// callback_cgo.h.
+type cbFrame struct {
+	ints   [maxIntArgs]uintptr
+	floats [maxFloatArgs]uint64
+	ret    uint64
+	shape  uint32
+	_      uint32
+}
+
+// floatResult is how a purego trampoline returns a float register.
+type floatResult struct{ F float64 }
+
+// nanBits is a float64 NaN whose low half is a float32 NaN, so that a C
+// caller expecting either gets a NaN.
+const nanBits = 0x7FF800007FC00000
+
+// cbSig is what NewCallback learned about a Go function type.
+type cbSig struct {
+	n      int
+	in     [maxCbArity]argKind
+	src    [maxCbArity]uint8   // register index in frame.ints or frame.floats
+	off    [maxCbArity]uintptr // byte offset of that register in the frame
+	out    argKind
+	shape  uint32
+	direct bool // see below
+}
+
+// littleEndian is true on every target hffi supports so far. There a
+// narrower integer, a bool or a float32 that C passed in a register is the
+// low bytes of the register's 8-byte slot in the frame, so an argument is
+// read straight out of its slot as the Go type, and a result written
+// straight into the (zeroed) result slot. That is the direct path: no
+// conversion code runs per argument. Strings and error results convert.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+const maxCbArity = 5
+
+func newCbSig(opts []CallbackOption, out reflect.Type, in ...reflect.Type) (*cbSig, error) {
+	s, err := makeCbSig(opts, out, in)
+	if err != nil {
+		return nil, fmt.Errorf("ffi: new callback: %w", err)
+	}
+	return s, nil
+}
+
+func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbSig, error) {
+	var cfg cbConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if len(in) > maxCbArity {
+		return nil, invalidf("%d parameters, at most %d are supported", len(in), maxCbArity)
+	}
+	s := &cbSig{n: len(in)}
+	ni, nf := 0, 0
+	for i, t := range in {
+		k, err := classify(t, roleCbParam, fmt.Sprintf("parameter %d", i+1))
+		if err != nil {
+			return nil, err
+		}
+		s.in[i] = k
+		if k.isFloat() {
+			s.src[i] = uint8(nf)
+			nf++
+		} else {
+			s.src[i] = uint8(ni)
+			ni++
+		}
+	}
+	k, err := classify(out, roleCbResult, "result")
+	if err != nil {
+		return nil, err
+	}
+	s.out = k
+	if ni+1 > maxIntArgs || nf > maxFloatArgs {
+		return nil, invalidf("%d integer and %d float parameters besides the user data, at most %d and %d are supported",
+			ni, nf, maxIntArgs-1, maxFloatArgs)
+	}
+	want := shape{n: uint8(ni + 1), res: resInt}
+	switch {
+	case k.isFloat():
+		want.res = resFloat
+	case k == kPointer:
+		want.res = resPtr
+	}
+	if nf > 0 || want.res == resFloat {
+		want.general, want.n = true, maxIntArgs
+	}
+	if cfg.udLast {
+		want.ud = uint8(ni)
+	} else {
+		for i := range s.n {
+			if !s.in[i].isFloat() {
+				s.src[i]++
+			}
+		}
+	}
+	s.direct = littleEndian && k != kError
+	for i := range s.n {
+		if s.in[i] == kString {
+			s.direct = false
+		}
+		if s.in[i].isFloat() {
+			s.off[i] = unsafe.Offsetof(cbFrame{}.floats) + 8*uintptr(s.src[i])
+		} else {
+			s.off[i] = unsafe.Offsetof(cbFrame{}.ints) + 8*uintptr(s.src[i])
+		}
+	}
+	for i := range shapes {
+		if shapes[i] == want {
+			s.shape = uint32(i)
+			return s, nil
+		}
+	}
+	return nil, invalidf("no trampoline for %+v", want)
+}
+
+// load stores parameter i of a call from C at p, a typed Go variable.
+func (s *cbSig) load(f *cbFrame, i int, p unsafe.Pointer) {
+	k := s.in[i]
+	if k.isFloat() {
+		setFloat(p, k, f.floats[s.src[i]])
+		return
+	}
+	setWord(p, k, f.ints[s.src[i]])
+}
+
+// result stores the Go result at p into the frame.
+func (s *cbSig) result(f *cbFrame, p unsafe.Pointer) {
+	if s.out.isFloat() {
+		if s.out == kFloat32 {
+			f.ret = uint64(floatBitsOf(p, kFloat32))
+		} else {
+			f.ret = floatBitsOf(p, kFloat64)
+		}
+		return
+	}
+	f.ret = uint64(wordFromResult(p, s.out))
+}

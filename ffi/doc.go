@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package ffi calls C functions from Go and lets C call Go back, through
+// cgo or, with no C toolchain at build time, through purego, with one
+// behaviour. Across the boundary only integers (handles, arena
+// references), floats and pointers to memory Go does not own travel: no Go
+// pointer ever reaches C, so every program is clean under
+// GOEXPERIMENT=cgocheck2 by construction.
+//
+// # Backends
+//
+// The cgo backend is used when cgo is enabled; the purego backend with
+// CGO_ENABLED=0, or in a cgo build with the hffi_purego build tag.
+// [Backend] tells which one a program runs on. Both pass the same tests;
+// they differ in cost:
+//
+//   - cgo: a call costs one cgo call through a small C helper, with no Go
+//     heap allocation; a callback costs one //export call plus a handle
+//     lookup.
+//   - purego: a call of integer and pointer arguments goes through
+//     purego.SyscallN; one with float arguments or a float result through
+//     purego.RegisterFunc (slower, allocates). Callbacks go through
+//     purego.NewCallback trampolines made once per callback shape, so the
+//     number of callbacks is unlimited (purego alone allows 2000 per
+//     process, never freed).
+//
+// # Libraries and symbols
+//
+// [Open] loads a shared library, [Library.Sym] finds a function or a
+// variable in it, [SymbolAt] wraps a C address obtained otherwise, such as
+// a function pointer returned by C. Errors name the library and the
+// symbol.
+//
+// # Calls
+//
+// [Bind2] and its siblings ([Bind0] to [Bind6], [BindVoid0] to
+// [BindVoid6] for functions returning void) bind a symbol to a variable of
+// Go function type. The type is checked by reflection once, at bind time;
+// calls convert their arguments without reflection:
+//
+//	lib, err := ffi.Open("libfoo.so")
+//	sym, err := lib.Sym("foo_add")         // int64_t foo_add(int64_t, int64_t)
+//	var add func(int, int) int
+//	err = ffi.Bind2(&add, sym)
+//	fmt.Println(add(2, 3))
+//
+// Integers of every size, bool, float32, float64, handles (handles.Handle),
+// arena references (arena.Ref) and unsafe.Pointer to off-heap memory
+// (arena memory, C memory) pass as they are. Strings and []byte are copied
+// into a scratch arena for the duration of the call. Types that would put a
+// Go pointer into C are refused when binding, with an error naming the
+// parameter.
+//
+// # Callbacks
+//
+// [NewCallback2] and its siblings turn a Go function into a [Callback]: a
+// C function pointer ([Callback.Fn]) and a handle to pass as the C
+// callback's void *user_data ([Callback.UserData]). The user data comes
+// first or last ([UserDataFirst], [UserDataLast]). C may call from any
+// thread, including threads it created, at any time until
+// [Callback.Close]; after that, or with a forged user data, C gets an
+// error value such as HFFI_EDELETED instead of a crash. A panic in the Go
+// function is recovered before it reaches C frames: C gets HFFI_EPANIC, Go
+// gets a [*CallbackError] ([Callback.Err], [SetCallbackErrorHook]).
+//
+// # C objects
+//
+// An [Object] holds a C object (a pointer and its destructor) as a handle:
+// [Object.Close] runs the destructor exactly once, a cleanup runs it if
+// the program forgets, and an object that C destroyed first is a stale
+// handle error rather than a use after free.
+//
+// # Errors
+//
+// Errors wrap the HFFI_E* codes of hffi.h; test for them with errors.Is and
+// the sentinels [ErrNotFound], [ErrClosed], [ErrInvalid], [ErrDeleted],
+// [ErrStale], [ErrForged], [ErrPanic] and the others.
+package ffi

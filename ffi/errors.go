@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package ffi
+
+import (
+	"fmt"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// Sentinel errors, usable with errors.Is. They are the HFFI_E* codes of
+// hffi.h, so an error that C returned as a code matches them too.
+var (
+	ErrInvalid  error = abi.EINVAL    // bad argument, unsupported signature
+	ErrNotFound error = abi.ENOTFOUND // library or symbol not found
+	ErrClosed   error = abi.ECLOSED   // library closed
+	ErrZero     error = abi.EZERO     // zero handle given as user data
+	ErrStale    error = abi.ESTALE    // stale handle: its slot was reused
+	ErrDeleted  error = abi.EDELETED  // handle already deleted (callback closed)
+	ErrForged   error = abi.EFORGED   // handle that was never issued
+	ErrTable    error = abi.ETABLE    // handle of another table (not a callback)
+	ErrType     error = abi.ETYPE     // handle of the wrong type or shape
+	ErrPanic    error = abi.EPANIC    // a Go callback panicked
+	ErrCallback error = abi.ECALLBACK // a Go callback returned a non-HFFI error
+	ErrNoMem    error = abi.ENOMEM    // scratch memory for an argument exhausted
+)
+
+// A CallbackError describes one call from C that did not reach, or did not
+// return normally from, the Go function of a [Callback]: the handle C gave
+// as user data was not a live callback, or the function panicked. C got
+// the code of Err (see [Callback]); Go gets the CallbackError through
+// [Callback.Err] and the hook set with [SetCallbackErrorHook].
+type CallbackError struct {
+	UserData uintptr // the handle C passed as user data
+	Err      error   // ErrPanic, or why the handle was rejected (ErrDeleted, ErrStale, ErrForged, ...)
+	Panic    any     // the recovered value when Err is ErrPanic
+	Stack    []byte  // the goroutine's stack at the panic, when Err is ErrPanic
+}
+
+// Error returns "ffi: callback 0x...: ...".
+func (e *CallbackError) Error() string {
+	if e.Err == ErrPanic {
+		return fmt.Sprintf("ffi: callback %#x: panic: %v", e.UserData, e.Panic)
+	}
+	return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *CallbackError) Unwrap() error { return e.Err }

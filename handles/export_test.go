@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// Test hooks.
+
+// CheckCode is checkCode for tests in package handles_test.
+func CheckCode(h Handle) abi.Errno { return checkCode(uint64(h)) }
+
+// SetFreeGen sets the generation of the FREE slot idx, so that tests reach
+// the end of a slot's generations without 1<<28 reuses.
+func (t *Table) SetFreeGen(idx, gen uint32) bool {
+	s := t.slot(idx)
+	w := atomic.LoadUint64(&s.Word)
+	if wordState(w) != abi.SlotFree {
+		return false
+	}
+	return atomic.CompareAndSwapUint64(&s.Word, w, mkWord(gen, abi.SlotFree, 0))
+}
+
+// Cap returns the number of initialised slots.
+func (t *Table) Cap() int { return int(atomic.LoadUint64(&t.hdr.Cap)) }
+
+// Quarantined returns the number of slots in the debug quarantine.
+func (t *Table) Quarantined() int {
+	if t.dbg == nil {
+		return 0
+	}
+	t.dbg.mu.Lock()
+	defer t.dbg.mu.Unlock()
+	return len(t.dbg.quar)
+}
+
+// Word returns the raw slot word of h.
+func (t *Table) Word(h Handle) uint64 {
+	return atomic.LoadUint64(&t.slot(uint32(h) & indexMask).Word)
+}
+
+// Diag describes where the slots of t are, for a failing test.
+func (t *Table) Diag() string {
+	c := uint32(atomic.LoadUint64(&t.hdr.Cap))
+	var st [4]int
+	for i := uint32(0); i < c; i++ {
+		st[wordState(atomic.LoadUint64(&t.slot(i).Word))]++
+	}
+	n := func(head *uint64) int {
+		k := 0
+		for i1 := atomic.LoadUint64(head) & listMask; i1 != 0 && k <= int(c); k++ {
+			i1 = atomic.LoadUint64(&t.slot(uint32(i1-1)).Next) & listMask
+		}
+		return k
+	}
+	return fmt.Sprintf("cap %d: free %d live %d released %d retired %d; free list %d, reap list %d, quarantine %d",
+		c, st[0], st[1], st[2], st[3], n(&t.hdr.FreeHead), n(&t.hdr.ReapHead), t.Quarantined())
+}
+
+// CheckLists reports slots that are FREE but on no list (lost) or on two
+// (corrupt), or not FREE but on a list. t must be quiescent.
+func (t *Table) CheckLists() error {
+	c := uint32(atomic.LoadUint64(&t.hdr.Cap))
+	seen := make([]int, c)
+	walk := func(head *uint64, tag int) {
+		k := uint32(0)
+		for i1 := atomic.LoadUint64(head) & listMask; i1 != 0 && k <= c; k++ {
+			seen[i1-1] += tag
+			i1 = atomic.LoadUint64(&t.slot(uint32(i1-1)).Next) & listMask
+		}
+	}
+	walk(&t.hdr.FreeHead, 1)
+	walk(&t.hdr.ReapHead, 100)
+	if t.dbg != nil {
+		t.dbg.mu.Lock()
+		for _, i := range t.dbg.quar {
+			seen[i] += 10000
+		}
+		t.dbg.mu.Unlock()
+	}
+	var lost, dup, wrong int
+	for i := uint32(0); i < c; i++ {
+		w := atomic.LoadUint64(&t.slot(i).Word)
+		switch {
+		case seen[i] == 0 && wordState(w) == abi.SlotFree:
+			lost++
+		case seen[i] != 0 && seen[i] != 1 && seen[i] != 100 && seen[i] != 10000:
+			dup++
+		case seen[i] != 0 && wordState(w) != abi.SlotFree && !(seen[i] == 100 && wordState(w) == abi.SlotReleased):
+			wrong++
+		}
+	}
+	if lost+dup+wrong != 0 {
+		return fmt.Errorf("cap %d: %d free slots on no list, %d on several, %d listed but not free", c, lost, dup, wrong)
+	}
+	return nil
+}

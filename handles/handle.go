@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles
+
+import (
+	"unsafe"
+
+	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/internal/shm"
+)
+
+// Handle is an integer that stands for a Go value (or a C object) in a
+// [Table], and that C can check on its own with hffi_handle_check. It has
+// the shape of runtime/cgo.Handle, so replacing the import of
+// "runtime/cgo" with this package is enough to switch.
+//
+// A handle packs a table id, a generation and a slot index (see hffi.h).
+// The zero value of a Handle is not valid. A deleted handle stays invalid
+// forever: its slot may be reused, but never with the same generation.
+type Handle uintptr
+
+// NewHandle returns a handle for v in the default table. The handle is
+// valid until Delete is called on it (and every C retain is released);
+// until then v stays reachable, even if only C holds the handle. It panics
+// only if the table is full (1<<24 live handles). It makes at most one
+// allocation, at the call site, when v is not pointer-shaped.
+//
+// On the C side, keep the handle as an integer (uintptr_t, uint64_t or a
+// void * user_data) and check it before use:
+//
+//	if (hffi_handle_check(rt, h) < 0) { /* Go deleted it: don't call back */ }
+func NewHandle(v any) Handle {
+	h, code := def().insert(v, 2)
+	if code != abi.OK {
+		panicMisuse("NewHandle", 0, code)
+	}
+	return h
+}
+
+// Value returns the value h stands for. It panics if h is not a live
+// handle of the default table, with a message that says why
+// ("handles: Value of deleted handle 0x1000001 (HFFI_EDELETED)"); the
+// panic value is an error that wraps the code ([ErrDeleted] here). Use
+// [Lookup] for an error instead. It makes no allocation.
+func (h Handle) Value() any {
+	e, code := def().lookup(h)
+	if code != abi.OK {
+		panicMisuse("Value", h, code)
+	}
+	return *(*any)(unsafe.Pointer(&e))
+}
+
+// Delete invalidates h. It panics, like Value, if h is not a live handle
+// of the default table, including when it was already deleted. Use
+// [Release] for an error instead. It makes no allocation.
+func (h Handle) Delete() {
+	if code := def().del(h); code != abi.OK {
+		panicMisuse("Delete", h, code)
+	}
+}
+
+// Lookup is Value with an error instead of a panic.
+func Lookup(h Handle) (any, error) { return def().Get(h) }
+
+// Release is Delete with an error instead of a panic.
+func Release(h Handle) error { return def().Delete(h) }
+
+// Check reports whether h is a live handle of any table, exactly as
+// hffi_handle_check does in C: nil, or an error wrapping the same code.
+// A handle deleted by Go but still retained by C is live.
+func Check(h Handle) error {
+	if code := checkCode(uint64(h)); code != abi.OK {
+		return &Error{Op: "check", Handle: h, Code: code}
+	}
+	return nil
+}
+
+// Retain adds a reference to the live Go handle h (of any table) on
+// behalf of C: it is the Go twin of hffi_handle_retain, for C code that
+// reaches hffi through Go rather than through the C library. The value
+// stays available until its owner deleted h and every retain was
+// released with [Unretain].
+func Retain(h Handle) error {
+	if code := retain(uint64(h)); code != abi.OK {
+		return &Error{Op: "retain", Handle: h, Code: code}
+	}
+	return nil
+}
+
+// Unretain drops a reference added by [Retain] or hffi_handle_retain; it
+// is the Go twin of hffi_handle_release. It fails with ErrInvalid if h has
+// no retain.
+func Unretain(h Handle) error {
+	if code := unretain(uint64(h)); code != abi.OK {
+		return &Error{Op: "unretain", Handle: h, Code: code}
+	}
+	return nil
+}
+
+// Table returns the id of the table h belongs to (bits 62..52).
+func (h Handle) Table() uint32 { return abi.HandleTable(uint64(h)) }
+
+// Runtime returns the address of the shared root (hffi_rt in hffi.h) to
+// pass to C once, for hffi_handle_check and the other C functions. It is
+// not Go memory and never moves; it is the same as arena.Runtime.
+func Runtime() unsafe.Pointer { return shm.RootPtr() }

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// The cases of Go's runtime/cgo/handle_test.go, on the drop-in API.
+func TestHandle(t *testing.T) {
+	handles.Track(t)
+	v := 42
+	tests := []struct {
+		name   string
+		v1, v2 any
+	}{
+		{"int", v, v},
+		{"pointer", &v, &v},
+		{"nil", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h1 := handles.NewHandle(tt.v1)
+			h2 := handles.NewHandle(tt.v2)
+			require.NotZero(t, uintptr(h1))
+			require.NotZero(t, uintptr(h2))
+			require.NotEqual(t, h1, h2, "equal values get distinct handles")
+			assert.Equal(t, tt.v1, h1.Value())
+			assert.Equal(t, tt.v1, h2.Value())
+			h1.Delete()
+			h2.Delete()
+		})
+	}
+	assert.Zero(t, handles.Default().Len(), "the table is empty afterwards")
+}
+
+func TestInvalidHandle(t *testing.T) {
+	handles.Track(t)
+	live := handles.NewHandle(42)
+	defer live.Delete()
+	deleted := handles.NewHandle(43)
+	deleted.Delete()
+	other := newTable(t)
+	foreign, err := other.New(1)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, other.Delete(foreign)) }()
+
+	tests := []struct {
+		name string
+		h    handles.Handle
+		code abi.Errno
+		msg  string
+	}{
+		{"zero", 0, abi.EZERO, "handles: Delete of zero handle 0x0 (HFFI_EZERO)"},
+		// Not h+1 (that is another slot): the same slot, a generation
+		// that was never issued.
+		{"forged", forge(live, genOf(live)+1), abi.EFORGED, "forged handle"},
+		{"deleted", deleted, abi.EDELETED, fmt.Sprintf("handles: Delete of deleted handle %#x (HFFI_EDELETED)", uint64(deleted))},
+		{"other table", foreign, abi.ETABLE, "handle of another table"},
+		{"reference", handles.Handle(abi.RefTag | 1), abi.EKIND, "arena reference"},
+		{"out of range", handles.Handle(abi.MakeHandle(abi.TableDefault, 1, abi.HandleIndexMax)), abi.ERANGE, "out-of-range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, op := range []func(){func() { tt.h.Delete() }, func() { tt.h.Value() }} {
+				r := catch(op)
+				require.NotNil(t, r, "misuse must panic")
+				err, ok := r.(error)
+				require.True(t, ok, "the panic value is an error")
+				assert.ErrorIs(t, err, tt.code)
+			}
+			r, _ := catch(func() { tt.h.Delete() }).(error)
+			require.NotNil(t, r)
+			assert.Contains(t, r.Error(), tt.msg)
+			_, err := handles.Lookup(tt.h)
+			assert.ErrorIs(t, err, tt.code, "Lookup gives the code as an error")
+			assert.ErrorIs(t, handles.Release(tt.h), tt.code)
+		})
+	}
+	assert.Equal(t, 42, live.Value(), "misuse did not disturb the live handle")
+}
+
+func catch(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return nil
+}
+
+func TestPanicMessage(t *testing.T) {
+	handles.Track(t)
+	h := handles.NewHandle("x")
+	h.Delete()
+	r := catch(func() { h.Value() })
+	assert.Equal(t, fmt.Sprintf("handles: Value of deleted handle %#x (HFFI_EDELETED)", uint64(h)), r.(error).Error())
+	var he *handles.Error
+	require.True(t, errors.As(r.(error), &he))
+	assert.Equal(t, h, he.Handle)
+	assert.Equal(t, "Value", he.Op)
+}
+
+func TestSafeAPI(t *testing.T) {
+	handles.Track(t)
+	h := handles.NewHandle([]string{"a"})
+	v, err := handles.Lookup(h)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, v)
+	require.NoError(t, handles.Check(h))
+	require.NoError(t, handles.Release(h))
+	_, err = handles.Lookup(h)
+	assert.ErrorIs(t, err, handles.ErrDeleted)
+	assert.Equal(t, abi.EDELETED, handles.ErrCode(err))
+	assert.ErrorIs(t, handles.Release(h), handles.ErrDeleted, "double delete is an error, not a crash")
+	assert.ErrorIs(t, handles.Check(h), handles.ErrDeleted)
+	assert.Contains(t, handles.Release(h).Error(), "handles: delete 0x")
+}
+
+// Every 64-bit integer is rejected or accepted without a panic, and the
+// codes of the table's Get agree with the table-less Check.
+func TestNeverPanics(t *testing.T) {
+	for _, v := range []uint64{0, 1, ^uint64(0), 1 << 52, 1<<52 | 1<<24, abi.RefTag, 0x7fff_ffff_ffff_ffff} {
+		h := handles.Handle(v)
+		assert.NotPanics(t, func() {
+			_, _ = handles.Lookup(h)
+			_ = handles.Release(h)
+			_ = handles.Check(h)
+			_ = handles.Retain(h)
+			_ = handles.Unretain(h)
+			_, _, _ = handles.CObject(h)
+			_, _, _ = handles.TakeCObject(h)
+		}, "%#x", v)
+	}
+}

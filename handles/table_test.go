@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles_test
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"weak"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// A pool of one slot cycled 100000 times keeps rejecting every earlier
+// handle: the newest deleted one as deleted, all the others as stale.
+func TestOneSlotCycled(t *testing.T) {
+	tab := newTable(t, handles.WithLimit(1), handles.WithDebug(false))
+	const n = 100000
+	hs := make([]handles.Handle, 0, n)
+	for i := range n {
+		h, err := tab.New(i)
+		require.NoError(t, err)
+		if i > 0 {
+			require.Equal(t, uint32(h)&abi.HandleIndexMax, uint32(hs[0])&abi.HandleIndexMax, "one slot")
+		}
+		_, err = tab.New(i)
+		require.ErrorIs(t, err, handles.ErrNoMem, "the pool has one slot")
+		v, err := tab.Get(h)
+		require.NoError(t, err)
+		require.Equal(t, i, v)
+		require.NoError(t, tab.Delete(h))
+		hs = append(hs, h)
+	}
+	for i, h := range hs {
+		want := handles.ErrStale
+		if i == n-1 {
+			want = handles.ErrDeleted
+		}
+		_, err := tab.Get(h)
+		require.ErrorIs(t, err, want, "handle %d", i)
+		require.ErrorIs(t, tab.Delete(h), want, "handle %d", i)
+	}
+	assert.Equal(t, 0, tab.Len())
+}
+
+// Holes left by deletes are refilled before the table grows.
+func TestHolesRefilled(t *testing.T) {
+	tab := newTable(t, handles.WithDebug(false))
+	hs := make([]handles.Handle, 1000)
+	for i := range hs {
+		hs[i], _ = tab.New(i)
+	}
+	capBefore := tab.Cap()
+	idx := map[uint32]bool{}
+	for i := 0; i < len(hs); i += 3 {
+		idx[uint32(hs[i])&abi.HandleIndexMax] = true
+		require.NoError(t, tab.Delete(hs[i]))
+		hs[i] = 0
+	}
+	for range idx {
+		h, err := tab.New("refill")
+		require.NoError(t, err)
+		assert.True(t, idx[uint32(h)&abi.HandleIndexMax], "a hole is reused")
+		require.NoError(t, tab.Delete(h))
+	}
+	// Refill every hole at once: no growth.
+	var refill []handles.Handle
+	for range idx {
+		h, err := tab.New("refill")
+		require.NoError(t, err)
+		refill = append(refill, h)
+	}
+	assert.Equal(t, capBefore, tab.Cap(), "holes were refilled before growing")
+	for _, h := range append(refill, hs...) {
+		if h != 0 {
+			require.NoError(t, tab.Delete(h))
+		}
+	}
+}
+
+// A handle deleted and re-issued for the very same value is still stale.
+func TestStaleAfterReuseSameValue(t *testing.T) {
+	tab := newTable(t, handles.WithLimit(1), handles.WithDebug(false))
+	v := &struct{ x int }{7}
+	h1, err := tab.New(v)
+	require.NoError(t, err)
+	require.NoError(t, tab.Delete(h1))
+	h2, err := tab.New(v)
+	require.NoError(t, err)
+	require.NotEqual(t, h1, h2)
+	_, err = tab.Get(h1)
+	assert.ErrorIs(t, err, handles.ErrStale)
+	assert.ErrorIs(t, tab.Delete(h1), handles.ErrStale, "a stale delete must not free the new handle")
+	got, err := tab.Get(h2)
+	require.NoError(t, err)
+	assert.Same(t, v, got)
+	require.NoError(t, tab.Delete(h2))
+}
+
+func TestTablesAreSeparate(t *testing.T) {
+	a, b := newTable(t), newTable(t)
+	require.NotEqual(t, a.ID(), b.ID())
+	ha, err := a.New("a")
+	require.NoError(t, err)
+	_, err = b.Get(ha)
+	assert.ErrorIs(t, err, handles.ErrTable)
+	assert.ErrorIs(t, b.Delete(ha), handles.ErrTable)
+	_, err = handles.Lookup(ha)
+	assert.ErrorIs(t, err, handles.ErrTable, "the default table rejects it too")
+	assert.Contains(t, err.Error(), "given to table 1")
+	require.NoError(t, handles.Check(ha), "it is a live handle of its own table")
+	assert.Equal(t, a.ID(), ha.Table())
+	require.NoError(t, a.Delete(ha))
+}
+
+func TestLimitAndGrowth(t *testing.T) {
+	tab := newTable(t, handles.WithLimit(1000), handles.WithDebug(false))
+	assert.Equal(t, 1000, tab.Limit())
+	hs := make([]handles.Handle, 1000)
+	for i := range hs {
+		var err error
+		hs[i], err = tab.New(i)
+		require.NoError(t, err)
+	}
+	_, err := tab.New(0)
+	require.ErrorIs(t, err, handles.ErrNoMem)
+	assert.Equal(t, 1000, tab.Len())
+	assert.Equal(t, 1000, tab.Cap())
+	for i, h := range hs {
+		v, err := tab.Get(h)
+		require.NoError(t, err)
+		require.Equal(t, i, v, "growth never moved a value")
+		require.NoError(t, tab.Delete(h))
+	}
+	for _, bad := range []int{0, -1, handles.MaxLimit + 1} {
+		_, err := handles.NewTable(handles.WithLimit(bad))
+		assert.ErrorIs(t, err, handles.ErrInvalid)
+	}
+}
+
+// A slot is retired before its generation could repeat; the handles of
+// its last generations get precise errors.
+func TestRetire(t *testing.T) {
+	tab := newTable(t, handles.WithLimit(1), handles.WithDebug(false))
+	h, err := tab.New(0)
+	require.NoError(t, err)
+	require.NoError(t, tab.Delete(h))
+	idx := uint32(h) & abi.HandleIndexMax
+	require.True(t, tab.SetFreeGen(idx, abi.HandleGenMax-2))
+	h1, err := tab.New(1)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(abi.HandleGenMax-2), genOf(h1))
+	require.NoError(t, tab.Delete(h1))
+	h2, err := tab.New(2)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(abi.HandleGenMax-1), genOf(h2), "the last generation")
+	require.NoError(t, tab.Delete(h2))
+	_, err = tab.New(3)
+	assert.ErrorIs(t, err, handles.ErrNoMem, "the only slot is retired, never wrapped")
+	for _, c := range []struct {
+		h    handles.Handle
+		want error
+	}{
+		{h2, handles.ErrDeleted},
+		{h1, handles.ErrStale},
+		{h, handles.ErrStale},
+		{forge(h2, abi.HandleGenMax), handles.ErrRetired},
+	} {
+		_, err := tab.Get(c.h)
+		assert.ErrorIs(t, err, c.want, "gen %d", genOf(c.h))
+	}
+	assert.Equal(t, 0, tab.Len())
+}
+
+// A closed table rejects its handles; its id is reused with generations
+// that go on, so they stay stale.
+func TestCloseAndReuse(t *testing.T) {
+	tab, err := handles.NewTable(handles.WithLimit(7), handles.WithDebug(false))
+	require.NoError(t, err)
+	h, err := tab.New("x")
+	require.NoError(t, err)
+	assert.ErrorIs(t, tab.Close(), handles.ErrBusy)
+	require.NoError(t, tab.Delete(h))
+	require.NoError(t, tab.Close())
+	require.NoError(t, tab.Close(), "idempotent")
+	_, err = tab.Get(h)
+	assert.ErrorIs(t, err, handles.ErrClosed)
+	_, err = tab.New(1)
+	assert.ErrorIs(t, err, handles.ErrClosed)
+	assert.ErrorIs(t, handles.Check(h), handles.ErrClosed)
+
+	again := newTable(t, handles.WithLimit(7), handles.WithDebug(false))
+	require.Equal(t, tab.ID(), again.ID(), "a closed id is reused")
+	h2, err := again.New("y")
+	require.NoError(t, err)
+	assert.Greater(t, genOf(h2), genOf(h), "generations go on")
+	_, err = again.Get(h)
+	assert.ErrorIs(t, err, handles.ErrStale)
+	_, err = tab.Get(h2)
+	assert.ErrorIs(t, err, handles.ErrClosed, "the old Table object stays closed")
+	require.NoError(t, again.Delete(h2))
+	assert.ErrorIs(t, handles.Default().Close(), handles.ErrInvalid)
+}
+
+// C retains keep a deleted value alive (for Go lookups too) until the last
+// release; the slot is then reaped and the value collected.
+func TestRetainRelease(t *testing.T) {
+	tab := newTable(t, handles.WithDebug(false))
+	type big struct{ b [1 << 10]byte }
+	v := &big{}
+	v.b[0] = 1
+	wp := weak.Make(v)
+	h, err := tab.New(v)
+	require.NoError(t, err)
+	v = nil
+
+	assert.ErrorIs(t, handles.Unretain(h), handles.ErrInvalid, "nothing to release")
+	require.NoError(t, handles.Retain(h))
+	require.NoError(t, handles.Retain(h))
+	require.NoError(t, tab.Delete(h))
+	assert.ErrorIs(t, tab.Delete(h), handles.ErrDeleted, "the owner already deleted it")
+	got, err := tab.Get(h)
+	require.NoError(t, err, "retained: still readable")
+	assert.Equal(t, byte(1), got.(*big).b[0])
+	got = nil
+	require.NoError(t, handles.Check(h))
+	assert.Equal(t, 1, tab.Len())
+	require.NoError(t, handles.Unretain(h))
+	require.NoError(t, handles.Check(h))
+	require.NoError(t, handles.Unretain(h))
+	assert.ErrorIs(t, handles.Check(h), handles.ErrDeleted, "last release: dead")
+	assert.ErrorIs(t, handles.Retain(h), handles.ErrDeleted)
+	assert.ErrorIs(t, handles.Unretain(h), handles.ErrDeleted)
+	assert.Equal(t, 0, tab.Len(), "Len reaps")
+	runtime.GC()
+	runtime.GC()
+	assert.Nil(t, wp.Value(), "the value was dropped when reaped")
+	_, err = tab.Get(h)
+	assert.ErrorIs(t, err, handles.ErrDeleted)
+}
+
+// Delete drops the value at once when nothing retains it.
+func TestDeleteDropsValue(t *testing.T) {
+	tab := newTable(t, handles.WithDebug(false))
+	v := new([64]byte)
+	wp := weak.Make(v)
+	h, err := tab.New(v)
+	require.NoError(t, err)
+	v = nil
+	require.NoError(t, tab.Delete(h))
+	runtime.GC()
+	runtime.GC()
+	assert.Nil(t, wp.Value())
+}
+
+func TestLenCountsKinds(t *testing.T) {
+	tab := newTable(t, handles.WithDebug(false))
+	var n atomic.Int32
+	h1, _ := tab.New(&n)
+	h2, _ := tab.New(2)
+	c, err := handles.RegisterCObject(tab, 0x1000, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 3, tab.Len())
+	infos := map[handles.Handle]handles.Info{}
+	for _, in := range tab.Snapshot() {
+		infos[in.Handle] = in
+	}
+	require.Len(t, infos, 3)
+	assert.Equal(t, "*atomic.Int32", infos[h1].Type)
+	assert.Equal(t, "int", infos[h2].Type)
+	assert.True(t, infos[c].CObject)
+	require.NoError(t, tab.Delete(h1))
+	require.NoError(t, tab.Delete(h2))
+	_, _, err = handles.TakeCObject(c)
+	require.NoError(t, err)
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// New stores v and returns a new handle for it. The table keeps v
+// reachable until the handle is deleted and every C retain of it is
+// released. It makes no allocation of its own (converting a non-pointer
+// value to an interface may allocate at the call site) except when the
+// table grows or in debug mode. It fails with ErrNoMem at the table's
+// limit and ErrClosed after Close.
+func (t *Table) New(v any) (Handle, error) {
+	h, code := t.insert(v, 2)
+	if code != abi.OK {
+		return 0, &Error{Op: "new", Code: code, Detail: t.String()}
+	}
+	return h, nil
+}
+
+// insert issues a handle for v; skip is the number of frames between the
+// user's call and insert, for the debug creation site.
+func (t *Table) insert(v any, skip int) (Handle, abi.Errno) {
+	if t.closed() {
+		return 0, abi.ECLOSED
+	}
+	idx, code := t.alloc()
+	if code != abi.OK {
+		return 0, code
+	}
+	g := t.gslotMake(idx)
+	e := (*eface)(unsafe.Pointer(&v))
+	ti := typeIndex(e.typ)
+	storePtr(&g.data, e.data)
+	s := t.slot(idx)
+	gen := wordGen(atomic.LoadUint64(&s.Word))
+	if t.dbg != nil {
+		t.dbg.record(idx, skip+1)
+	}
+	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
+	storeRelease(&s.Word, uint64(gen|wordLive))             // and to C
+	return makeHandle(t.id, gen, idx), abi.OK
+}
+
+// alloc pops a free slot, reaping first if C released slots. Before it
+// reports a full table it reaps again, takes back the slots of a debug
+// table's quarantine, and waits for the Reap walks of other goroutines,
+// which hold the slots they are recycling (in a debug table C leaves the
+// slot of every C object it destroys on the reap list, so that list can
+// be long): it fails only after an attempt during which no slot was in
+// transit and none came back.
+func (t *Table) alloc() (uint32, abi.Errno) {
+	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask != 0 {
+		t.Reap()
+	}
+	idx, code := slotAlloc(t.hdr, t.base)
+	var deadline time.Time
+	for code == abi.ENOMEM {
+		returned, busy := t.returned.Load(), t.reaping.Load()
+		t.Reap()
+		t.unquarantine()
+		if idx, code = slotAlloc(t.hdr, t.base); code != abi.ENOMEM {
+			break
+		}
+		if busy == 0 && t.reaping.Load() == 0 && t.returned.Load() == returned {
+			break // a genuinely full table
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(time.Second)
+		} else if time.Now().After(deadline) {
+			break
+		}
+		runtime.Gosched()
+	}
+	return idx, code
+}
+
+// unquarantine makes every slot of a debug table's quarantine available.
+func (t *Table) unquarantine() {
+	if t.dbg == nil {
+		return
+	}
+	t.reaping.Add(1) // the drained slots are in transit: alloc waits for us
+	q := t.dbg.drain()
+	for _, i := range q {
+		listPush(&t.hdr.FreeHead, t.base, i, i)
+	}
+	if len(q) > 0 {
+		t.returned.Add(1)
+	}
+	t.reaping.Add(-1)
+}
+
+// Get returns the value of h. It never panics and makes no allocation
+// unless it fails. Errors: ErrZero, ErrTable (a handle of another table),
+// ErrStale, ErrDeleted, ErrForged, ErrRange, ErrRetired, ErrClosed, ErrKind,
+// and ErrType for a C object.
+func (t *Table) Get(h Handle) (any, error) {
+	e, code := t.lookup(h)
+	if code != abi.OK {
+		return nil, t.fail("get", h, code)
+	}
+	return *(*any)(unsafe.Pointer(&e)), nil
+}
+
+// lookup is the lock-free read: meta, value, meta again, on the Go side.
+func (t *Table) lookup(h Handle) (eface, abi.Errno) {
+	v := uint64(h)
+	if uint32(v>>tableShift) == t.key.Load() {
+		if g := t.gslot(uint32(v) & indexMask); g != nil {
+			m := atomic.LoadUint64(&g.meta)
+			if uint32(m) == uint32(v>>abi.HandleGenShift)&genMask32|wordLive {
+				data := atomic.LoadPointer(&g.data)
+				if atomic.LoadUint64(&g.meta) == m {
+					return eface{typeOf(uint32(m >> 32)), data}, abi.OK
+				}
+			}
+		}
+	}
+	return t.lookupSlow(h)
+}
+
+// lookupSlow handles everything but a LIVE Go value read without
+// interference: errors, values deleted by Go but retained by C, and
+// retries after a concurrent change of the slot.
+func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
+	for {
+		code := t.check(h)
+		if code != abi.OK {
+			return eface{}, code
+		}
+		idx := uint32(h) & indexMask
+		s := t.slot(idx)
+		w := atomic.LoadUint64(&s.Word)
+		if wordGen(w) != abi.HandleGen(uint64(h)) {
+			continue // changed since check
+		}
+		if wordKind(w) != abi.KindGo {
+			return eface{}, abi.ETYPE
+		}
+		g := t.gslot(idx)
+		if g == nil { // a LIVE Go value that this Table never stored
+			return eface{}, abi.ECORRUPT
+		}
+		m := atomic.LoadUint64(&g.meta)
+		data := atomic.LoadPointer(&g.data)
+		w2 := atomic.LoadUint64(&s.Word)
+		// A RELEASED value is cleared only after its count reached 0, so
+		// a count still positive after the reads proves data is its value;
+		// meta, set before the word was published, names its type.
+		if uint32(w2) == uint32(w) && (wordState(w2) == abi.SlotLive || wordCount(w2) > 0) &&
+			wordGen(m) == wordGen(w) {
+			return eface{typeOf(uint32(m >> 32)), data}, abi.OK
+		}
+		runtime.Gosched()
+	}
+}
+
+// check validates h for this table: ErrTable for another table's handle,
+// then exactly what hffi_handle_check_in says.
+func (t *Table) check(h Handle) abi.Errno {
+	v := uint64(h)
+	if v != 0 && v&abi.RefTag == 0 && abi.HandleTable(v) != t.id {
+		return abi.ETABLE
+	}
+	if t.closed() && v != 0 && v&abi.RefTag == 0 {
+		return abi.ECLOSED
+	}
+	return checkCode(v)
+}
+
+// Delete deletes h: the table drops its value at once, or, if C retains
+// it, when C releases the last retain (C code may use it until then, Go
+// code too through Get). Every later use of h, from Go or C, fails with
+// ErrDeleted or, once the slot is reused, ErrStale. It never panics and
+// makes no allocation unless it fails.
+func (t *Table) Delete(h Handle) error {
+	if code := t.del(h); code != abi.OK {
+		return t.fail("delete", h, code)
+	}
+	return nil
+}
+
+func (t *Table) del(h Handle) abi.Errno {
+	v := uint64(h)
+	idx := uint32(v) & indexMask
+	if uint32(v>>tableShift) != t.key.Load() || uint64(idx) >= atomic.LoadUint64(&t.hdr.Cap) {
+		return t.delFailed(h)
+	}
+	s := t.slot(idx)
+	want := uint32(v>>abi.HandleGenShift)&genMask32 | wordLive
+	for {
+		w := atomic.LoadUint64(&s.Word)
+		if uint32(w) != want {
+			return t.delFailed(h)
+		}
+		if wordCount(w) != 0 { // C still holds it: C's last release hands it to Reap
+			nw := w&^stateMask | abi.SlotReleased<<abi.SlotStateShift
+			if atomic.CompareAndSwapUint64(&s.Word, w, nw) {
+				if g := t.gslot(idx); g != nil { // keep the type index
+					storeMeta(&g.meta, atomic.LoadUint64(&g.meta)&^0xffffffff|uint64(uint32(nw)))
+				}
+				return abi.OK
+			}
+			continue
+		}
+		freed := freedWord(w)
+		if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
+			t.dropValue(idx, freed)
+			t.recycle(idx, freed)
+			return abi.OK
+		}
+	}
+}
+
+// delFailed says why h cannot be deleted.
+func (t *Table) delFailed(h Handle) abi.Errno {
+	code := t.check(h)
+	if code != abi.OK {
+		return code
+	}
+	_, w, code := slotOf(uint64(h))
+	switch {
+	case code != abi.OK:
+		return code
+	case wordKind(w) != abi.KindGo:
+		return abi.ETYPE
+	case wordState(w) == abi.SlotReleased:
+		return abi.EDELETED // deleted by its owner, still retained by C
+	}
+	return abi.EBUSY // changed under us; not reachable without a racing misuse
+}
+
+// fail builds the error of op on h. It allocates.
+func (t *Table) fail(op string, h Handle, code abi.Errno) error {
+	e := &Error{Op: op, Handle: h, Code: code}
+	if code == abi.ETABLE {
+		other := abi.HandleTable(uint64(h))
+		desc := fmt.Sprintf("table %d", other)
+		var o *Table
+		if other < abi.TableSlots {
+			o = registry.tables[other].Load()
+		}
+		if o != nil {
+			desc = o.String()
+		}
+		e.Detail = fmt.Sprintf("handle of %s given to %s", desc, t)
+		if t.elem != "" || (o != nil && o.elem != "") {
+			e.Code, e.alsoTable = abi.ETYPE, true // a handle of another type
+		}
+	}
+	return e
+}

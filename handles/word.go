@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles
+
+import (
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/internal/shm"
+)
+
+// This file is the Go twin of csrc/hffi_handles.c: slot words, the
+// lock-free free and reap lists, and growth under grow_lock, on the same
+// off-heap memory and with the same protocol (see "Handle tables" in
+// hffi.h).
+
+// Handles pack into 64 bits; uintptr must hold them.
+var _ [unsafe.Sizeof(uintptr(0)) - 8]struct{}
+
+const (
+	slotSize   = unsafe.Sizeof(abi.Slot{})
+	genMask32  = uint32(abi.SlotGenMask)
+	stateMask  = uint64(3) << abi.SlotStateShift
+	kindMask   = uint64(3) << abi.SlotKindShift
+	retainOne  = uint64(1) << abi.SlotRetainShift
+	wordLive   = uint32(abi.SlotLive) << abi.SlotStateShift
+	wordCObj   = uint32(abi.KindCObj) << abi.SlotKindShift
+	listMask   = abi.ListIndexMask
+	listTag1   = uint64(1) << abi.ListTagShift
+	tableShift = abi.HandleTableShift
+	indexMask  = uint32(abi.HandleIndexMax)
+	// MaxLimit is the largest number of slots a table may have.
+	MaxLimit = abi.HandleIndexMax + 1
+)
+
+func wordState(w uint64) uint64 { return (w & stateMask) >> abi.SlotStateShift }
+func wordKind(w uint64) uint64  { return (w & kindMask) >> abi.SlotKindShift }
+func wordGen(w uint64) uint32   { return uint32(w) & genMask32 }
+func wordCount(w uint64) uint64 { return w >> abi.SlotRetainShift }
+
+func mkWord(gen uint32, state, kind uint64) uint64 {
+	return uint64(gen) | state<<abi.SlotStateShift | kind<<abi.SlotKindShift
+}
+
+// freedWord is the word of a slot whose handle of generation wordGen(w)
+// was just deleted: FREE at the next generation, or RETIRED when no
+// further generation may be issued (a generation never repeats).
+func freedWord(w uint64) uint64 {
+	next := wordGen(w) + 1
+	if next >= abi.HandleGenMax {
+		return mkWord(abi.HandleGenMax, abi.SlotRetired, 0)
+	}
+	return mkWord(next, abi.SlotFree, 0)
+}
+
+func makeHandle(table, gen, index uint32) Handle {
+	return Handle(abi.MakeHandle(table, gen, index))
+}
+
+// slotAt returns slot i of the off-heap array at base.
+func slotAt(base unsafe.Pointer, i uint32) *abi.Slot {
+	return (*abi.Slot)(unsafe.Add(base, uintptr(i)*slotSize))
+}
+
+// bases holds the off-heap slot array of every table id that was ever
+// used (as unsafe.Pointer, so that no address is ever rebuilt from an
+// integer). Set once per id before the table is LIVE, never changed.
+var bases [abi.TableSlots]unsafe.Pointer
+
+func baseOf(id uint32) unsafe.Pointer { return atomic.LoadPointer(&bases[id]) }
+
+// listPush pushes the chain first..last, already linked through Next, on
+// the Treiber stack at head. The link is a plain store: the CAS that
+// follows publishes it, and a popper that reads a stale link loses its CAS
+// to the tag.
+func listPush(head *uint64, base unsafe.Pointer, first, last uint32) {
+	s := slotAt(base, last)
+	for {
+		h := atomic.LoadUint64(head)
+		s.Next = h & listMask
+		if atomic.CompareAndSwapUint64(head, h, uint64(first)+1|(h&^listMask+listTag1)) {
+			return
+		}
+	}
+}
+
+// listTakeAll empties the stack at head and returns its first index + 1
+// (0 if it was empty); the chain is then the caller's alone.
+func listTakeAll(head *uint64) uint64 {
+	for {
+		h := atomic.LoadUint64(head)
+		if h&listMask == 0 {
+			return 0
+		}
+		if atomic.CompareAndSwapUint64(head, h, h&^listMask+listTag1) {
+			return h & listMask
+		}
+	}
+}
+
+// slotAlloc pops a FREE slot of the table hdr/base, growing it if needed.
+func slotAlloc(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
+	for {
+		h := atomic.LoadUint64(&hdr.FreeHead)
+		i1 := h & listMask
+		if i1 == 0 {
+			idx, code := grow(hdr, base)
+			if code == again {
+				continue
+			}
+			return idx, code
+		}
+		next := atomic.LoadUint64(&slotAt(base, uint32(i1-1)).Next)
+		if atomic.CompareAndSwapUint64(&hdr.FreeHead, h, next&listMask|(h&^listMask+listTag1)) {
+			return uint32(i1 - 1), abi.OK
+		}
+	}
+}
+
+const again abi.Errno = 1 // internal: someone else refilled the free list
+
+// grow commits the next slots (doubling cap, at least a page of slots),
+// keeps the first new slot for the caller and pushes the others on the
+// free list, under grow_lock, exactly as _hffi_table_grow does in C.
+func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
+	for !atomic.CompareAndSwapUint64(&hdr.GrowLock, 0, 1) {
+		runtime.Gosched()
+	}
+	defer atomic.StoreUint64(&hdr.GrowLock, 0)
+	if atomic.LoadUint64(&hdr.FreeHead)&listMask != 0 {
+		return 0, again
+	}
+	c, limit := atomic.LoadUint64(&hdr.Cap), hdr.Limit
+	if c >= limit {
+		return 0, abi.ENOMEM
+	}
+	page := uint64(shm.PageSize())
+	nc := max(c*2, page/uint64(slotSize))
+	nc = min(nc, limit)
+	from := (c*uint64(slotSize) + page - 1) / page * page
+	to := (nc*uint64(slotSize) + page - 1) / page * page
+	if to > from {
+		if err := shm.Commit(unsafe.Add(base, from), uintptr(to-from)); err != nil {
+			return 0, abi.ENOMEM
+		}
+	}
+	for i := c; i < nc; i++ {
+		s := slotAt(base, uint32(i))
+		s.CPtr, s.CDtor, s.Next = 0, 0, 0
+		if i+1 < nc {
+			s.Next = i + 2
+		}
+		atomic.StoreUint64(&s.Word, mkWord(1, abi.SlotFree, 0))
+	}
+	atomic.StoreUint64(&hdr.Cap, nc)
+	if nc-c > 1 {
+		listPush(&hdr.FreeHead, base, uint32(c)+1, uint32(nc)-1)
+	}
+	return uint32(c), abi.OK
+}
+
+// slotOf is the Go twin of _hffi_handle_slot: it validates h against the
+// shared memory only and returns its slot and word.
+func slotOf(h uint64) (*abi.Slot, uint64, abi.Errno) {
+	if h == 0 {
+		return nil, 0, abi.EZERO
+	}
+	if h&abi.RefTag != 0 {
+		return nil, 0, abi.EKIND
+	}
+	tid, gen, idx := abi.HandleTable(h), abi.HandleGen(h), abi.HandleIndex(h)
+	if tid == 0 {
+		return nil, 0, abi.ERANGE
+	}
+	hdr := shm.TableHdr(tid)
+	switch atomic.LoadUint64(&hdr.State) {
+	case abi.TableUnused:
+		return nil, 0, abi.ERANGE
+	case abi.TableLive:
+	default:
+		return nil, 0, abi.ECLOSED
+	}
+	if gen == 0 {
+		return nil, 0, abi.EFORGED
+	}
+	if uint64(idx) >= atomic.LoadUint64(&hdr.Cap) {
+		return nil, 0, abi.ERANGE
+	}
+	s := slotAt(baseOf(tid), idx)
+	w := atomic.LoadUint64(&s.Word)
+	sgen, state := wordGen(w), wordState(w)
+	switch {
+	case state == abi.SlotRetired && gen >= sgen:
+		return nil, 0, abi.ERETIRED
+	case gen > sgen:
+		return nil, 0, abi.EFORGED
+	case gen < sgen:
+		if gen+1 == sgen && (state == abi.SlotFree || state == abi.SlotRetired) {
+			return nil, 0, abi.EDELETED
+		}
+		return nil, 0, abi.ESTALE
+	case state == abi.SlotFree:
+		return nil, 0, abi.EFORGED
+	}
+	return s, w, abi.OK
+}
+
+// checkCode is the Go twin of hffi_handle_check.
+func checkCode(h uint64) abi.Errno {
+	_, w, code := slotOf(h)
+	if code == abi.OK && wordState(w) == abi.SlotReleased && wordCount(w) == 0 {
+		return abi.EDELETED
+	}
+	return code
+}
+
+// retain is the Go twin of hffi_handle_retain.
+func retain(h uint64) abi.Errno {
+	for {
+		s, w, code := slotOf(h)
+		switch {
+		case code != abi.OK:
+			return code
+		case wordKind(w) != abi.KindGo:
+			return abi.ETYPE
+		case wordState(w) == abi.SlotReleased && wordCount(w) == 0:
+			return abi.EDELETED
+		case wordCount(w) == 1<<32-1:
+			return abi.EEXHAUSTED
+		}
+		if atomic.CompareAndSwapUint64(&s.Word, w, w+retainOne) {
+			return abi.OK
+		}
+	}
+}
+
+// unretain is the Go twin of hffi_handle_release.
+func unretain(h uint64) abi.Errno {
+	for {
+		s, w, code := slotOf(h)
+		if code != abi.OK {
+			return code
+		}
+		if wordKind(w) != abi.KindGo {
+			return abi.ETYPE
+		}
+		n, state := wordCount(w), wordState(w)
+		if n == 0 {
+			if state == abi.SlotReleased {
+				return abi.EDELETED
+			}
+			return abi.EINVAL
+		}
+		if !atomic.CompareAndSwapUint64(&s.Word, w, w-retainOne) {
+			continue
+		}
+		if state == abi.SlotReleased && n == 1 {
+			tid, idx := abi.HandleTable(h), abi.HandleIndex(h)
+			listPush(&shm.TableHdr(tid).ReapHead, baseOf(tid), idx, idx)
+		}
+		return abi.OK
+	}
+}
