@@ -26,8 +26,8 @@ import (
 // against what the arena has allocated, every node's shape against hffi.h,
 // map keys must be strictly sorted, and the work is bounded by the arena's
 // size (shared or cyclic links cannot make it loop or blow up), so bytes
-// that C corrupted give a [*ValueError] wrapping abi ECORRUPT or EBOUNDS,
-// never a crash or a read outside the arena. The tree must not change
+// that C corrupted give a [*ValueError] wrapping HFFI_ECORRUPT or
+// HFFI_EBOUNDS, never a crash or a read outside the arena. The tree must not change
 // while it is decoded, and the arena must not be reset meanwhile.
 type Decoder struct {
 	// Handles, if not nil, turns KindHandle values into the Go values they

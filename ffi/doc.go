@@ -70,6 +70,23 @@
 // the program forgets, and an object that C destroyed first is a stale
 // handle error rather than a use after free.
 //
+// # Values
+//
+// [Encode] copies a Go value (map[string]any, []any, structs with json
+// tags, typed slices and maps, scalars; see [Kind]) into an arena as a
+// tree that C reads in place with the hffi_val_* accessors of hffi.h, and
+// returns the root's arena.Ref. Encoding is one pass, deterministic (keys
+// sorted) and, with a reused [Encoder], free of Go heap allocations for
+// the common types. Values without an encoding are a [*ValueError] naming
+// their path, or handles when [Encoder.Handles] is set.
+//
+// C builds trees with hffi_val_new, the hffi_val_set_* builders and
+// hffi_val_map_sort in an arena Go gave it; [Decode] and [DecodeInto]
+// read them back, checking every offset, so corrupt input is an error
+// ([ErrCorrupt], [ErrBounds]) and never a crash. A tree lives until its
+// arena is reset or freed; then every reference into it, in Go and in C,
+// fails with ErrStale.
+//
 // # Errors
 //
 // Errors wrap the HFFI_E* codes of hffi.h; test for them with errors.Is and

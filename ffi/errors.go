@@ -23,6 +23,9 @@ var (
 	ErrPanic    error = abi.EPANIC    // a Go callback panicked
 	ErrCallback error = abi.ECALLBACK // a Go callback returned a non-HFFI error
 	ErrNoMem    error = abi.ENOMEM    // scratch memory for an argument exhausted
+	ErrCorrupt  error = abi.ECORRUPT  // a value tree with malformed nodes (Decode)
+	ErrBounds   error = abi.EBOUNDS   // a value tree link outside its arena (Decode)
+	ErrRange    error = abi.ERANGE    // a number that does not fit the target type (Decode)
 )
 
 // A CallbackError describes one call from C that did not reach, or did not

@@ -57,8 +57,10 @@ func (k Kind) String() string {
 // `payload.user.tags[3]`, rooted at [Encoder.Name] ("value" by default).
 // Err is an HFFI code usable with [errors.Is]: [ErrType] for a type that
 // has no encoding or does not match the destination, [ErrInvalid] for a
-// cycle or too deep a nesting, abi ECORRUPT and EBOUNDS for a tree whose
-// bytes are malformed, or the arena's error for a stale or freed tree.
+// cycle or too deep a nesting, HFFI_ERANGE for a number that does not fit
+// its destination, HFFI_ECORRUPT and HFFI_EBOUNDS (arena.ErrBounds) for a
+// tree whose bytes are malformed, or the arena's error ([ErrStale],
+// arena.ErrClosed, ...) for a reference to a reset or freed arena.
 type ValueError struct {
 	Op   string // "encode" or "decode"
 	Path string

@@ -6,6 +6,8 @@
  * hffi_handle_check from hffi.h, before every call: no call into Go is
  * needed to learn that Go let go of it. */
 
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
