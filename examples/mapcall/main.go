@@ -37,6 +37,7 @@ import (
 
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/internal/cbuild"
 )
 
 func main() {
@@ -100,41 +101,6 @@ func naive(w io.Writer) {
 	fmt.Fprintf(w, "   the child failed without a pointer-check error: %v\n%s", err, out)
 }
 
-var errNoCC = errors.New("no C compiler")
-
-// buildLib compiles clib/mapcall.c and csrc/*.c into a shared library in
-// dir with the C compiler `go env CC` names.
-func buildLib(dir string) (string, error) {
-	src := srcDir()
-	if src == "" {
-		return "", errors.New("this example's sources are not available")
-	}
-	cc := strings.Fields(os.Getenv("CC"))
-	if len(cc) == 0 {
-		if out, err := exec.Command("go", "env", "CC").Output(); err == nil {
-			cc = strings.Fields(string(out))
-		}
-	}
-	if len(cc) == 0 {
-		cc = []string{"cc"}
-	}
-	if _, err := exec.LookPath(cc[0]); err != nil {
-		return "", errNoCC
-	}
-	csrc := filepath.Join(src, "..", "..", "csrc")
-	files, err := filepath.Glob(filepath.Join(csrc, "*.c"))
-	if err != nil || len(files) == 0 {
-		return "", fmt.Errorf("no C sources in %s", csrc)
-	}
-	lib := filepath.Join(dir, "libmapcall.so")
-	args := append(cc[1:], "-shared", "-fPIC", "-O2", "-I", csrc, "-o", lib, filepath.Join(src, "clib", "mapcall.c"))
-	args = append(append(args, files...), "-lpthread")
-	if out, err := exec.Command(cc[0], args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s: %v\n%s", cc[0], err, out)
-	}
-	return lib, nil
-}
-
 // The C functions of clib/mapcall.c, as Go sees them: only the root, refs,
 // a function pointer and arena memory cross.
 var (
@@ -167,8 +133,8 @@ func hffiWay(w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	path, err := buildLib(tmp)
-	if errors.Is(err, errNoCC) {
+	path, err := cbuild.Library(tmp, "libmapcall.so", "examples/mapcall/clib/mapcall.c")
+	if errors.Is(err, cbuild.ErrNoCC) {
 		fmt.Fprintln(w, "   skipped: no C compiler to build the C side (set CC or install cc)")
 		return nil
 	}
