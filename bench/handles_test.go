@@ -73,6 +73,33 @@ func BenchmarkNewDeleteParallel(b *testing.B) {
 	}
 }
 
+// BenchmarkNewDeleteWindowParallel: each goroutine keeps 64 handles alive
+// and replaces the oldest, a steadier load than one handle per goroutine.
+func BenchmarkNewDeleteWindowParallel(b *testing.B) {
+	for _, p := range handlePeers {
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				v := new(int)
+				var ring [64]uintptr
+				i := 0
+				for pb.Next() {
+					if ring[i] != 0 {
+						p.del(ring[i])
+					}
+					ring[i] = p.new(v)
+					i = (i + 1) & 63
+				}
+				for _, h := range ring {
+					if h != 0 {
+						p.del(h)
+					}
+				}
+			})
+		})
+	}
+}
+
 // liveSet creates n handles with p and returns them in random order, and
 // a function that deletes them.
 func liveSet(p handlePeer, n int) ([]uintptr, func()) {

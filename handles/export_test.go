@@ -57,8 +57,15 @@ func (t *Table) Diag() string {
 		}
 		return k
 	}
-	return fmt.Sprintf("cap %d: free %d live %d released %d retired %d; free list %d, reap list %d, quarantine %d",
-		c, st[0], st[1], st[2], st[3], n(&t.hdr.FreeHead), n(&t.hdr.ReapHead), t.Quarantined())
+	sh := 0
+	if t.shards != nil {
+		for i := range t.shards {
+			h := t.shards[i].head.Load()
+			sh += n(&h)
+		}
+	}
+	return fmt.Sprintf("cap %d: free %d live %d released %d retired %d; free list %d, reap list %d, quarantine %d, shards %d",
+		c, st[0], st[1], st[2], st[3], n(&t.hdr.FreeHead), n(&t.hdr.ReapHead), t.Quarantined(), sh)
 }
 
 // CheckLists reports slots that are FREE but on no list (lost) or on two
@@ -75,6 +82,12 @@ func (t *Table) CheckLists() error {
 	}
 	walk(&t.hdr.FreeHead, 1)
 	walk(&t.hdr.ReapHead, 100)
+	if t.shards != nil {
+		for i := range t.shards {
+			h := t.shards[i].head.Load()
+			walk(&h, 1)
+		}
+	}
 	if t.dbg != nil {
 		t.dbg.mu.Lock()
 		for _, i := range t.dbg.quar {

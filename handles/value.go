@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/hffi-go/hffi/internal/abi"
@@ -61,8 +60,17 @@ func (t *Table) alloc() (uint32, abi.Errno) {
 	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask != 0 {
 		t.Reap()
 	}
+	if t.shards != nil {
+		if idx, ok := t.shardPop(t.shard(shardHint())); ok {
+			return idx, abi.OK
+		}
+	}
 	idx, code := slotAlloc(t.hdr, t.base)
-	var deadline time.Time
+	if code == abi.ENOMEM {
+		if i, ok := t.popAnyShard(); ok {
+			return i, abi.OK
+		}
+	}
 	for code == abi.ENOMEM {
 		returned, busy := t.returned.Load(), t.reaping.Load()
 		t.Reap()
@@ -73,11 +81,7 @@ func (t *Table) alloc() (uint32, abi.Errno) {
 		if busy == 0 && t.reaping.Load() == 0 && t.returned.Load() == returned {
 			break // a genuinely full table
 		}
-		if deadline.IsZero() {
-			deadline = time.Now().Add(time.Second)
-		} else if time.Now().After(deadline) {
-			break
-		}
+		// Slots are in transit: a reaper never waits for us, so this ends.
 		runtime.Gosched()
 	}
 	return idx, code
@@ -111,8 +115,17 @@ func (t *Table) Get(h Handle) (any, error) {
 	return *(*any)(unsafe.Pointer(&e)), nil
 }
 
-// lookup is the lock-free read: meta, value, meta again, on the Go side.
+// lookup is the lock-free read: fast, or lookupSlow for everything else.
 func (t *Table) lookup(h Handle) (eface, abi.Errno) {
+	if e, ok := t.fast(h); ok {
+		return e, abi.OK
+	}
+	return t.lookupSlow(h)
+}
+
+// fast reads a LIVE Go value undisturbed: meta, data, meta again, on the
+// Go side only. It is a leaf, so it needs no stack frame.
+func (t *Table) fast(h Handle) (eface, bool) {
 	v := uint64(h)
 	if uint32(v>>tableShift) == t.key.Load() {
 		if g := t.gslot(uint32(v) & indexMask); g != nil {
@@ -120,12 +133,12 @@ func (t *Table) lookup(h Handle) (eface, abi.Errno) {
 			if uint32(m) == uint32(v>>abi.HandleGenShift)&genMask32|wordLive {
 				data := atomic.LoadPointer(&g.data)
 				if atomic.LoadUint64(&g.meta) == m {
-					return eface{typeOf(uint32(m >> 32)), data}, abi.OK
+					return eface{typeOf(uint32(m >> 32)), data}, true
 				}
 			}
 		}
 	}
-	return t.lookupSlow(h)
+	return eface{}, false
 }
 
 // lookupSlow handles everything but a LIVE Go value read without
@@ -192,11 +205,16 @@ func (t *Table) Delete(h Handle) error {
 func (t *Table) del(h Handle) abi.Errno {
 	v := uint64(h)
 	idx := uint32(v) & indexMask
-	if uint32(v>>tableShift) != t.key.Load() || uint64(idx) >= atomic.LoadUint64(&t.hdr.Cap) {
+	want := uint32(v>>abi.HandleGenShift)&genMask32 | wordLive
+	// Go's meta says LIVE at this generation only for a slot this table
+	// issued, so the slot is committed: no need to read cap, which shares
+	// a cache line with the free list head that every New and Delete
+	// writes.
+	g := t.gslot(idx)
+	if uint32(v>>tableShift) != t.key.Load() || g == nil || uint32(atomic.LoadUint64(&g.meta)) != want {
 		return t.delFailed(h)
 	}
 	s := t.slot(idx)
-	want := uint32(v>>abi.HandleGenShift)&genMask32 | wordLive
 	for {
 		w := atomic.LoadUint64(&s.Word)
 		if uint32(w) != want {
@@ -204,10 +222,8 @@ func (t *Table) del(h Handle) abi.Errno {
 		}
 		if wordCount(w) != 0 { // C still holds it: C's last release hands it to Reap
 			nw := w&^stateMask | abi.SlotReleased<<abi.SlotStateShift
-			if atomic.CompareAndSwapUint64(&s.Word, w, nw) {
-				if g := t.gslot(idx); g != nil { // keep the type index
-					storeMeta(&g.meta, atomic.LoadUint64(&g.meta)&^0xffffffff|uint64(uint32(nw)))
-				}
+			if atomic.CompareAndSwapUint64(&s.Word, w, nw) { // keep the type index
+				storeMeta(&g.meta, atomic.LoadUint64(&g.meta)&^0xffffffff|uint64(uint32(nw)))
 				return abi.OK
 			}
 			continue
