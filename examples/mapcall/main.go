@@ -36,6 +36,7 @@ import (
 	"unsafe"
 
 	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
@@ -194,7 +195,7 @@ func hffiWay(w io.Writer) error {
 	if err := submit(rt, ref, onDone.Fn(), replies.ID(), out, 128); err != nil {
 		return fmt.Errorf("mc_submit: %w", err)
 	}
-	fmt.Fprintf(w, "   C read nested fields: %s\n", cString(out))
+	fmt.Fprintf(w, "   C read nested fields: %s\n", cmem.String(out))
 	if err := fire(rt); err != nil {
 		return fmt.Errorf("mc_fire: %w", err)
 	}
@@ -204,27 +205,9 @@ func hffiWay(w io.Writer) error {
 	if !errors.Is(err, arena.ErrStale) {
 		return fmt.Errorf("mc_reread after Reset: got %v, want a stale reference", err)
 	}
-	fmt.Fprintf(w, "3. After Reset, C's kept reference is rejected: %s\n", errName(err))
+	fmt.Fprintf(w, "3. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))
 	if _, err := ffi.Decode(ref); err != nil {
 		fmt.Fprintf(w, "   and so is Go's: %v\n", err)
 	}
 	return nil
-}
-
-// errName gives the HFFI_E* name of a code C returned, with its message.
-func errName(err error) string {
-	var code interface{ Name() string }
-	if errors.As(err, &code) {
-		return fmt.Sprintf("%s (%v)", code.Name(), err)
-	}
-	return err.Error()
-}
-
-// cString copies the NUL-terminated string at p (arena memory).
-func cString(p unsafe.Pointer) string {
-	n := 0
-	for *(*byte)(unsafe.Add(p, n)) != 0 {
-		n++
-	}
-	return string(unsafe.Slice((*byte)(p), n))
 }

@@ -21,6 +21,7 @@ import (
 	"unsafe"
 
 	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
@@ -104,7 +105,7 @@ func run(w io.Writer) error {
 	if err := describe(rt, ref, out, 256); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "1. C read a Go string from the arena: %s\n", cString(out))
+	fmt.Fprintf(w, "1. C read a Go string from the arena: %s\n", cmem.String(out))
 
 	// 2. Reset frees everything at once; C's kept reference is now stale.
 	a.Reset()
@@ -112,7 +113,7 @@ func run(w io.Writer) error {
 	if !errors.Is(err, arena.ErrStale) {
 		return fmt.Errorf("C reread a reset arena: got %v, want ErrStale", err)
 	}
-	fmt.Fprintf(w, "2. After Reset, C's kept reference is rejected: %s\n", describeErr(err))
+	fmt.Fprintf(w, "2. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))
 
 	// 3. A map[string]any in one call: no JSON, no malloc, no Go pointer.
 	if out, err = a.Alloc(256, 8); err != nil {
@@ -129,7 +130,7 @@ func run(w io.Writer) error {
 	if err := order(rt, v, out, 256); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "3. C read nested fields of an encoded map: %s\n", cString(out))
+	fmt.Fprintf(w, "3. C read nested fields of an encoded map: %s\n", cmem.String(out))
 
 	// 4. A Go callback that C keeps (function pointer + handle) and fires later.
 	cb, err := ffi.NewCallback1(func(n int64) error {
@@ -152,24 +153,6 @@ func run(w io.Writer) error {
 	if err == nil {
 		return errors.New("a closed callback ran")
 	}
-	fmt.Fprintf(w, "5. After Close, C's call with the old handle is refused: %s\n", describeErr(err))
+	fmt.Fprintf(w, "5. After Close, C's call with the old handle is refused: %s\n", cmem.ErrName(err))
 	return nil
-}
-
-// describeErr gives the HFFI_E* name of an error that came from C.
-func describeErr(err error) string {
-	var code interface{ Name() string }
-	if errors.As(err, &code) {
-		return fmt.Sprintf("%s (%v)", code.Name(), err)
-	}
-	return err.Error()
-}
-
-// cString copies the NUL-terminated string C wrote at p (arena memory).
-func cString(p unsafe.Pointer) string {
-	n := 0
-	for *(*byte)(unsafe.Add(p, n)) != 0 {
-		n++
-	}
-	return string(unsafe.Slice((*byte)(p), n))
 }
