@@ -45,8 +45,7 @@ type Encoder struct {
 	blits  []encBlit // long strings, copied straight into the arena
 	kvs    []encKV   // map entries being sorted, a stack shared by nesting levels
 	ord    []encOrd  // their order, the same stack
-	rkvs   []encRKV  // the same for maps encoded by reflection
-	fields []encFV   // the same for struct fields
+	rkvs   []encRKV  // the same for maps and structs encoded by reflection
 	seen   map[encSeen]struct{}
 	made   []handles.Handle
 
@@ -68,11 +67,6 @@ type encOrd struct {
 type encRKV struct {
 	k string
 	v reflect.Value
-}
-
-type encFV struct {
-	name string
-	v    reflect.Value
 }
 
 // encBlit is a string of at least encBlitMin bytes: it is not copied into
@@ -705,8 +699,14 @@ func (e *Encoder) encMap(pos int, v reflect.Value, depth int) error {
 	for it.Next() {
 		e.rkvs = append(e.rkvs, encRKV{it.Key().String(), it.Value()})
 	}
-	n := len(e.rkvs) - base
 	slices.SortFunc(e.rkvs[base:], func(a, b encRKV) int { return strings.Compare(a.k, b.k) })
+	return e.encEntries(pos, base, depth)
+}
+
+// encEntries writes the sorted entries e.rkvs[base:] as a map node at pos
+// and pops them off the stack.
+func (e *Encoder) encEntries(pos, base, depth int) error {
+	n := len(e.rkvs) - base
 	at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
 	for i := 0; err == nil && i < n; i++ {
 		kv := e.rkvs[base+i]
@@ -725,28 +725,14 @@ func (e *Encoder) encMap(pos int, v reflect.Value, depth int) error {
 
 func (e *Encoder) encStruct(pos int, v reflect.Value, depth int) error {
 	st := valStructOf(v.Type())
-	base := len(e.fields)
+	base := len(e.rkvs)
 	for i := range st.fields {
 		f := &st.fields[i]
 		fv, ok := valFieldGet(v, f.index)
 		if !ok || f.omitEmpty && valIsEmpty(fv) || f.omitZero && valIsZero(fv) {
 			continue
 		}
-		e.fields = append(e.fields, encFV{f.name, fv})
+		e.rkvs = append(e.rkvs, encRKV{f.name, fv}) // valStructOf sorted them
 	}
-	n := len(e.fields) - base
-	at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
-	for i := 0; err == nil && i < n; i++ {
-		fv := e.fields[base+i]
-		ent := at + i*abi.ValEntrySize
-		if err = e.encStr(ent, KindString, fv.name); err == nil {
-			err = e.encReflect(ent+abi.ValSize, fv.v, depth+1)
-		}
-		if err != nil {
-			err = valAtKey(err, fv.name)
-		}
-	}
-	clear(e.fields[base:])
-	e.fields = e.fields[:base]
-	return err
+	return e.encEntries(pos, base, depth)
 }
