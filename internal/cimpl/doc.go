@@ -14,7 +14,10 @@
 //
 // Each csrc/<name>.c has a one-line twin z<name>.c here that includes it,
 // guarded by the cgo build constraint, so that CGO_ENABLED=0 builds see
-// only this file and compile nothing.
+// only this file and compile nothing. Go's build cache does not see
+// files included from csrc/, so the generated zcsrc_hash.go puts a hash of
+// csrc/ in the package's cgo flags: after editing csrc/, run
+// go generate ./internal/cimpl (a test of internal/csrchash reminds you).
 //
 // # Test helpers
 //
@@ -22,3 +25,7 @@
 // C functions (see [Version], [ErrName] and [StrError]) for tests that
 // want to call C without building a shared library.
 package cimpl
+
+// Refresh zcsrc_hash.go here and in every other package that includes
+// csrc/ (see internal/csrchash).
+//go:generate go run ../csrchash/gen.go
