@@ -9,6 +9,7 @@ package cbuild
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,6 +99,9 @@ func Library(dir, name string, sources ...string) (string, error) {
 	if CC() == nil {
 		return "", ErrNoCC
 	}
+	if !filepath.IsAbs(Root()) {
+		return "", errors.New("cbuild: this program was built with -trimpath, so it cannot find hffi's C sources (csrc/) to build its C side; build it without -trimpath in a source checkout")
+	}
 	impl, err := filepath.Glob(filepath.Join(CSrcDir(), "*.c"))
 	if err != nil || len(impl) == 0 {
 		return "", fmt.Errorf("cbuild: no C sources in %s (run from a source checkout)", CSrcDir())
@@ -121,8 +125,29 @@ func compile(out string, flags, sources []string) error {
 		args = append(args, s)
 	}
 	args = append(args, "-lpthread")
+	track(sources)
 	if msg, err := exec.Command(c[0], args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("cbuild: %s %s: %v\n%s", c[0], strings.Join(args, " "), err, msg)
 	}
 	return nil
+}
+
+// track opens the C sources and everything in csrc/ (which they may
+// #include) from this process, so that go test, which records the files
+// a test opens, re-runs a cached test after any of them changes: the C
+// compiler's own reads are invisible to it.
+func track(sources []string) {
+	names, _ := filepath.Glob(filepath.Join(CSrcDir(), "*.[ch]"))
+	for _, s := range sources {
+		if !filepath.IsAbs(s) {
+			s = filepath.Join(Root(), s)
+		}
+		names = append(names, s)
+	}
+	for _, name := range names {
+		if f, err := os.Open(name); err == nil {
+			_, _ = io.Copy(io.Discard, f)
+			_ = f.Close()
+		}
+	}
 }
