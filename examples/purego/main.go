@@ -7,31 +7,25 @@
 //	go run ./examples/purego                  # cgo backend
 //	CGO_ENABLED=0 go run ./examples/purego    # purego backend, no C toolchain needed to build
 //
-// The C library (clib/ticker.c) is compiled when the program starts, with
-// the compiler `go env CC` names, into a temporary directory; a real
-// program would ship the library instead. Its thread calls back into Go
-// until Go closes the callback; it checks the callback's handle itself
-// (hffi_handle_check) and stops when it went stale.
+// The C library (clib/ticker.c, with csrc/*.c) is compiled when the
+// program starts, with the compiler `go env CC` names, into a temporary
+// directory; a real program would ship the library instead. Its thread
+// calls back into Go until Go closes the callback; it checks the
+// callback's handle itself (hffi_handle_check) and stops when it went
+// stale.
 package main
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"unsafe"
 
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/internal/cbuild"
 )
-
-//go:embed clib/ticker.c
-var tickerC string
 
 func main() {
 	if err := run(os.Stdout); err != nil {
@@ -49,11 +43,15 @@ type ticker struct {
 }
 
 func run(out io.Writer) error {
-	path, err := buildTicker()
+	tmp, err := os.MkdirTemp("", "hffi-purego-example")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(filepath.Dir(path))
+	defer os.RemoveAll(tmp)
+	path, err := cbuild.Library(tmp, "libticker.so", "examples/purego/clib/ticker.c")
+	if err != nil {
+		return fmt.Errorf("build the C side of this example: %w", err)
+	}
 	lib, err := ffi.Open(path)
 	if err != nil {
 		return err
@@ -108,40 +106,4 @@ func bindAll(lib *ffi.Library, tk *ticker) error {
 		ffi.Bind4(&tk.start, sym("tk_start")),
 		ffi.Bind0(&tk.wait, sym("tk_wait")),
 	)
-}
-
-// buildTicker compiles clib/ticker.c into a shared library in a new
-// temporary directory and returns its path.
-func buildTicker() (string, error) {
-	cc := strings.Fields(os.Getenv("CC"))
-	if len(cc) == 0 {
-		out, err := exec.Command("go", "env", "CC").Output()
-		if err == nil {
-			cc = strings.Fields(string(out))
-		}
-	}
-	if len(cc) == 0 {
-		cc = []string{"cc"}
-	}
-	dir, err := os.MkdirTemp("", "hffi-purego-example")
-	if err != nil {
-		return "", err
-	}
-	src := filepath.Join(dir, "ticker.c")
-	if err := os.WriteFile(src, []byte(tickerC), 0o644); err != nil {
-		return "", err
-	}
-	lib := filepath.Join(dir, "libticker.so")
-	args := append(cc[1:], "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-I", csrcDir(), "-o", lib, src, "-lpthread")
-	if msg, err := exec.Command(cc[0], args...).CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("compile ticker.c with %s: %w\n%s", cc[0], err, msg)
-	}
-	return lib, nil
-}
-
-// csrcDir returns the directory of hffi.h in this source tree.
-func csrcDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "csrc")
 }

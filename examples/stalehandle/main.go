@@ -3,10 +3,10 @@
 // Command stalehandle shows C keeping a Go handle, Go deleting it, and C's
 // later use being reported as a named error instead of a crash.
 //
-// The C side (lib/store.c) is compiled when the program starts, with the C
-// compiler that `go env CC` names, into a temporary shared library that
-// the program loads with purego. That is the same code path with and
-// without cgo, so both of these work:
+// The C side (lib/store.c, with csrc/*.c) is compiled when the program
+// starts, with the C compiler that `go env CC` names, into a temporary
+// shared library that the program loads with purego. That is the same code
+// path with and without cgo, so both of these work:
 //
 //	go run ./examples/stalehandle
 //	CGO_ENABLED=0 go run ./examples/stalehandle
@@ -17,23 +17,17 @@
 package main
 
 import (
-	_ "embed"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
-	"os/exec"
-	"path/filepath"
 
 	"github.com/ebitengine/purego"
 
+	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
-
-//go:embed lib/store.c
-var storeC []byte
 
 type session struct{ user string }
 
@@ -80,7 +74,7 @@ func result(rc int32) string {
 	if rc == 0 {
 		return "ok, calling back into Go"
 	}
-	return fmt.Sprintf("refused: %s (%v)", handles.Errno(rc).Name(), handles.Errno(rc))
+	return "refused: " + cmem.ErrName(handles.Errno(rc))
 }
 
 func lookup(h handles.Handle) string {
@@ -90,32 +84,20 @@ func lookup(h handles.Handle) string {
 	return "ok"
 }
 
-var errNoCC = errors.New("no C compiler found (go env CC); one is needed to build the C side of this example")
-
-// buildStore compiles lib/store.c into a shared library and loads it.
-func buildStore() (uintptr, func(), error) {
-	cc := cbuild.CC()
-	if cc == nil {
-		return 0, nil, errNoCC
-	}
+// buildStore compiles lib/store.c into a shared library in a new
+// temporary directory and loads it; cleanup removes the directory.
+func buildStore() (lib uintptr, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "stalehandle")
 	if err != nil {
 		return 0, nil, err
 	}
-	cleanup := func() { _ = os.RemoveAll(dir) }
-	src, so := filepath.Join(dir, "store.c"), filepath.Join(dir, "libstore.so")
-	if err := os.WriteFile(src, storeC, 0o600); err != nil {
+	cleanup = func() { _ = os.RemoveAll(dir) }
+	path, err := cbuild.Library(dir, "libstore.so", "examples/stalehandle/lib/store.c")
+	if err != nil {
 		cleanup()
-		return 0, nil, err
+		return 0, nil, fmt.Errorf("build the C side of this example: %w", err)
 	}
-	args := append(append([]string{}, cc[1:]...),
-		"-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-		"-I", cbuild.CSrcDir(), "-o", so, src)
-	if out, err := exec.Command(cc[0], args...).CombinedOutput(); err != nil {
-		cleanup()
-		return 0, nil, fmt.Errorf("compile lib/store.c: %v\n%s", err, out)
-	}
-	lib, err := purego.Dlopen(so, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	lib, err = purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		cleanup()
 		return 0, nil, err

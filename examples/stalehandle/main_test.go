@@ -11,13 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/internal/cbuild"
 )
 
 func TestRun(t *testing.T) {
 	handles.Track(t)
 	var out strings.Builder
 	err := run(&out)
-	if errors.Is(err, errNoCC) {
+	if errors.Is(err, cbuild.ErrNoCC) {
 		t.Skip(err)
 	}
 	require.NoError(t, err)
