@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -230,6 +231,38 @@ func TestStats(t *testing.T) {
 	st = ReadStats()
 	assert.Equal(t, before.LiveArenas, st.LiveArenas)
 	assert.Equal(t, before.Mapped, st.Mapped)
+	assert.Equal(t, before.Resets+1, st.Resets, "a freed arena's Resets still count")
+}
+
+// TestResetOverlap: Reset and Free must not overlap, but if they do they
+// take turns (as under a mutex): no Reset is lost, and Free wins cleanly.
+func TestResetOverlap(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20))
+	before := ReadStats().Resets
+	const goroutines, each = 4, 2000
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				a.Reset()
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, before+goroutines*each, ReadStats().Resets)
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.Reset()
+			assert.NoError(t, a.Free())
+		}()
+	}
+	wg.Wait()
+	_, err := a.Alloc(8, 8)
+	assert.ErrorIs(t, err, ErrClosed)
 }
 
 func TestRetain(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/internal/atomicx"
 	"github.com/hffi-go/hffi/internal/shm"
 )
 
@@ -79,7 +80,7 @@ func (a *Arena) Ref(p unsafe.Pointer) (Ref, error) {
 // threads mint.
 func mint(h *abi.ArenaHdr) {
 	if atomic.LoadUint64(&h.Minted) == 0 {
-		atomic.StoreUint64(&h.Minted, 1)
+		atomicx.StoreRelease(&h.Minted, 1)
 	}
 }
 

@@ -27,15 +27,25 @@ var (
 
 	reg struct {
 		mu    sync.Mutex
-		fresh uint32   // next slot never used, from 1
-		free  []uint32 // FREE slots in the order they were freed
-		head  int      // free[head:] are available
+		fresh uint32              // next slot never used, from 1
+		free  []uint32            // FREE slots in the order they were freed
+		head  int                 // free[head:] are available
+		live  map[*Arena]struct{} // arenas not yet freed, for ReadStats
 	}
 )
 
 func init() {
 	hdrs = (*[abi.ArenaSlots]abi.ArenaHdr)(unsafe.Pointer(shm.ArenaHdr(0)))
 	reg.fresh = 1
+	reg.live = make(map[*Arena]struct{})
+}
+
+// forgetLocked removes a from the live set when it is freed or dies,
+// keeping its Reset count in the total. The caller holds reg.mu and a's
+// lock.
+func forgetLocked(a *Arena) {
+	delete(reg.live, a)
+	stats.resets.Add(a.resets)
 }
 
 func slotWord(gen uint32, state uint64) uint64 {

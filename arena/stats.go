@@ -12,13 +12,13 @@ import (
 type Stats struct {
 	Mapped     uint64 // bytes committed (read-write, backed by memory) in live arenas
 	InUse      uint64 // bytes allocated in live arenas, alignment padding included
-	Resets     uint64 // Reset calls on live arenas since start-up
+	Resets     uint64 // Reset calls since start-up, of live and freed arenas
 	LiveArenas uint64 // arenas created and not yet freed (idle pooled ones included)
 	Reserved   uint64 // address space reserved by live and quarantined arenas
 }
 
 var stats struct {
-	resets atomic.Uint64
+	resets atomic.Uint64 // Reset calls of arenas no longer live
 }
 
 // ReadStats returns the current [Stats]. It scans the registry under the
@@ -29,6 +29,10 @@ var stats struct {
 func ReadStats() Stats {
 	var st Stats
 	reg.mu.Lock()
+	st.Resets = stats.resets.Load()
+	for a := range reg.live {
+		st.Resets += atomic.LoadUint64(&a.resets)
+	}
 	for s := uint32(1); s < reg.fresh; s++ {
 		h := &hdrs[s]
 		if wordState(atomic.LoadUint64(&h.Word)) != abi.ArenaLive {
@@ -45,6 +49,5 @@ func ReadStats() Stats {
 	quarantined.Lock()
 	st.Reserved += quarantined.bytes
 	quarantined.Unlock()
-	st.Resets = stats.resets.Load()
 	return st
 }
