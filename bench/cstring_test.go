@@ -81,6 +81,30 @@ func benchArenaCString(b *testing.B, s string) {
 	}
 }
 
+// BenchmarkCStringCopy is the floor of BenchmarkCString: the copy alone,
+// with Go's copy (memmove) into the same 64-string window of memory that
+// the hffi side fills before each Reset, and the NUL. Any implementation
+// that copies pays it; C.CString pays it too, plus malloc, free and two
+// cgo calls.
+func BenchmarkCStringCopy(b *testing.B) {
+	for _, size := range []int{16, 1024} {
+		s := strings.Repeat("x", size)
+		stride := (size + 1 + 7) &^ 7
+		buf := make([]byte, cstringBatch*stride)
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			off := 0
+			for b.Loop() {
+				copy(buf[off:off+size], s)
+				buf[off+size] = 0
+				if off += stride; off == len(buf) {
+					off = 0
+				}
+			}
+		})
+	}
+}
+
 // TestCStringSides checks that both sides of BenchmarkCString copy the
 // string, NUL included, and that the hffi side makes no Go heap allocation.
 func TestCStringSides(t *testing.T) {

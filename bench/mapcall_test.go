@@ -233,3 +233,32 @@ func BenchmarkMapBuildGo(b *testing.B) {
 		sink = m
 	}
 }
+
+// BenchmarkMapShapeGo is the lower floor for BenchmarkMapFromC: only the
+// maps and the list of the result, built from keys and values that already
+// exist in Go (no copying, boxing or decoding). It is what any decoder
+// that returns a fresh map[string]any pays to Go's map and allocator.
+func BenchmarkMapShapeGo(b *testing.B) {
+	ks := []string{"active", "address", "age", "email", "id", "name", "note", "ratio", "score", "tags", "city", "floor", "zip"}
+	vs := []any{true, int64(36), "ada@example.com", int64(1815), "Ada Lovelace", "first programmer", 0.125, 99.5,
+		"London", int64(2), "W1", "math", "poetry", int64(1843), 3.14}
+	b.ReportAllocs()
+	for b.Loop() {
+		addr := make(map[string]any, 3)
+		addr[ks[10]] = vs[8]
+		addr[ks[11]] = vs[9]
+		addr[ks[12]] = vs[10]
+		m := make(map[string]any, 10)
+		m[ks[0]] = vs[0]
+		m[ks[1]] = addr
+		m[ks[2]] = vs[1]
+		m[ks[3]] = vs[2]
+		m[ks[4]] = vs[3]
+		m[ks[5]] = vs[4]
+		m[ks[6]] = vs[5]
+		m[ks[7]] = vs[6]
+		m[ks[8]] = vs[7]
+		m[ks[9]] = []any{vs[11], vs[12], vs[13], vs[14]}
+		sink = m
+	}
+}
