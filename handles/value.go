@@ -46,7 +46,7 @@ func (t *Table) insert(v any, skip int) (Handle, abi.Errno) {
 		t.dbg.record(idx, skip+1)
 	}
 	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
-	atomicx.StoreRelease(&s.Word, uint64(gen|wordLive))             // and to C
+	atomicx.StoreRelease(&s.Word, uint64(gen|wordLive))     // and to C
 	return makeHandle(t.id, gen, idx), abi.OK
 }
 
