@@ -77,6 +77,7 @@ type Arena struct {
 
 	epoch uint64 // bumped by Reset and Free: tells a Local its chunk is gone
 
+	_      noCopy // go vet reports an Arena copied by value (see local.go)
 	busy   uint64 // 1 while Reset or Free runs; see lock
 	resets uint64 // Reset calls; written under lock, read atomically by ReadStats
 	slot   uint32
@@ -199,7 +200,8 @@ func (a *Arena) CopyBytes(b []byte) (unsafe.Pointer, error) {
 
 // bump is the allocation protocol shared with hffi_arena_alloc in C: make
 // [0, end) read-write first, then publish end with a CAS on hdr.used, so
-// used <= committed at every instant.
+// used <= committed at every instant. Its first access to the header is an
+// atomic load of used, on which Reset's release stores rely (see Reset).
 func (a *Arena) bump(size, align uint64) (unsafe.Pointer, error) {
 	h := a.hdr
 	if h == nil {
@@ -290,11 +292,18 @@ func (a *Arena) Reset() {
 	if h == nil {
 		return
 	}
+	// Counted per arena with a plain store, not in one process-wide
+	// counter: an atomic add here cost a fifth of a Reset. Counted before
+	// a move, which may forget the arena.
+	atomicx.StoreRelease(&a.resets, a.resets+1)
 	// Release stores suffice: nothing else may use the arena during
-	// Reset, and readers (C threads included) need only see the new
-	// generation no later than the memory's reuse, which follows in
-	// program order. See RATIONALE.md, "Why is Reset a handful of plain
-	// stores?".
+	// Reset, and a reader (a C thread checking a reference) must see the
+	// new generation before any write that reuses the memory. Every path
+	// that reuses it (bump, CopyString, Local) begins with an atomic load
+	// or CAS of h.Used, which is ordered after these stores: amd64 keeps
+	// stores in order, and on arm64 an acquire after a release (LDAR or
+	// CAS after STLR) is ordered too. See RATIONALE.md, "Why is Reset a
+	// handful of plain stores?".
 	move := false
 	if atomic.LoadUint64(&h.Minted) != 0 {
 		gen := wordGen(atomic.LoadUint64(&h.Word))
@@ -311,9 +320,6 @@ func (a *Arena) Reset() {
 	if move {
 		a.move()
 	}
-	// Counted per arena with a plain store, not in one process-wide
-	// counter: an atomic add here cost a fifth of a Reset.
-	atomicx.StoreRelease(&a.resets, a.resets+1)
 }
 
 // lock and unlock serialise Reset and Free. They must not overlap (see

@@ -260,7 +260,9 @@ func TestRegistryExhaustion(t *testing.T) {
 	a := held[0]
 	setGen(a, abi.ArenaGenMax)
 	id := a.ID()
+	resets := ReadStats().Resets
 	a.Reset()
+	assert.Equal(t, resets+1, ReadStats().Resets, "the Reset that killed the arena is counted")
 	_, err = a.Alloc(1, 1)
 	require.ErrorIs(t, err, ErrExhausted)
 	assert.Zero(t, a.ID())
