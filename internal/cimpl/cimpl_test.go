@@ -11,6 +11,7 @@ import (
 
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cimpl"
+	"github.com/hffi-go/hffi/internal/csrchash"
 )
 
 // The C library is linked into cgo builds and agrees with the Go mirror;
@@ -22,4 +23,20 @@ func TestLinked(t *testing.T) {
 		assert.Equal(t, e.Error(), cimpl.StrError(int32(e)))
 	}
 	assert.Equal(t, "HFFI_UNKNOWN", cimpl.ErrName(1))
+}
+
+// The C compiled into this package is the current csrc/: its zcsrc_hash.go
+// (the build cache's only view of csrc/) is up to date.
+func TestCsrcHash(t *testing.T) {
+	root, err := csrchash.Root(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := csrchash.Check(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
 }

@@ -68,7 +68,13 @@ func Sum(root string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		names = append(names, m...)
+		for _, name := range m {
+			// Editors' lock and backup files (.#hffi.c, a dangling
+			// symlink) are not sources.
+			if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && !strings.HasPrefix(filepath.Base(name), ".") {
+				names = append(names, name)
+			}
+		}
 	}
 	if len(names) == 0 {
 		return "", fmt.Errorf("csrchash: no csrc/*.c or csrc/*.h under %s", root)
@@ -125,7 +131,7 @@ func Existing(root string) ([]string, error) {
 
 // walkDirs calls fn with each directory of the module at root, relative
 // and slash-separated, skipping csrc/ itself, testdata, hidden and _
-// directories and nested modules.
+// directories, vendor/ and nested modules.
 func walkDirs(root string, fn func(dir string) error) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
@@ -133,7 +139,7 @@ func walkDirs(root string, fn func(dir string) error) error {
 		}
 		if path != root {
 			name := d.Name()
-			if name == "csrc" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			if name == "csrc" || name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 				return filepath.SkipDir
 			}
 			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
@@ -146,6 +152,44 @@ func walkDirs(root string, fn func(dir string) error) error {
 		}
 		return fn(filepath.ToSlash(rel))
 	})
+}
+
+// Hint is what to do when Check reports a problem.
+const Hint = "csrc changed: run go generate ./internal/cimpl"
+
+// Check reports every package under root whose zcsrc_hash.go is missing
+// or stale, and every zcsrc_hash.go left in a package that no longer
+// includes csrc/, one error each; err is for failures to read the tree.
+func Check(root string) (problems []error, err error) {
+	h, err := Sum(root)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, err := Pkgs(root)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, p := range pkgs {
+		dirs = append(dirs, p.Dir)
+		have, err := os.ReadFile(filepath.Join(root, p.Dir, FileName))
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Errorf("%s: %s/%s is missing (%v)", Hint, p.Dir, FileName, err))
+		case !bytes.Equal(have, Render(p.Name, h)):
+			problems = append(problems, fmt.Errorf("%s: %s/%s is out of date (csrc/ hashes to %s now)", Hint, p.Dir, FileName, h))
+		}
+	}
+	existing, err := Existing(root)
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range existing {
+		if !slices.Contains(dirs, dir) {
+			problems = append(problems, fmt.Errorf("%s: %s/%s is left over from a package that no longer includes csrc/", Hint, dir, FileName))
+		}
+	}
+	return problems, nil
 }
 
 // Macro is the C macro that the generated files define to the hash. It

@@ -3,54 +3,51 @@
 package csrchash_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/hffi-go/hffi/internal/csrchash"
 )
-
-const hint = "csrc changed: run go generate ./internal/cimpl"
 
 // Every package that includes csrc/ in its cgo build has an up-to-date
 // zcsrc_hash.go, and no other package has one. The test reads csrc/ and
 // the generated files, so go test's result cache notices edits of them.
+// internal/cimpl and bench run the same check, so that testing them alone
+// after an edit of csrc/ also fails instead of testing stale C.
 func TestGenerated(t *testing.T) {
 	root, err := csrchash.Root(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := csrchash.Sum(root)
+	problems, err := csrchash.Check(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkgs, err := csrchash.Pkgs(root)
-	if err != nil {
-		t.Fatal(err)
+	for _, p := range problems {
+		t.Error(p)
 	}
-	var dirs []string
-	for _, p := range pkgs {
-		dirs = append(dirs, p.Dir)
-		path := filepath.Join(root, p.Dir, csrchash.FileName)
-		have, err := os.ReadFile(path)
-		switch {
-		case err != nil:
-			t.Errorf("%s: %s/%s is missing (%v)", hint, p.Dir, csrchash.FileName, err)
-		case !bytes.Equal(have, csrchash.Render(p.Name, h)):
-			t.Errorf("%s: %s/%s is out of date (csrc/ hashes to %s now)", hint, p.Dir, csrchash.FileName, h)
-		}
-	}
-	existing, err := csrchash.Existing(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range existing {
-		if !slices.Contains(dirs, dir) {
-			t.Errorf("%s: %s/%s is left over from a package that no longer includes csrc/", hint, dir, csrchash.FileName)
-		}
-	}
+}
+
+// Editors' lock files and other non-sources in csrc/ do not count.
+func TestSumSkipsNonSources(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "csrc"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "csrc", "a.c"), []byte("int a;\n"), 0o644))
+	before, err := csrchash.Sum(root)
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink("nowhere", filepath.Join(root, "csrc", ".#a.c")))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "csrc", ".b.h"), []byte("x"), 0o644))
+	after, err := csrchash.Sum(root)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "non-sources changed the hash")
+	require.NoError(t, os.WriteFile(filepath.Join(root, "csrc", "a.c"), []byte("int b;\n"), 0o644))
+	edited, err := csrchash.Sum(root)
+	require.NoError(t, err)
+	require.NotEqual(t, before, edited, "an edit did not change the hash")
 }
 
 // The packages known to include csrc/ are found, so that a change to the
