@@ -90,6 +90,10 @@ func build(tb testing.TB, name string, flags, sources []string) string {
 // ErrNoCC is returned by Library when no C compiler is installed.
 var ErrNoCC = errors.New("cbuild: no C compiler found (set CC or install cc)")
 
+// ErrTrimpath is returned by Library in a program built with -trimpath,
+// which cannot find hffi's C sources.
+var ErrTrimpath = errors.New("cbuild: this program was built with -trimpath, so it cannot find hffi's C sources (csrc/) to build its C side; build it without -trimpath in a source checkout")
+
 // Library compiles sources (paths relative to the module root, or
 // absolute) together with the C implementation of hffi (csrc/*.c) into
 // the shared library dir/name and returns its path. It is for programs
@@ -100,7 +104,7 @@ func Library(dir, name string, sources ...string) (string, error) {
 		return "", ErrNoCC
 	}
 	if !filepath.IsAbs(Root()) {
-		return "", errors.New("cbuild: this program was built with -trimpath, so it cannot find hffi's C sources (csrc/) to build its C side; build it without -trimpath in a source checkout")
+		return "", ErrTrimpath
 	}
 	impl, err := filepath.Glob(filepath.Join(CSrcDir(), "*.c"))
 	if err != nil || len(impl) == 0 {
