@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"testing"
 )
 
 // FileName is the name of the generated file in each package directory.
@@ -190,6 +191,25 @@ func Check(root string) (problems []error, err error) {
 		}
 	}
 	return problems, nil
+}
+
+// Verify fails tb with one error per problem that Check reports, for the
+// tests of this package and of the packages that include csrc/. It finds
+// the module from the working directory, which go test sets to the
+// package's.
+func Verify(tb testing.TB) {
+	tb.Helper()
+	root, err := Root(".")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	problems, err := Check(root)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, p := range problems {
+		tb.Error(p)
+	}
 }
 
 // Macro is the C macro that the generated files define to the hash. It

@@ -18,19 +18,7 @@ import (
 // the generated files, so go test's result cache notices edits of them.
 // internal/cimpl and bench run the same check, so that testing them alone
 // after an edit of csrc/ also fails instead of testing stale C.
-func TestGenerated(t *testing.T) {
-	root, err := csrchash.Root(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	problems, err := csrchash.Check(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Error(p)
-	}
-}
+func TestGenerated(t *testing.T) { csrchash.Verify(t) }
 
 // Editors' lock files and other non-sources in csrc/ do not count.
 func TestSumSkipsNonSources(t *testing.T) {
