@@ -57,6 +57,46 @@ func BenchmarkMapFromC(b *testing.B) {
 	b.Run("json", mapFromCJSON)
 	b.Run("hffi-struct", mapFromCHffiStruct)
 	b.Run("json-struct", mapFromCJSONStruct)
+	b.Run("hffi-reuse", mapFromCHffiReuse)
+	b.Run("json-reuse", mapFromCJSONReuse)
+}
+
+// mapFromCHffiReuse decodes into one map[string]any, cleared before each
+// decode (DecodeInto fills a map that is there); mapFromCJSONReuse does
+// the same with json.Unmarshal, which also fills a map that is there.
+func mapFromCHffiReuse(b *testing.B) {
+	if mapBuildInC == nil {
+		b.Skip("needs cgo")
+	}
+	a, err := arena.New()
+	require.NoError(b, err)
+	defer a.Free()
+	r, err := mapBuildInC(a)
+	require.NoError(b, err)
+	m := map[string]any{}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(m)
+		if err := ffi.DecodeInto(r, &m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sink = m
+}
+
+func mapFromCJSONReuse(b *testing.B) {
+	if mapPeerFromCInto == nil {
+		b.Skip("needs cgo")
+	}
+	m := map[string]any{}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(m)
+		if err := mapPeerFromCInto(&m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sink = m
 }
 
 // mapRecord is mapBench as a Go struct.

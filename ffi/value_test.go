@@ -387,6 +387,46 @@ func TestDecodeInto(t *testing.T) {
 	assert.ErrorIs(t, ffi.DecodeInto(r, (*valOuter)(nil)), ffi.ErrInvalid)
 }
 
+// DecodeInto a *map[string]any (its fast path) gives what Decode gives,
+// and fills a map that is already there as encoding/json does: other keys
+// stay, the tree's keys are overwritten.
+func TestDecodeIntoMapAny(t *testing.T) {
+	a := valArena(t)
+	in := map[string]any{"id": 5, "name": "a string longer than inline", "tags": []any{"x", 1.5},
+		"inner": map[string]any{"ok": true, "n": nil}}
+	r, err := ffi.Encode(a, in)
+	require.NoError(t, err)
+	want, err := ffi.Decode(r)
+	require.NoError(t, err)
+
+	var m map[string]any
+	require.NoError(t, ffi.DecodeInto(r, &m))
+	assert.Equal(t, want, m)
+
+	m = map[string]any{"id": "old", "kept": 1}
+	require.NoError(t, ffi.DecodeInto(r, &m))
+	assert.Equal(t, int64(5), m["id"])
+	assert.Equal(t, 1, m["kept"])
+	assert.Len(t, m, len(in)+1)
+
+	null, err := ffi.Encode(a, nil)
+	require.NoError(t, err)
+	require.NoError(t, ffi.DecodeInto(null, &m))
+	assert.Nil(t, m, "null sets the map to nil")
+
+	// Reused, the map costs no allocation: what remains is the values'.
+	m = map[string]any{}
+	reuse := testing.AllocsPerRun(50, func() {
+		clear(m)
+		_ = ffi.DecodeInto(r, &m)
+	})
+	fresh := testing.AllocsPerRun(50, func() {
+		var m map[string]any
+		_ = ffi.DecodeInto(r, &m)
+	})
+	assert.Less(t, reuse, fresh)
+}
+
 func TestDecodeIntoErrors(t *testing.T) {
 	a := valArena(t)
 	enc := func(v any) arena.Ref {
