@@ -10,5 +10,5 @@ package cimpl
 // cache key, so an edit of csrc/ (plus go generate ./internal/cimpl)
 // rebuilds the C that this package includes from there.
 
-// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x084b3f2d4a9928f6
+// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0xa7b8942c3d289b8b
 import "C"
