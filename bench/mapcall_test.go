@@ -65,14 +65,7 @@ func BenchmarkMapFromC(b *testing.B) {
 // decode (DecodeInto fills a map that is there); mapFromCJSONReuse does
 // the same with json.Unmarshal, which also fills a map that is there.
 func mapFromCHffiReuse(b *testing.B) {
-	if mapBuildInC == nil {
-		b.Skip("needs cgo")
-	}
-	a, err := arena.New()
-	require.NoError(b, err)
-	defer a.Free()
-	r, err := mapBuildInC(a)
-	require.NoError(b, err)
+	r := mapTreeFromC(b)
 	m := map[string]any{}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -149,15 +142,22 @@ func mapToCJSON(b *testing.B) {
 	}
 }
 
-func mapFromCHffi(b *testing.B) {
+// mapTreeFromC has C build the benchmark map in a new arena, freed when b
+// ends, and returns its root; it skips b without cgo.
+func mapTreeFromC(b *testing.B) arena.Ref {
 	if mapBuildInC == nil {
 		b.Skip("needs cgo")
 	}
 	a, err := arena.New()
 	require.NoError(b, err)
-	defer a.Free()
+	b.Cleanup(func() { _ = a.Free() })
 	r, err := mapBuildInC(a)
 	require.NoError(b, err)
+	return r
+}
+
+func mapFromCHffi(b *testing.B) {
+	r := mapTreeFromC(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		v, err := ffi.Decode(r)
@@ -183,14 +183,7 @@ func mapFromCJSON(b *testing.B) {
 }
 
 func mapFromCHffiStruct(b *testing.B) {
-	if mapBuildInC == nil {
-		b.Skip("needs cgo")
-	}
-	a, err := arena.New()
-	require.NoError(b, err)
-	defer a.Free()
-	r, err := mapBuildInC(a)
-	require.NoError(b, err)
+	r := mapTreeFromC(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		var rec mapRecord
