@@ -112,3 +112,19 @@ func (t *Table) CheckLists() error {
 	}
 	return nil
 }
+
+// SetReleasedHook makes f run in Delete right after a retained handle of
+// any table was marked RELEASED, and returns a function that removes it.
+func SetReleasedHook(f func(*Table, Handle)) (restore func()) {
+	testHookReleased.Store(&f)
+	return func() { testHookReleased.Store(nil) }
+}
+
+// SetMetaGen makes the Go side of h's slot claim generation gen, as no
+// correct code path does, and returns a function that undoes it.
+func (t *Table) SetMetaGen(h Handle, gen uint32) (restore func()) {
+	g := t.gslot(uint32(h) & indexMask)
+	m := atomic.LoadUint64(&g.meta)
+	atomic.StoreUint64(&g.meta, m&^uint64(genMask32)|uint64(gen))
+	return func() { atomic.StoreUint64(&g.meta, m) }
+}

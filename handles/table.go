@@ -43,6 +43,12 @@ type Table struct {
 // one 16-byte slot, none of the off-heap memory. meta is LIVE exactly
 // while Go's owner has not deleted the handle; every other state sends a
 // lookup to the off-heap word, which stays the authority.
+//
+// Only whoever owns the slot writes it, with plain stores: New after
+// popping it, Delete and Reap after the CAS or the reap list that made
+// them its only user, before they recycle it. A Delete of a handle that C
+// retains never owns the slot (C's last release hands it to Reap), so it
+// marks meta RELEASED with a CAS before it marks the word, never after.
 type gslot struct {
 	meta uint64 // gen | state<<28 (the low half of the slot word) | type index<<32
 	data unsafe.Pointer

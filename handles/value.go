@@ -146,7 +146,15 @@ func (t *Table) fast(h Handle) (eface, bool) {
 // interference: errors, values deleted by Go but retained by C, and
 // retries after a concurrent change of the slot.
 func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
-	for {
+	for try := 0; ; try++ {
+		// Every legitimate change of the slot ends in an answer after a
+		// retry or two (generations only grow, and a RELEASED slot whose
+		// count reached 0 fails check). Only a Go side that disagrees with
+		// a word that stays put could keep us here: say so instead of
+		// spinning.
+		if try > lookupRetries {
+			return eface{}, abi.ECORRUPT
+		}
 		code := t.check(h)
 		if code != abi.OK {
 			return eface{}, code
@@ -171,12 +179,16 @@ func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
 		// a count still positive after the reads proves data is its value;
 		// meta, set before the word was published, names its type.
 		if uint32(w2) == uint32(w) && (wordState(w2) == abi.SlotLive || wordCount(w2) > 0) &&
-			wordGen(m) == wordGen(w) {
+			wordGen(m) == wordGen(w) && wordState(m) != abi.SlotFree {
 			return eface{typeOf(uint32(m >> 32)), data}, abi.OK
 		}
 		runtime.Gosched()
 	}
 }
+
+// lookupRetries bounds lookupSlow's retries; far more than any sequence of
+// concurrent changes needs.
+const lookupRetries = 100
 
 // check validates h for this table: ErrTable for another table's handle,
 // then exactly what hffi_handle_check_in says.
@@ -212,7 +224,11 @@ func (t *Table) del(h Handle) abi.Errno {
 	// a cache line with the free list head that every New and Delete
 	// writes.
 	g := t.gslot(idx)
-	if uint32(v>>tableShift) != t.key.Load() || g == nil || uint32(atomic.LoadUint64(&g.meta)) != want {
+	if uint32(v>>tableShift) != t.key.Load() || g == nil {
+		return t.delFailed(h)
+	}
+	m := atomic.LoadUint64(&g.meta)
+	if uint32(m) != want {
 		return t.delFailed(h)
 	}
 	s := t.slot(idx)
@@ -221,22 +237,46 @@ func (t *Table) del(h Handle) abi.Errno {
 		if uint32(w) != want {
 			return t.delFailed(h)
 		}
-		if wordCount(w) != 0 { // C still holds it: C's last release hands it to Reap
-			nw := w&^stateMask | abi.SlotReleased<<abi.SlotStateShift
-			if atomic.CompareAndSwapUint64(&s.Word, w, nw) { // keep the type index
-				storeMeta(&g.meta, atomic.LoadUint64(&g.meta)&^0xffffffff|uint64(uint32(nw)))
+		if wordCount(w) == 0 {
+			// Winning this CAS makes the slot ours until recycle: nobody
+			// else writes its Go side meanwhile.
+			freed := freedWord(w)
+			if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
+				t.dropValue(idx, freed)
+				t.recycle(idx, freed)
 				return abi.OK
 			}
 			continue
 		}
-		freed := freedWord(w)
-		if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
-			t.dropValue(idx, freed)
-			t.recycle(idx, freed)
+		// C still holds it. Once the word says RELEASED, C's last release
+		// hands the slot to Reap, which may free and reissue it before we
+		// run again, so the Go side must say RELEASED first: a write after
+		// the CAS could land on the next handle of the slot. A CAS, so
+		// that of two racing Deletes only one marks it, and none ever
+		// marks a later generation (meta never reads LIVE(g) again).
+		if uint32(m) == want {
+			rm := m&^0xffffffff | uint64(want&^wordLive) | abi.SlotReleased<<abi.SlotStateShift
+			if !atomic.CompareAndSwapUint64(&g.meta, m, rm) {
+				return t.delFailed(h) // a racing Delete of h
+			}
+			m = rm
+		}
+		nw := w&^stateMask | abi.SlotReleased<<abi.SlotStateShift
+		if atomic.CompareAndSwapUint64(&s.Word, w, nw) {
+			if f := testHookReleased.Load(); f != nil {
+				(*f)(t, h)
+			}
 			return abi.OK
 		}
+		// The count changed: retry, on the free path if it reached 0
+		// (dropValue then overwrites our RELEASED meta, as the owner).
 	}
 }
+
+// testHookReleased, set only by tests, runs in del right after the CAS
+// that marks a retained handle RELEASED: from then on C's last release and
+// a reap may free and reissue the slot before del returns.
+var testHookReleased atomic.Pointer[func(*Table, Handle)]
 
 // delFailed says why h cannot be deleted.
 func (t *Table) delFailed(h Handle) abi.Errno {
