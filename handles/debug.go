@@ -92,10 +92,15 @@ type Info struct {
 	Site []runtime.Frame
 }
 
-// Snapshot reaps and returns the live handles of the table, in slot order.
-// It allocates and takes time proportional to the table's capacity.
+// Snapshot reaps and returns the live handles of the table, in slot order;
+// nil after Close. It allocates and takes time proportional to the table's
+// capacity.
 func (t *Table) Snapshot() []Info {
-	t.Reap()
+	if !t.enter() {
+		return nil
+	}
+	defer t.leave()
+	t.reap()
 	var out []Info
 	c := uint32(atomic.LoadUint64(&t.hdr.Cap))
 	for i := uint32(0); i < c; i++ {

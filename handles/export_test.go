@@ -128,3 +128,11 @@ func (t *Table) SetMetaGen(h Handle, gen uint32) (restore func()) {
 	atomic.StoreUint64(&g.meta, m&^uint64(genMask32)|uint64(gen))
 	return func() { atomic.StoreUint64(&g.meta, m) }
 }
+
+// SetEnterHook makes f run when Len, Reap or Snapshot of any table has
+// been admitted past its closed check, and returns a function that removes
+// it.
+func SetEnterHook(f func(*Table)) (restore func()) {
+	testHookEnter.Store(&f)
+	return func() { testHookEnter.Store(nil) }
+}

@@ -5,6 +5,7 @@ package handles
 import (
 	"fmt"
 	"math/bits"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -19,7 +20,9 @@ import (
 //
 // All methods are safe for concurrent use by goroutines, and C threads may
 // check, retain, release and register handles of the table at the same
-// time, except that Close must not race with other use of the table.
+// time, except that Close must not race with other use of the table (Len,
+// Reap, Snapshot and LeakReport excepted). A closed Table stays closed even
+// after a new table reuses its id.
 type Table struct {
 	id    uint32
 	key   atomic.Uint32      // id while open, closedKey after Close: one load checks both
@@ -32,6 +35,7 @@ type Table struct {
 
 	shards   *[numShards]shard // Go-side free slots in front of the shared list; nil in debug mode
 	reaping  atomic.Int32      // Reap walks in progress: they hold the slots they recycle
+	users    atomic.Int32      // Len, Reap and Snapshot calls that passed their closed check; Close waits for them
 	returned atomic.Uint64     // Reap walks and quarantine drains completed
 }
 
@@ -104,6 +108,31 @@ func (t *Table) slot(idx uint32) *abi.Slot { return slotAt(t.base, idx) }
 const closedKey = ^uint32(0)
 
 func (t *Table) closed() bool { return t.key.Load() != t.id }
+
+// enter admits a call that reaps or walks the shared slot words unless the
+// table is closed; leave ends it. The id of a closed table goes to the next
+// table of its limit, with the same off-heap words and lists, so no call
+// on the closed object may touch them. Close marks the table closed and
+// then waits for the calls already admitted: either enter sees the mark or
+// Close sees the call (both are sequentially consistent atomics), and the
+// id is reused only after that. New, Get and Delete check the key without
+// this (their cost matters), which is why Close must not race with them.
+func (t *Table) enter() bool {
+	t.users.Add(1)
+	if t.closed() {
+		t.users.Add(-1)
+		return false
+	}
+	if f := testHookEnter.Load(); f != nil {
+		(*f)(t)
+	}
+	return true
+}
+
+// testHookEnter, set only by tests, runs in enter once a call is admitted.
+var testHookEnter atomic.Pointer[func(*Table)]
+
+func (t *Table) leave() { t.users.Add(-1) }
 
 // TableOption configures NewTable.
 type TableOption func(*tableConfig)
@@ -264,9 +293,18 @@ func (t *Table) Debug() bool { return t.dbg != nil }
 
 // Len reaps slots C released and returns the number of live handles: Go
 // values not yet deleted, values deleted by Go but still retained by C,
-// and C objects. It takes time proportional to the table's capacity.
+// and C objects; 0 after Close. It takes time proportional to the table's
+// capacity.
 func (t *Table) Len() int {
-	t.Reap()
+	if !t.enter() {
+		return 0
+	}
+	defer t.leave()
+	return t.len()
+}
+
+func (t *Table) len() int {
+	t.reap()
 	n := 0
 	c := uint32(atomic.LoadUint64(&t.hdr.Cap))
 	for i := uint32(0); i < c; i++ {
@@ -280,8 +318,17 @@ func (t *Table) Len() int {
 
 // Reap recycles the slots whose last C retain went away after Go deleted
 // them, dropping their Go values. New does this too; call Reap to let the
-// garbage collector have those values sooner.
+// garbage collector have those values sooner. It does nothing after Close.
 func (t *Table) Reap() {
+	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 || !t.enter() {
+		return
+	}
+	defer t.leave()
+	t.reap()
+}
+
+// reap is Reap for callers that know the table is open.
+func (t *Table) reap() {
 	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 {
 		return
 	}
@@ -340,7 +387,10 @@ func (t *Table) recycle(idx uint32, freed uint64) {
 // on from where they were, so no old handle ever becomes valid again).
 // It fails with ErrBusy if the table holds handles and with ErrInvalid for
 // the default table. Closing twice is a no-op. Close must not race with
-// other use of the table, from Go or C.
+// other use of the table, from Go or C, except Len, Reap, Snapshot and
+// LeakReport, which it waits for. Afterwards those act on nothing (Len
+// returns 0, Snapshot nil) and every other method fails with ErrClosed,
+// also once a new table has the id.
 func (t *Table) Close() error {
 	if t.id == abi.TableDefault {
 		return &Error{Op: "close", Code: abi.EINVAL, Detail: "the default table cannot be closed"}
@@ -350,14 +400,17 @@ func (t *Table) Close() error {
 	if t.closed() {
 		return nil
 	}
-	if n := t.Len(); n != 0 {
+	if n := t.len(); n != 0 {
 		return &Error{Op: "close", Code: abi.EBUSY, Detail: fmt.Sprintf("table %d holds %d handles", t.id, n)}
+	}
+	t.key.Store(closedKey)
+	for t.users.Load() != 0 { // a Reap admitted before the key changed may still recycle slots
+		runtime.Gosched()
 	}
 	t.unquarantine()
 	if t.shards != nil {
 		t.flushShards()
 	}
-	t.key.Store(closedKey)
 	atomic.StoreUint64(&t.hdr.State, abi.TableClosed)
 	registry.tables[t.id].Store(nil)
 	if t.retired() {

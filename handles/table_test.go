@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 	"weak"
 
 	"github.com/stretchr/testify/assert"
@@ -203,6 +204,97 @@ func TestCloseAndReuse(t *testing.T) {
 	assert.ErrorIs(t, err, handles.ErrClosed, "the old Table object stays closed")
 	require.NoError(t, again.Delete(h2))
 	assert.ErrorIs(t, handles.Default().Close(), handles.ErrInvalid)
+}
+
+// Issue 14, bug 5: a closed Table whose id a new table reused must leave
+// that table alone. Len, Reap, Snapshot and LeakReport of the old object
+// used to reap the new table's slots into the old object, so the new
+// table lost a slot and never dropped a deleted value.
+func TestClosedTableLeavesReuserAlone(t *testing.T) {
+	const limit = 13 // no other test closes a table of this limit
+	for _, debug := range []bool{false, true} {
+		t.Run(map[bool]string{false: "normal", true: "debug"}[debug], func(t *testing.T) {
+			old, err := handles.NewTable(handles.WithLimit(limit), handles.WithDebug(debug))
+			require.NoError(t, err)
+			require.NoError(t, old.Close())
+			tab := newTable(t, handles.WithLimit(limit), handles.WithDebug(debug), handles.WithQuarantine(0))
+			require.Equal(t, old.ID(), tab.ID(), "the closed id is reused")
+
+			v := new([64]byte)
+			wp := weak.Make(v)
+			dead, err := tab.New(v)
+			require.NoError(t, err)
+			v = nil
+			live, err := tab.New("live")
+			require.NoError(t, err)
+			require.NoError(t, handles.Retain(dead))
+			require.NoError(t, tab.Delete(dead))
+			require.NoError(t, handles.Unretain(dead)) // on tab's reap list now
+
+			assert.Equal(t, 0, old.Len())
+			old.Reap()
+			assert.Empty(t, old.Snapshot())
+			assert.Equal(t, "", old.LeakReport())
+			handles.VerifyNone(t, old)
+			_, err = old.Get(live)
+			assert.ErrorIs(t, err, handles.ErrClosed)
+			assert.ErrorIs(t, old.Delete(live), handles.ErrClosed)
+			_, err = old.New(1)
+			assert.ErrorIs(t, err, handles.ErrClosed)
+			_, err = handles.RegisterCObject(old, 0x1000, 0)
+			assert.ErrorIs(t, err, handles.ErrClosed)
+			assert.NoError(t, old.Close())
+
+			infos := tab.Snapshot() // reaps dead
+			require.Len(t, infos, 1)
+			assert.Equal(t, live, infos[0].Handle)
+			runtime.GC()
+			runtime.GC()
+			assert.Nil(t, wp.Value(), "the new table dropped the deleted value")
+			require.NoError(t, tab.Delete(live))
+			assert.NoError(t, tab.CheckLists(), "no slot lost")
+			var hs []handles.Handle
+			for range limit {
+				h, err := tab.New(0)
+				require.NoError(t, err, "every slot is usable")
+				hs = append(hs, h)
+			}
+			for _, h := range hs {
+				require.NoError(t, tab.Delete(h))
+			}
+		})
+	}
+}
+
+// A Snapshot admitted before Close still walks the table's words, so
+// Close waits for it before the id can go to a new table.
+func TestCloseWaitsForAdmittedSnapshot(t *testing.T) {
+	tab, err := handles.NewTable(handles.WithLimit(14), handles.WithDebug(false))
+	require.NoError(t, err)
+	paused, resume := make(chan struct{}), make(chan struct{})
+	var once atomic.Bool
+	defer handles.SetEnterHook(func(in *handles.Table) {
+		if in == tab && once.CompareAndSwap(false, true) {
+			close(paused)
+			<-resume
+		}
+	})()
+	snap := make(chan []handles.Info, 1)
+	go func() { snap <- tab.Snapshot() }()
+	<-paused
+	closed := make(chan error, 1)
+	go func() { closed <- tab.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a Snapshot was walking the table", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(resume)
+	assert.Empty(t, <-snap)
+	require.NoError(t, <-closed)
+	again := newTable(t, handles.WithLimit(14), handles.WithDebug(false))
+	assert.Equal(t, tab.ID(), again.ID())
+	assert.Nil(t, tab.Snapshot(), "admitted no more")
 }
 
 // C retains keep a deleted value alive (for Go lookups too) until the last

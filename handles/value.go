@@ -59,7 +59,7 @@ func (t *Table) insert(v any, skip int) (Handle, abi.Errno) {
 // transit and none came back.
 func (t *Table) alloc() (uint32, abi.Errno) {
 	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask != 0 {
-		t.Reap()
+		t.reap()
 	}
 	if t.shards != nil {
 		if idx, ok := t.shardPop(t.shard(shardHint())); ok {
@@ -74,7 +74,7 @@ func (t *Table) alloc() (uint32, abi.Errno) {
 	}
 	for code == abi.ENOMEM {
 		returned, busy := t.returned.Load(), t.reaping.Load()
-		t.Reap()
+		t.reap()
 		t.unquarantine()
 		if idx, code = slotAlloc(t.hdr, t.base); code != abi.ENOMEM {
 			break
