@@ -415,13 +415,22 @@ static inline hffi_handle hffi_handle_make(uint32_t table, uint32_t gen, uint32_
            (uint64_t)index;
 }
 
-/* _hffi_handle_slot validates h and returns its slot and slot word. */
+/* _hffi_handle_rt_ok is the fast half of hffi_rt_check for the handle
+ * functions: magic and version are compared in one test, and rt->magic
+ * shares a cache line with rt->tables, which they read next anyway. */
+static inline bool _hffi_handle_rt_ok(const hffi_rt *rt) {
+    return rt != NULL && ((rt->magic ^ HFFI_RT_MAGIC) |
+                          (uint64_t)(rt->abi_version ^ (uint32_t)HFFI_ABI_VERSION)) == 0;
+}
+
+/* _hffi_handle_slot validates rt and h and returns h's slot and slot word. */
 static inline int32_t _hffi_handle_slot(const hffi_rt *rt, hffi_handle h, hffi_slot **slot_out,
                                         uint64_t *word_out) {
     const hffi_table *t;
     uint32_t tid, gen, idx, sgen, state;
     uint64_t w;
     hffi_slot *s;
+    if (!_hffi_handle_rt_ok(rt)) return hffi_rt_check(rt);
     if (h == 0) return HFFI_EZERO;
     if (h & HFFI_REF_TAG) return HFFI_EKIND;
     tid = hffi_handle_table(h);
@@ -457,7 +466,14 @@ static inline int32_t _hffi_handle_slot(const hffi_rt *rt, hffi_handle h, hffi_s
  * specific negative code otherwise: HFFI_EZERO, HFFI_EKIND, HFFI_ERANGE,
  * HFFI_ECLOSED, HFFI_EFORGED, HFFI_ESTALE, HFFI_EDELETED or
  * HFFI_ERETIRED. A few loads, no call into Go, any thread; it never reads
- * outside the table. */
+ * outside the table.
+ *
+ * Every handle function (hffi_handle_*, hffi_cobj_*) first checks rt as
+ * hffi_rt_check does and returns its code, before it reads anything else:
+ * HFFI_EINVAL for a NULL rt or one without HFFI_RT_MAGIC (a foreign or
+ * zeroed root), HFFI_EVERSION for a root of another ABI version. It
+ * returns HFFI_EINVAL for a NULL out-pointer, and writes its outputs only
+ * on success. */
 static inline int32_t hffi_handle_check(const hffi_rt *rt, hffi_handle h) {
     hffi_slot *s = NULL;
     uint64_t w = 0;
@@ -470,9 +486,10 @@ static inline int32_t hffi_handle_check(const hffi_rt *rt, hffi_handle h) {
 }
 
 /* hffi_handle_check_in is hffi_handle_check that also requires h to belong
- * to table `table` (HFFI_ETABLE otherwise). */
+ * to table `table` (HFFI_ETABLE otherwise, once rt passed). */
 static inline int32_t hffi_handle_check_in(const hffi_rt *rt, uint32_t table, hffi_handle h) {
-    if (h != 0 && !(h & HFFI_REF_TAG) && hffi_handle_table(h) != table) return HFFI_ETABLE;
+    if (h != 0 && !(h & HFFI_REF_TAG) && hffi_handle_table(h) != table && _hffi_handle_rt_ok(rt))
+        return HFFI_ETABLE;
     return hffi_handle_check(rt, h);
 }
 

@@ -166,18 +166,11 @@ static void _hffi_slot_recycle(hffi_table *t, uint32_t idx, uint64_t freed) {
         _hffi_list_push(&t->free_head, slots, idx, idx);
 }
 
-/* _hffi_live_slot is _hffi_handle_slot after a root check. */
-static int32_t _hffi_live_slot(const hffi_rt *rt, hffi_handle h, hffi_slot **s, uint64_t *w) {
-    int32_t rc = hffi_rt_check(rt);
-    if (rc < 0) return rc;
-    return _hffi_handle_slot(rt, h, s, w);
-}
-
 int32_t hffi_handle_retain(const hffi_rt *rt, hffi_handle h) {
     for (;;) {
         hffi_slot *s = NULL;
         uint64_t w = 0;
-        int32_t rc = _hffi_live_slot(rt, h, &s, &w);
+        int32_t rc = _hffi_handle_slot(rt, h, &s, &w);
         if (rc < 0) return rc;
         if (_hffi_word_kind(w) != HFFI_KIND_GO) return HFFI_ETYPE;
         if (_hffi_word_state(w) == HFFI_SLOT_RELEASED && (w >> HFFI_SLOT_RETAIN_SHIFT) == 0)
@@ -192,7 +185,7 @@ int32_t hffi_handle_release(const hffi_rt *rt, hffi_handle h) {
         hffi_slot *s = NULL;
         uint64_t w = 0, count;
         uint32_t state;
-        int32_t rc = _hffi_live_slot(rt, h, &s, &w);
+        int32_t rc = _hffi_handle_slot(rt, h, &s, &w);
         if (rc < 0) return rc;
         if (_hffi_word_kind(w) != HFFI_KIND_GO) return HFFI_ETYPE;
         count = w >> HFFI_SLOT_RETAIN_SHIFT;
@@ -236,11 +229,13 @@ int32_t hffi_cobj_register(const hffi_rt *rt, uint32_t table, void *ptr, hffi_dt
 }
 
 int32_t hffi_cobj_get(const hffi_rt *rt, hffi_handle h, void **ptr_out) {
+    int32_t rc = hffi_rt_check(rt); /* before ptr_out, as everywhere */
+    if (rc < 0) return rc;
     if (ptr_out == NULL) return HFFI_EINVAL;
     for (;;) {
         hffi_slot *s = NULL;
         uint64_t w = 0, p;
-        int32_t rc = _hffi_live_slot(rt, h, &s, &w);
+        rc = _hffi_handle_slot(rt, h, &s, &w);
         if (rc < 0) return rc;
         if (_hffi_word_kind(w) != HFFI_KIND_COBJ) return HFFI_ETYPE;
         p = __atomic_load_n(&s->cptr, __ATOMIC_ACQUIRE);
@@ -256,7 +251,7 @@ int32_t hffi_cobj_destroy(const hffi_rt *rt, hffi_handle h) {
     hffi_slot *s = NULL;
     uint64_t w = 0, p, d, freed;
     for (;;) {
-        int32_t rc = _hffi_live_slot(rt, h, &s, &w);
+        int32_t rc = _hffi_handle_slot(rt, h, &s, &w);
         if (rc < 0) return rc;
         if (_hffi_word_kind(w) != HFFI_KIND_COBJ) return HFFI_ETYPE;
         p = __atomic_load_n(&s->cptr, __ATOMIC_ACQUIRE);

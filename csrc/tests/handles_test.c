@@ -179,6 +179,69 @@ static void test_debug(hffi_rt *rt) {
     tu_table_close(t);
 }
 
+/* Every handle entry point refuses a NULL root, a foreign one (zeroed, or
+ * a copy of the real root with another magic) and one of another ABI
+ * version with what hffi_rt_check says, before it reads anything else,
+ * and leaves the table alone; and a NULL out-pointer with HFFI_EINVAL. */
+static void test_bad_root(hffi_rt *rt) {
+    hffi_table *t = tu_table_open(rt, 8, 64, 0);
+    hffi_rt zeroed, forged, old;
+    struct {
+        const hffi_rt *rt;
+        int32_t want;
+        const char *name;
+    } bad[4];
+    hffi_handle go = hu_go_new(rt, 8), obj = 0, out = 0, ids[6];
+    int x = 0;
+    void *p = NULL;
+    TU_EQ(hffi_cobj_register(rt, 8, &x, count_dtor, &obj), HFFI_OK);
+    TU_EQ(hffi_handle_retain(rt, go), HFFI_OK);
+    memset(&zeroed, 0, sizeof zeroed);
+    forged = *rt;
+    forged.magic ^= 1; /* otherwise a usable root: its tables are real */
+    old = *rt;
+    old.abi_version = HFFI_ABI_VERSION + 1;
+    bad[0].rt = NULL, bad[0].want = HFFI_EINVAL, bad[0].name = "NULL";
+    bad[1].rt = &zeroed, bad[1].want = HFFI_EINVAL, bad[1].name = "zeroed";
+    bad[2].rt = &forged, bad[2].want = HFFI_EINVAL, bad[2].name = "bad magic";
+    bad[3].rt = &old, bad[3].want = HFFI_EVERSION, bad[3].name = "other version";
+    ids[0] = go, ids[1] = obj, ids[2] = 0, ids[3] = go | HFFI_REF_TAG;
+    ids[4] = hffi_handle_make(0, 1, 0), ids[5] = hffi_handle_make(9, 1, 0);
+    destroyed = 0;
+    for (int i = 0; i < 4; i++) {
+        const hffi_rt *r = bad[i].rt;
+        int32_t want = bad[i].want;
+        fprintf(stderr, "handles_test: %s root\n", bad[i].name);
+        for (int j = 0; j < 6; j++) {
+            hffi_handle h = ids[j];
+            TU_EQ(hffi_handle_check(r, h), want);
+            TU_EQ(hffi_handle_check_in(r, 8, h), want);
+            TU_EQ(hffi_handle_check_in(r, 3, h), want);
+            TU_EQ(hffi_handle_retain(r, h), want);
+            TU_EQ(hffi_handle_release(r, h), want);
+            TU_EQ(hffi_cobj_get(r, h, &p), want);
+            TU_EQ(hffi_cobj_get(r, h, NULL), want);
+            TU_EQ(hffi_cobj_destroy(r, h), want);
+        }
+        TU_EQ(hffi_cobj_register(r, 8, &x, count_dtor, &out), want);
+        TU_EQ(hffi_cobj_register(r, 8, &x, count_dtor, NULL), want);
+        TU_EQ(hffi_cobj_register(r, 8, NULL, count_dtor, &out), want);
+        TU_EQ(hffi_cobj_register(r, 0, &x, count_dtor, &out), want);
+    }
+    TU_CHECK(p == NULL && out == 0); /* outputs written on success only */
+    TU_EQ(destroyed, 0);
+    TU_EQ(hu_slot(rt, go)->word >> HFFI_SLOT_RETAIN_SHIFT, 1); /* no retain or release got through */
+    TU_EQ(hu_count(t, HFFI_SLOT_LIVE), 2);                     /* nothing registered or destroyed */
+    TU_EQ(hffi_cobj_get(rt, obj, NULL), HFFI_EINVAL);
+    TU_EQ(hffi_cobj_register(rt, 8, &x, NULL, NULL), HFFI_EINVAL);
+    TU_EQ(hffi_cobj_register(rt, 8, NULL, NULL, &out), HFFI_EINVAL);
+    TU_EQ(hffi_handle_release(rt, go), HFFI_OK);
+    TU_EQ(hu_go_delete(rt, go), 0);
+    TU_EQ(hffi_cobj_destroy(rt, obj), HFFI_OK);
+    TU_EQ(destroyed, 1);
+    tu_table_close(t);
+}
+
 int main(void) {
     hffi_rt *rt = tu_root_new();
     test_codes(rt);
@@ -187,6 +250,7 @@ int main(void) {
     test_grow(rt);
     test_retire(rt);
     test_debug(rt);
+    test_bad_root(rt);
     tu_root_free(rt);
     return TU_DONE("handles_test");
 }
