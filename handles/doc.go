@@ -51,7 +51,8 @@
 // place: memory follows the peak of live handles, and nothing C may be
 // reading ever moves. A slot whose generations run out is retired, never
 // wrapped. [Table.Close] frees an empty table's id for reuse; generations
-// go on, so old handles stay stale.
+// go on, so old handles stay stale, and the closed Table never acts on the
+// table that reuses its id.
 //
 // # C retains and C objects
 //
