@@ -7,12 +7,25 @@ import "unsafe"
 // Arg stores parameter i, whose Go value is at v, in f. v must point to a
 // value of the Go type the parameter's Type was made from (TypeOf), or
 // of the same layout.
-func Arg[F AnyFrame](p *Plan, f *F, i int, v unsafe.Pointer) {
-	h := hdr(f)
+func (p *Plan) Arg(f *Frame, i int, v unsafe.Pointer) {
+	h := &f.header
 	for _, m := range p.moves[p.argAt[i]:p.argAt[i+1]] {
 		put(h, m, v)
 	}
 }
+// Word stores parameter i as the 64-bit word w: an integer already
+// sign- or zero-extended to 64 bits, a pointer, the bits of a double, or
+// the bits of a float in the low half. It is valid only if IsWord(i), and
+// is inlined: the way to pass scalars on a hot path.
+func (p *Plan) Word(f *Frame, i int, w uint64) {
+	*(*uint64)(unsafe.Add(unsafe.Pointer(f), p.word[uint8(i)])) = w
+}
+
+// IsWord reports whether parameter i is a scalar that takes a whole
+// 64-bit register or stack slot, so that Word may store it. Every scalar
+// is, except Apple arm64's stack arguments narrower than 8 bytes and the
+// variadic float32 extras (promoted to double: use Arg).
+func (p *Plan) IsWord(i int) bool { return p.word[uint8(i)] != 0 }
 
 func put(h *header, m move, v unsafe.Pointer) {
 	s := unsafe.Add(v, m.src)
@@ -44,9 +57,10 @@ func put(h *header, m move, v unsafe.Pointer) {
 	}
 }
 
-// Call calls the C function fn with the arguments stored in f.
-func Call[F AnyFrame](p *Plan, f *F, fn uintptr) {
-	h := hdr(f)
+// Call calls the C function fn with the arguments stored in f. The call
+// runs on the system stack; C may call back into Go.
+func (p *Plan) Call(f *Frame, fn uintptr) {
+	h := &f.header
 	h.fn = fn
 	h.stackBytes = p.top.stackBytes
 	h.al = p.top.al
@@ -62,8 +76,8 @@ func Call[F AnyFrame](p *Plan, f *F, fn uintptr) {
 
 // Result copies the result of the call made with f to r, which must point
 // to a value of the result's Go type. It does nothing for a void result.
-func Result[F AnyFrame](p *Plan, f *F, r unsafe.Pointer) {
-	h := hdr(f)
+func (p *Plan) Result(f *Frame, r unsafe.Pointer) {
+	h := &f.header
 	for _, m := range p.res {
 		s := at(h, m.src)
 		d := unsafe.Add(r, m.dst)
@@ -90,12 +104,13 @@ func Invoke(p *Plan, fn uintptr, args []unsafe.Pointer, r unsafe.Pointer) {
 }
 
 func invoke[F AnyFrame](p *Plan, fn uintptr, args []unsafe.Pointer, r unsafe.Pointer) {
-	var f F
+	var lf F
+	f := (*Frame)(unsafe.Pointer(&lf))
 	for i, a := range args {
-		Arg(p, &f, i, a)
+		p.Arg(f, i, a)
 	}
-	Call(p, &f, fn)
+	p.Call(f, fn)
 	if r != nil {
-		Result(p, &f, r)
+		p.Result(f, r)
 	}
 }

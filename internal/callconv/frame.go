@@ -46,20 +46,21 @@ const (
 	offTail   = offFret + 32
 
 	// SmallTail and LargeTail are the tail sizes of Frame and LargeFrame.
-	SmallTail = 256
+	SmallTail = 128
 	LargeTail = 16 << 10
 )
 
 // Frame is the frame of a call whose plan has Large() == false: declare
-// one as a local variable per call (it is about 500 bytes) and hand it to
-// the Plan's Arg, Call and Result.
+// one as a local variable per call (it is 376 bytes) and hand it to the
+// Plan's Arg, Call and Result. It holds no Go pointer.
 type Frame struct {
 	header
 	tail [SmallTail / 8]uint64
 }
 
 // LargeFrame is the frame of a call whose plan has Large() == true: stack
-// arguments or struct copies of more than SmallTail bytes.
+// arguments or struct copies of more than SmallTail bytes. Hand
+// f.Frame() to the Plan's methods.
 type LargeFrame struct {
 	header
 	tail [LargeTail / 8]uint64
@@ -68,7 +69,9 @@ type LargeFrame struct {
 // AnyFrame is either frame type.
 type AnyFrame interface{ Frame | LargeFrame }
 
-func hdr[F AnyFrame](f *F) *header { return (*header)(unsafe.Pointer(f)) }
+// Frame returns f as a *Frame for the Plan's methods, which use as much
+// of its tail as the plan needs.
+func (f *LargeFrame) Frame() *Frame { return (*Frame)(unsafe.Pointer(f)) }
 
 // at returns the address of byte off of the frame that starts at h.
 func at(h *header, off uint32) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(h), off) }

@@ -59,7 +59,8 @@ type Plan struct {
 	abi    ABI
 	nparam int
 	fixed  int
-	argAt  []uint16 // moves[argAt[i]:argAt[i+1]] are parameter i's
+	argAt  []uint16  // moves[argAt[i]:argAt[i+1]] are parameter i's
+	word   *[256]uintptr // word[i] != 0: parameter i is a scalar in the 8-byte word at frame offset word[i]
 	moves  []move
 	res    []move
 	lits   []lit // words set on every call: result-buffer and copy pointers
@@ -91,6 +92,9 @@ var ErrTooLarge = errors.New("callconv: arguments too large")
 // its extra arguments, promoted as C promotes them (float32 to double,
 // small integers to int).
 func Prepare(abi ABI, fixed int, result *Type, params ...*Type) (*Plan, error) {
+	if len(params) > 255 {
+		return nil, fmt.Errorf("callconv: %d parameters, at most 255 are supported", len(params))
+	}
 	if fixed > len(params) {
 		return nil, fmt.Errorf("callconv: %d fixed parameters, but only %d parameters", fixed, len(params))
 	}
@@ -234,6 +238,14 @@ func (b *builder) finish() (*Plan, error) {
 	}
 	if b.abi == SysV {
 		p.top.al = uintptr(b.nfr)
+	}
+	p.word = new([256]uintptr)
+	for i := range p.nparam {
+		ms := p.moves[p.argAt[i]:p.argAt[i+1]]
+		if len(ms) == 1 && ms[0].src == 0 && ms[0].op != opF32to64 &&
+			(ms[0].op != opCopy || ms[0].n == 8 || ms[0].dst < offTail && ms[0].n == 4) {
+			p.word[i] = uintptr(ms[0].dst)
+		}
 	}
 	return p, nil
 }
