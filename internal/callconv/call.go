@@ -13,6 +13,7 @@ func (p *Plan) Arg(f *Frame, i int, v unsafe.Pointer) {
 		put(h, m, v)
 	}
 }
+
 // Word stores parameter i as the 64-bit word w: an integer already
 // sign- or zero-extended to 64 bits, a pointer, the bits of a double, or
 // the bits of a float in the low half. It is valid only if IsWord(i), and

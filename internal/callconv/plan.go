@@ -59,7 +59,7 @@ type Plan struct {
 	abi    ABI
 	nparam int
 	fixed  int
-	argAt  []uint16  // moves[argAt[i]:argAt[i+1]] are parameter i's
+	argAt  []uint16      // moves[argAt[i]:argAt[i+1]] are parameter i's
 	word   *[256]uintptr // word[i] != 0: parameter i is a scalar in the 8-byte word at frame offset word[i]
 	moves  []move
 	res    []move
