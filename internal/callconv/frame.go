@@ -31,7 +31,6 @@ type header struct {
 	floats     [numFloats]uint64 // 136: xmm0..7 / d0..d7
 	ret        [2]uint64         // 200: rax rdx / x0 x1 after the call
 	fret       [4]uint64         // 216: xmm0 xmm1 / d0..d3 after the call
-	tail       [0]uint64         // 248: stack words, then memory blocks (result buffer, arm64 copies)
 }
 
 const (
