@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//go:build linux && amd64
+//go:build (linux || darwin) && (amd64 || arm64)
 
 // Package libffi is the measured prototype of the libffi call mechanism
 // (see internal/callconv/RATIONALE_callconv.md): libffi opened at run
@@ -13,6 +13,7 @@ package libffi
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
@@ -37,8 +38,12 @@ type Lib struct {
 // ErrNotFound is returned by Open when libffi is not installed.
 var ErrNotFound = errors.New("libffi: libffi.so.8 not found (install libffi8)")
 
-// Open loads libffi and maps 64 KiB of memory for cifs and types.
+// Open loads libffi and maps 64 KiB of memory for cifs and types. The
+// prototype supports linux/amd64 only.
 func Open() (*Lib, error) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return nil, fmt.Errorf("%w: the prototype knows only linux/amd64's ABI constants", ErrNotFound)
+	}
 	h, err := purego.Dlopen("libffi.so.8", purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
