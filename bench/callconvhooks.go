@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package bench
+
+import "testing"
+
+// The cgo peers of the callconv benchmarks (callconvpeer_cgo.go); nil in
+// builds without cgo.
+var (
+	// cgoSum9Peer calls int64_t f(int64_t x9) through a one-line C helper.
+	cgoSum9Peer func(b *testing.B, fn uintptr)
+	// cgoStruct24Peer calls cc_out16 f(cc_in24) through a C helper.
+	cgoStruct24Peer func(b *testing.B, fn uintptr)
+	// cgoCall4 calls a C function of 4 words (ffi_call) with a plain cgo
+	// call; the libffi prototype uses it in cgo builds.
+	cgoCall4 func(fn, a, b, c, d uintptr) uintptr
+)
+
+// callconvSink keeps results alive.
+var callconvSink int64

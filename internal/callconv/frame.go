@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package callconv
+
+import "unsafe"
+
+// A frame is what the trampoline (tramp_$GOARCH.s) reads: one call's
+// argument registers, stack words and result registers, in memory the
+// caller owns for the duration of the call. It lives on the calling
+// goroutine's stack: runtime.cgocall (purego) and a cgo call (cgo) both
+// switch to the system stack and keep the goroutine's stack from moving
+// until the call returns, and a frame holds no Go pointer, so C may read
+// and write it for exactly that long.
+//
+// Nothing in a frame is an absolute address computed by Go: the stack may
+// move before the call starts. Words that must point into the frame (the
+// buffer of a result returned in memory, arm64's copies of large struct
+// arguments) hold an offset from the frame's start, and the trampoline
+// adds the frame's address to each word listed in reloc before it loads
+// the registers.
+//
+// The offsets below are mirrored as constants in the assembly files;
+// frame_test.go checks them.
+type header struct {
+	fn         uintptr           // 0: the C function
+	stackBytes uintptr           // 8: bytes of tail copied to the C stack, a multiple of 16
+	al         uintptr           // 16: amd64: %al, the number of vector registers used (variadics)
+	nreloc     uintptr           // 24: number of valid entries of reloc
+	reloc      [maxReloc]uint16  // 32: frame offsets of words that get the frame's address added
+	ints       [numInts]uint64   // 64: rdi rsi rdx rcx r8 r9 / x0..x7, then x8 (arm64 indirect result)
+	floats     [numFloats]uint64 // 136: xmm0..7 / d0..d7
+	ret        [2]uint64         // 200: rax rdx / x0 x1 after the call
+	fret       [4]uint64         // 216: xmm0 xmm1 / d0..d3 after the call
+}
+
+const (
+	maxReloc  = 16
+	numInts   = 9
+	numFloats = 8
+
+	offInts   = 64
+	offFloats = offInts + 8*numInts
+	offRet    = offFloats + 8*numFloats
+	offFret   = offRet + 16
+	offTail   = offFret + 32
+
+	// SmallTail and LargeTail are the tail sizes of Frame and LargeFrame.
+	SmallTail = 128
+	LargeTail = 16 << 10
+)
+
+// Frame is the frame of a call whose plan has Large() == false: declare
+// one as a local variable per call (it is 376 bytes) and hand it to the
+// Plan's Arg, Call and Result. It holds no Go pointer.
+type Frame struct {
+	header
+	tail [SmallTail / 8]uint64
+}
+
+// LargeFrame is the frame of a call whose plan has Large() == true: stack
+// arguments or struct copies of more than SmallTail bytes. Hand
+// f.Frame() to the Plan's methods.
+type LargeFrame struct {
+	header
+	tail [LargeTail / 8]uint64
+}
+
+// AnyFrame is either frame type.
+type AnyFrame interface{ Frame | LargeFrame }
+
+// Frame returns f as a *Frame for the Plan's methods, which use as much
+// of its tail as the plan needs.
+func (f *LargeFrame) Frame() *Frame { return (*Frame)(unsafe.Pointer(f)) }
+
+// at returns the address of byte off of the frame that starts at h.
+func at(h *header, off uint32) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(h), off) }

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build linux || darwin
+
+package callconv
+
+// Native is the C calling convention of this build's target.
+const Native = SysV

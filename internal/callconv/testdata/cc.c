@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+
+/* Fixed C fixtures of callconv's tests and benchmarks. The struct tests
+ * of every size are generated at test time (struct_test.go). */
+
+#include <stdint.h>
+
+/* Weights catch arguments that arrive in the wrong order. */
+int64_t cc_sum9(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g, int64_t h,
+		int64_t i) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i;
+}
+
+double cc_mix12(int8_t a, double b, uint16_t c, float d, int32_t e, double f, int64_t g, float h,
+		uint8_t i, double j, int16_t k, double l) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i + 10 * j + 11 * k + 12 * l;
+}
+
+double cc_mix15(double a, double b, double c, double d, double e, double f, double g, double h,
+		double i, float j, int64_t k, int32_t l, int8_t m, uint32_t n, double o) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i + 10 * j + 11 * k + 12 * l +
+	       13 * m + 14 * n + 15 * o;
+}
+
+/* Small integers on the stack: Apple packs them, others use 8-byte slots. */
+int64_t cc_small16(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g, int64_t h,
+		   int8_t i, int16_t j, uint8_t k, int32_t l, int8_t m, uint16_t n, float o, int8_t p) {
+	return a + b + c + d + e + f + g + h + 2 * i + 3 * j + 4 * k + 5 * l + 6 * m + 7 * n + (int64_t)(8 * o) +
+	       9 * p;
+}
+
+typedef struct {
+	double a, b;
+	int32_t n;
+} cc_in24;
+
+typedef struct {
+	double s;
+	int64_t n;
+} cc_out16;
+
+cc_out16 cc_struct24(cc_in24 v) {
+	cc_out16 r = {v.a + 2 * v.b, 3 * (int64_t)v.n};
+	return r;
+}
+
+typedef struct {
+	int64_t w[5];
+} cc_big40;
+
+/* A struct result in memory after a struct argument in memory. */
+cc_big40 cc_big(int32_t k, cc_big40 v, double d) {
+	cc_big40 r;
+	for (int i = 0; i < 5; i++) r.w[i] = v.w[i] * k + (int64_t)d + i;
+	return r;
+}
+
+int8_t cc_neg8(int8_t v) { return (int8_t)-v; }
+uint16_t cc_u16(uint16_t v) { return (uint16_t)(v + 1); }
+float cc_f32(float a, float b) { return a * b; }
