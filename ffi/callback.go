@@ -48,10 +48,14 @@ func (c *Callback) Err() error {
 	return nil
 }
 
-// Close releases the callback's handle: once it returns, C calls with its
-// user data get the error value of [NewCallback2] without running Go code,
-// so close a callback when C is done with it or copes with that value.
-// Close is idempotent.
+// Close releases the callback's handle: a call from C that begins after
+// Close has returned gets the error value of [NewCallback2]
+// (HFFI_EDELETED for an integer result) without running Go code, whether
+// or not C retained the handle (hffi_handle_retain keeps the slot, not the
+// callback). Close does not wait for calls that are already running, so a
+// callback may close itself; such a call finishes normally and C gets its
+// result. Close a callback when C is done with it or copes with the error
+// value. Close is idempotent.
 func (c *Callback) Close() error {
 	if c.closed.Swap(true) {
 		return nil

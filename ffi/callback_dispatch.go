@@ -31,7 +31,15 @@ func dispatch(f *cbFrame) {
 
 func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 	c, err := cbLookupSlow(h)
-	if err == nil && c.shape != f.shape {
+	switch {
+	case err != nil:
+	case c.closed.Load():
+		// The table still has the callback when C retained its handle
+		// (hffi_handle_retain keeps the slot until C releases it), but a
+		// closed callback never runs: the fast path above refuses it for
+		// the same reason.
+		err = ErrDeleted
+	case c.shape != f.shape:
 		err = ErrType
 	}
 	if err != nil {
