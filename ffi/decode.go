@@ -25,11 +25,11 @@ import (
 // Decoding trusts nothing in the arena: every offset and length is checked
 // against what the arena has allocated, every node's shape against hffi.h,
 // map keys must be strictly sorted, and the work and the Go memory it
-// allocates are bounded by the arena's size (shared or cyclic links cannot
-// make it loop or blow up; a destination type with large elements
-// multiplies the memory by their size), so bytes
-// that C corrupted give a [*ValueError] wrapping HFFI_ECORRUPT or
-// HFFI_EBOUNDS, never a crash or a read outside the arena. The tree must not change
+// allocates are bounded by a constant times the arena's size, whatever
+// shared or cyclic links say (a destination type with big elements
+// multiplies the memory by their size). So bytes that C corrupted give a
+// [*ValueError] wrapping HFFI_ECORRUPT or HFFI_EBOUNDS, never a crash, a
+// read outside the arena or an allocation storm. The tree must not change
 // while it is decoded, and the arena must not be reset meanwhile.
 type Decoder struct {
 	// Handles, if not nil, turns KindHandle values into the Go values they
