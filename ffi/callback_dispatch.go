@@ -4,6 +4,7 @@ package ffi
 
 import (
 	"errors"
+	"iter"
 	"runtime/debug"
 
 	"github.com/hffi-go/hffi/handles"
@@ -20,8 +21,10 @@ func dispatch(f *cbFrame) {
 	if i := abi.HandleIndex(uint64(h)); i < cbLimit {
 		if b := cbIndex[i>>cbBlockBits].Load(); b != nil {
 			if c := b[i&(1<<cbBlockBits-1)].Load(); c != nil && c.h == h && c.shape == f.shape && !c.closed.Load() {
-				defer c.recoverPanic(f, sh)
+				var call cbCall
+				defer c.finish(f, sh, &call)
 				c.invoke(f)
+				call.returned = true
 				return
 			}
 		}
@@ -31,7 +34,15 @@ func dispatch(f *cbFrame) {
 
 func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 	c, err := cbLookupSlow(h)
-	if err == nil && c.shape != f.shape {
+	switch {
+	case err != nil:
+	case c.closed.Load():
+		// The table still has the callback when C retained its handle
+		// (hffi_handle_retain keeps the slot until C releases it), but a
+		// closed callback never runs: the fast path above refuses it for
+		// the same reason.
+		err = ErrDeleted
+	case c.shape != f.shape:
 		err = ErrType
 	}
 	if err != nil {
@@ -42,15 +53,67 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 }
 
 func (c *Callback) run(f *cbFrame, sh *shape) {
-	defer c.recoverPanic(f, sh)
+	var call cbCall
+	defer c.finish(f, sh, &call)
 	c.invoke(f)
+	call.returned = true
 }
 
-// recoverPanic is deferred by run; it must be the deferred function itself
-// for recover to see the panic.
-func (c *Callback) recoverPanic(f *cbFrame, sh *shape) {
-	if v := recover(); v != nil {
-		fail(f, sh, &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}, c)
+// cbCall is how one call of a Go function ended.
+type cbCall struct {
+	returned bool // it returned normally
+	goexit   bool // it called runtime.Goexit
+}
+
+// finish is deferred around the Go function; it must be the deferred
+// function itself for recover to see a panic. If the function did not
+// return, it panicked, or it called runtime.Goexit (recover gives nil
+// then): either way C gets the error value and Go a CallbackError. A
+// panic stops here. Goexit cannot be stopped: the goroutine goes on
+// exiting, through the C frames below when C was called from Go, and on a
+// thread C created the runtime aborts the process; that is what
+// [CatchGoexit] is for.
+func (c *Callback) finish(f *cbFrame, sh *shape, call *cbCall) {
+	if call.returned {
+		return
+	}
+	v := recover()
+	if v == nil {
+		v, call.goexit = ErrGoexit, true
+	}
+	fail(f, sh, &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}, c)
+}
+
+// cbGoexitSignal is what the coroutine of a CatchGoexit callback panics
+// with once its Go function called runtime.Goexit (see catchGoexit).
+type cbGoexitSignal struct{}
+
+// catchGoexit wraps invoke to run it on a coroutine of its own (iter.Pull
+// makes one: a goroutine that runs on the calling thread while the caller
+// waits), so that runtime.Goexit ends the coroutine and not the goroutine
+// that has to return to C. iter.Pull would repeat the Goexit on the
+// caller's side; a panic raised while the coroutine exits makes it
+// repeat that panic instead, which the caller recovers. (A panic recovered
+// during Goexit does not stop the Goexit: the coroutine still ends.)
+func (c *Callback) catchGoexit(invoke func(f *cbFrame)) func(f *cbFrame) {
+	return func(f *cbFrame) {
+		next, _ := iter.Pull(func(func(struct{}) bool) {
+			var call cbCall
+			defer func() {
+				if call.goexit {
+					panic(cbGoexitSignal{})
+				}
+			}()
+			defer c.finish(f, &shapes[f.shape], &call)
+			invoke(f)
+			call.returned = true
+		})
+		defer func() {
+			if v := recover(); v != nil && v != (cbGoexitSignal{}) {
+				panic(v)
+			}
+		}()
+		next()
 	}
 }
 

@@ -50,6 +50,8 @@ type cbSig struct {
 	out    argKind
 	shape  uint32
 	direct bool // see below
+
+	catchGoexit bool // see CatchGoexit
 }
 
 // littleEndian is true on every target hffi supports so far. There a
@@ -81,7 +83,7 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 	if len(in) > maxCbArity {
 		return nil, invalidf("%d parameters, at most %d are supported", len(in), maxCbArity)
 	}
-	s := &cbSig{n: len(in)}
+	s := &cbSig{n: len(in), catchGoexit: cfg.catchGoexit}
 	ni, nf := 0, 0
 	for i, t := range in {
 		k, err := classify(t, roleCbParam, fmt.Sprintf("parameter %d", i+1))

@@ -24,10 +24,12 @@ import (
 //
 // Decoding trusts nothing in the arena: every offset and length is checked
 // against what the arena has allocated, every node's shape against hffi.h,
-// map keys must be strictly sorted, and the work is bounded by the arena's
-// size (shared or cyclic links cannot make it loop or blow up), so bytes
-// that C corrupted give a [*ValueError] wrapping HFFI_ECORRUPT or
-// HFFI_EBOUNDS, never a crash or a read outside the arena. The tree must not change
+// map keys must be strictly sorted, and the work and the Go memory it
+// allocates are bounded by a constant times the arena's size, whatever
+// shared or cyclic links say (a destination type with big elements
+// multiplies the memory by their size). So bytes that C corrupted give a
+// [*ValueError] wrapping HFFI_ECORRUPT or HFFI_EBOUNDS, never a crash, a
+// read outside the arena or an allocation storm. The tree must not change
 // while it is decoded, and the arena must not be reset meanwhile.
 type Decoder struct {
 	// Handles, if not nil, turns KindHandle values into the Go values they
@@ -140,8 +142,9 @@ func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
 		return 0, valFail(abi.EBOUNDS, "arena shrank while decoding")
 	}
 	// A tree without shared links has at most one node per 16 bytes and
-	// at most as many string bytes as the arena holds.
-	st.nodes = int64(st.used-abi.ArenaPrefix) / abi.ValSize
+	// at most as many string bytes as the arena holds. The root is the
+	// first node; the others are paid for by their container (see node).
+	st.nodes = int64(st.used-abi.ArenaPrefix)/abi.ValSize - 1
 	st.bytes = int64(st.used)
 	return off, nil
 }
@@ -164,8 +167,14 @@ func (st *decState) span(what string, off, size uint64) error {
 	return nil
 }
 
-// node reads and validates the node at off, the twin of _hffi_val_node,
-// and charges it to the budget.
+// node reads and validates the node at off, the twin of _hffi_val_node.
+// A list or map pays the budget for all its element nodes here, before
+// the walk allocates anything for them (a slice, a map, a struct field of
+// each), and its elements are then read for free: so the nodes a walk
+// visits, and what it allocates for them, stay within a constant times
+// the arena's size even when links are shared or cyclic. (Charging each
+// node when it is read would let every level of a cycle allocate a
+// container as big as the arena before the next level is charged.)
 func (st *decState) node(off uint64, depth int) (decNode, error) {
 	if off%abi.RefOffScale != 0 {
 		return decNode{}, decCorrupt("node at misaligned offset %#x", off)
@@ -173,14 +182,23 @@ func (st *decState) node(off uint64, depth int) (decNode, error) {
 	if err := st.span("node", off, abi.ValSize); err != nil {
 		return decNode{}, err
 	}
-	if st.nodes--; st.nodes < 0 {
-		return decNode{}, decCorrupt("more nodes than the arena can hold: links are shared or cyclic")
-	}
 	if depth > abi.ValMaxDepth {
 		return decNode{}, decCorrupt("nested deeper than %d levels", abi.ValMaxDepth)
 	}
 	n := decNode{*(*abi.Val)(unsafe.Add(st.base, off)), off}
-	return n, st.shape(n)
+	if err := st.shape(n); err != nil {
+		return decNode{}, err
+	}
+	switch n.Kind {
+	case abi.ValList:
+		st.nodes -= int64(n.Len)
+	case abi.ValMap:
+		st.nodes -= 2 * int64(n.Len) // a key and a value per entry
+	}
+	if st.nodes < 0 {
+		return decNode{}, decCorrupt("more nodes than the arena holds: links are shared or cyclic")
+	}
+	return n, nil
 }
 
 // decNode is a node copied out of the arena, and where it was.

@@ -84,6 +84,7 @@ type encSeen struct {
 const (
 	encBlitMin    = 256 // strings this long skip the scratch buffer
 	encCycleDepth = 100 // deeper than this, containers are checked for cycles
+	encCycleBig   = 64  // and so are containers this long, at any depth
 	encPoolMax    = 256 << 10
 )
 
@@ -279,10 +280,15 @@ func (e *Encoder) array(pos int, k Kind, n, size int) (int, error) {
 	return at, nil
 }
 
-// enter checks the nesting depth and, deep down, whether the container at
-// p (with length n for slices) is already being encoded higher up.
-func (e *Encoder) enter(depth int, p unsafe.Pointer, n int) error {
-	if depth < encCycleDepth {
+// enter checks the nesting depth and, deep down or for a container of at
+// least encCycleBig elements (size), whether the container at p (with
+// length n for slices) is already being encoded higher up. Checking only
+// deep down would let a cycle through a big container encode it
+// encCycleDepth times before it is caught (a 1 MiB []any that contains
+// itself cost 565 MB); checking every container would cost a map
+// operation per small one.
+func (e *Encoder) enter(depth int, p unsafe.Pointer, n, size int) error {
+	if depth < encCycleDepth && size < encCycleBig {
 		return nil
 	}
 	if depth >= abi.ValMaxDepth {
@@ -299,8 +305,8 @@ func (e *Encoder) enter(depth int, p unsafe.Pointer, n int) error {
 	return nil
 }
 
-func (e *Encoder) leave(depth int, p unsafe.Pointer, n int) {
-	if depth >= encCycleDepth {
+func (e *Encoder) leave(depth int, p unsafe.Pointer, n, size int) {
+	if depth >= encCycleDepth || size >= encCycleBig {
 		delete(e.seen, encSeen{p, n})
 	}
 }
@@ -457,10 +463,11 @@ func (e *Encoder) popKeys(base int) {
 
 func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	p := *(*unsafe.Pointer)(unsafe.Pointer(&m))
-	if err := e.enter(depth, p, 0); err != nil {
+	size := len(m)
+	if err := e.enter(depth, p, 0, size); err != nil {
 		return err
 	}
-	base, kvs, ord := e.pushMap(len(m))
+	base, kvs, ord := e.pushMap(size)
 	n := 0
 	for k, v := range m {
 		if n == len(kvs) { // m grew under us: a data race in the caller
@@ -493,7 +500,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 		}
 	}
 	e.popKeys(base)
-	e.leave(depth, p, 0)
+	e.leave(depth, p, 0, size)
 	return err
 }
 
@@ -524,7 +531,7 @@ func (e *Encoder) encMapString(pos int, m map[string]string) error {
 
 func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 	p := unsafe.Pointer(unsafe.SliceData(s))
-	if err := e.enter(depth, p, len(s)); err != nil {
+	if err := e.enter(depth, p, len(s), len(s)); err != nil {
 		return err
 	}
 	at, err := e.array(pos, KindList, len(s), abi.ValSize)
@@ -533,7 +540,7 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 			err = valAtIndex(err, i)
 		}
 	}
-	e.leave(depth, p, len(s))
+	e.leave(depth, p, len(s), len(s))
 	return err
 }
 
@@ -576,11 +583,11 @@ func (e *Encoder) encReflect(pos int, v reflect.Value, depth int) error {
 			return nil
 		}
 		p := v.UnsafePointer()
-		if err := e.enter(depth, p, -1); err != nil {
+		if err := e.enter(depth, p, -1, 1); err != nil {
 			return err
 		}
 		err := e.encReflect(pos, v.Elem(), depth+1)
-		e.leave(depth, p, -1)
+		e.leave(depth, p, -1, 1)
 		return err
 	case reflect.Slice:
 		if v.IsNil() {
@@ -591,11 +598,12 @@ func (e *Encoder) encReflect(pos int, v reflect.Value, depth int) error {
 			return e.encBytes(pos, v.Bytes())
 		}
 		p := v.UnsafePointer()
-		if err := e.enter(depth, p, v.Len()); err != nil {
+		n := v.Len()
+		if err := e.enter(depth, p, n, n); err != nil {
 			return err
 		}
 		err := e.encList(pos, v, depth)
-		e.leave(depth, p, v.Len())
+		e.leave(depth, p, n, n)
 		return err
 	case reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
@@ -611,11 +619,12 @@ func (e *Encoder) encReflect(pos int, v reflect.Value, depth int) error {
 			return nil
 		}
 		p := v.UnsafePointer()
-		if err := e.enter(depth, p, 0); err != nil {
+		size := v.Len()
+		if err := e.enter(depth, p, 0, size); err != nil {
 			return err
 		}
 		err := e.encMap(pos, v, depth)
-		e.leave(depth, p, 0)
+		e.leave(depth, p, 0, size)
 		return err
 	case reflect.Struct:
 		return e.encStruct(pos, v, depth)

@@ -3,6 +3,7 @@
 package ffi
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/hffi-go/hffi/internal/abi"
@@ -28,21 +29,31 @@ var (
 	ErrRange    error = abi.ERANGE    // a number that does not fit the target type (Decode)
 )
 
+// ErrGoexit is the Panic of a [CallbackError] whose Go function called
+// runtime.Goexit (t.FailNow, testify's require in a test, ...) instead of
+// returning: C got HFFI_EPANIC, as for a panic. errors.Is(err, ErrGoexit)
+// tells it from a panic. See [CatchGoexit].
+var ErrGoexit = errors.New("runtime.Goexit called in the Go function")
+
 // A CallbackError describes one call from C that did not reach, or did not
 // return normally from, the Go function of a [Callback]: the handle C gave
-// as user data was not a live callback, or the function panicked. C got
-// the code of Err (see [Callback]); Go gets the CallbackError through
-// [Callback.Err] and the hook set with [SetCallbackErrorHook].
+// as user data was not a live callback, or the function panicked or
+// called runtime.Goexit. C got the code of Err (see [Callback]); Go gets
+// the CallbackError through [Callback.Err] and the hook set with
+// [SetCallbackErrorHook].
 type CallbackError struct {
 	UserData uintptr // the handle C passed as user data
 	Err      error   // ErrPanic, or why the handle was rejected (ErrDeleted, ErrStale, ErrForged, ...)
-	Panic    any     // the recovered value when Err is ErrPanic
-	Stack    []byte  // the goroutine's stack at the panic, when Err is ErrPanic
+	Panic    any     // the recovered value when Err is ErrPanic, or ErrGoexit
+	Stack    []byte  // the goroutine's stack at the panic or Goexit, when Err is ErrPanic
 }
 
 // Error returns "ffi: callback 0x...: ...".
 func (e *CallbackError) Error() string {
-	if e.Err == ErrPanic {
+	switch {
+	case e.Err == ErrPanic && e.Panic == ErrGoexit:
+		return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, ErrGoexit)
+	case e.Err == ErrPanic:
 		return fmt.Sprintf("ffi: callback %#x: panic: %v", e.UserData, e.Panic)
 	}
 	return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, e.Err)
@@ -50,3 +61,9 @@ func (e *CallbackError) Error() string {
 
 // Unwrap returns Err.
 func (e *CallbackError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrGoexit and the Go function called
+// runtime.Goexit (errors.Is uses it; Err is matched through Unwrap).
+func (e *CallbackError) Is(target error) bool {
+	return target == ErrGoexit && e.Panic == ErrGoexit
+}

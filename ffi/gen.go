@@ -291,7 +291,8 @@ const callback2Doc = `//
 // integer result (HFFI_EDELETED after Close, HFFI_EPANIC after a panic),
 // NULL for an unsafe.Pointer result, NaN for a float result; Go gets a
 // [*CallbackError] (see [Callback.Err] and [SetCallbackErrorHook]). A
-// panic never unwinds through C frames.
+// panic never unwinds through C frames. fn must not call runtime.Goexit
+// (t.FailNow in a test) unless the callback is made with [CatchGoexit].
 //
 // The callback may be called from any thread, C-created ones included,
 // and concurrently; fn must be safe for that. It lives until

@@ -246,6 +246,82 @@ void ft_loop_free(ft_loop *l) {
 }
 
 /* ---------------------------------------------------------------------
+ * A storm: C threads call one callback in a loop while Go closes it. Go
+ * sets `closed` once Close has returned; a call that a thread began after
+ * it saw `closed` and that still got the Go function's result is "late".
+ * ------------------------------------------------------------------- */
+
+typedef struct ft_storm {
+    const hffi_rt *rt;
+    ft_cb1 cb;
+    void *ud;
+    intptr_t want; /* what the Go function returns */
+    int32_t retained;
+    int32_t closed, stop;
+    int32_t nthreads;
+    pthread_t th[16];
+    int64_t count[4]; /* ran, refused (HFFI_EDELETED or HFFI_ESTALE), late, other */
+} ft_storm;
+
+static void *ft_storm_worker(void *p) {
+    ft_storm *s = (ft_storm *)p;
+    while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+        int32_t closed = __atomic_load_n(&s->closed, __ATOMIC_ACQUIRE);
+        intptr_t r = s->cb(s->ud, 1);
+        int which = 3;
+        if (r == s->want) {
+            which = 0;
+            if (closed) __atomic_add_fetch(&s->count[2], 1, __ATOMIC_ACQ_REL);
+        } else if (r == HFFI_EDELETED || r == HFFI_ESTALE) {
+            which = 1;
+        }
+        __atomic_add_fetch(&s->count[which], 1, __ATOMIC_ACQ_REL);
+    }
+    return NULL;
+}
+
+/* ft_storm_start retains ud with hffi_handle_retain if `retain` (the C
+ * library keeps the user data, as an event loop would), then starts
+ * nthreads threads calling cb(ud, 1). NULL if it could not. */
+ft_storm *ft_storm_start(const hffi_rt *rt, ft_cb1 cb, void *ud, intptr_t want, int32_t nthreads, int32_t retain) {
+    if (nthreads < 1 || nthreads > 16) return NULL;
+    ft_storm *s = (ft_storm *)calloc(1, sizeof *s);
+    if (s == NULL) return NULL;
+    s->rt = rt;
+    s->cb = cb;
+    s->ud = ud;
+    s->want = want;
+    if (retain) {
+        if (hffi_handle_retain(rt, (hffi_handle)(uintptr_t)ud) < 0) {
+            free(s);
+            return NULL;
+        }
+        s->retained = 1;
+    }
+    for (; s->nthreads < nthreads; s->nthreads++)
+        if (pthread_create(&s->th[s->nthreads], NULL, ft_storm_worker, s) != 0) break;
+    return s;
+}
+
+void ft_storm_closed(ft_storm *s) { __atomic_store_n(&s->closed, 1, __ATOMIC_RELEASE); }
+
+int64_t ft_storm_count(const ft_storm *s, int32_t which) {
+    return __atomic_load_n(&s->count[which], __ATOMIC_ACQUIRE);
+}
+
+/* ft_storm_stop joins the threads and drops the retain; it returns the
+ * number of threads that ran. */
+int32_t ft_storm_stop(ft_storm *s) {
+    __atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+    for (int32_t i = 0; i < s->nthreads; i++) pthread_join(s->th[i], NULL);
+    if (s->retained) hffi_handle_release(s->rt, (hffi_handle)(uintptr_t)s->ud);
+    s->retained = 0;
+    return s->nthreads;
+}
+
+void ft_storm_free(ft_storm *s) { free(s); }
+
+/* ---------------------------------------------------------------------
  * C objects held by Go as handles.
  * ------------------------------------------------------------------- */
 
