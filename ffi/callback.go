@@ -24,6 +24,8 @@ type Callback struct {
 	invoke func(f *cbFrame)
 	last   atomic.Pointer[CallbackError]
 	closed atomic.Bool
+
+	catchesGoexit bool // made with CatchGoexit
 }
 
 // Fn returns the C function pointer to give to C together with
@@ -111,6 +113,7 @@ func newCallback(s *cbSig, invoke func(f *cbFrame)) (*Callback, error) {
 	}
 	c := &Callback{fn: fn, shape: s.shape, invoke: invoke}
 	if s.catchGoexit {
+		c.catchesGoexit = true
 		c.invoke = c.catchGoexit(invoke)
 	}
 	h, err := callbacks().New(c)

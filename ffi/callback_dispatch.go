@@ -4,7 +4,9 @@ package ffi
 
 import (
 	"errors"
+	"fmt"
 	"iter"
+	"os"
 	"runtime/debug"
 
 	"github.com/hffi-go/hffi/handles"
@@ -81,7 +83,16 @@ func (c *Callback) finish(f *cbFrame, sh *shape, call *cbCall) {
 	if v == nil {
 		v, call.goexit = ErrGoexit, true
 	}
-	fail(f, sh, &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}, c)
+	e := &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}
+	fail(f, sh, e, c)
+	if call.goexit && !c.catchesGoexit {
+		// Nothing can stop the Goexit now; say plainly what happens next
+		// before the runtime's own, terser message.
+		fmt.Fprintf(os.Stderr, "ffi: callback %#x called runtime.Goexit (t.FailNow or testify's require?): "+
+			"Go cannot return to its C caller, so the C frames are skipped, or on a thread C created the "+
+			"process aborts; make the callback with ffi.CatchGoexit() or do not exit the goroutine\n%s",
+			uintptr(c.h), e.Stack)
+	}
 }
 
 // cbGoexitSignal is what the coroutine of a CatchGoexit callback panics

@@ -148,6 +148,7 @@ func TestCallbackGoexitUncaught(t *testing.T) {
 		require.Error(t, err, "the child must die:\n%s", out)
 		assert.Contains(t, string(out), "hook: ffi: callback 0x", "the hook ran before the abort")
 		assert.Contains(t, string(out), "runtime.Goexit called in the Go function")
+		assert.Contains(t, string(out), "make the callback with ffi.CatchGoexit()", "hffi says what to do before the abort")
 		assert.Contains(t, string(out), "fatal error: runtime.Goexit called in a thread that was not created by the Go runtime")
 	})
 }
