@@ -96,7 +96,7 @@ func claimLocked(preferFresh bool) (uint32, uint32, bool) {
 // load of a LIVE word.
 func publishLocked(s, gen uint32, a *Arena, committed uint64) {
 	h := &hdrs[s]
-	h.Base = uint64(uintptr(a.base))
+	atomic.StoreUint64(&h.Base, uint64(uintptr(a.base)))
 	h.Limit = a.limit
 	h.Grow = a.grow
 	h.Flags = 0

@@ -25,6 +25,10 @@
 
 int32_t hffi_version(void) { return HFFI_VERSION_NUMBER; }
 
+#ifdef HFFI_TEST_HOOKS
+void (*_hffi_test_hook_snapshot)(const hffi_rt *rt, hffi_ref r);
+#endif
+
 /* Both tables are generated from HFFI_ERRORS, indexed by -code. */
 static const char *const _hffi_err_msgs[] = {
 #define _HFFI_ERR_MSG(name, code, msg) [-(code)] = msg,
@@ -60,9 +64,8 @@ const char *hffi_err_name(int32_t code) {
  * pointer only because resolving never writes. */
 static int32_t _hffi_arena_live(const hffi_rt *rt, hffi_arena a, hffi_arena_hdr **hdr_out) {
     const hffi_arena_hdr *h = NULL;
-    int32_t rc = hffi_rt_check(rt);
-    if (rc < 0) return rc;
-    rc = _hffi_arena_lookup(rt, a, &h);
+    uint64_t w = 0;
+    int32_t rc = _hffi_arena_lookup(rt, a, &h, &w);
     if (rc < 0) return rc;
     *hdr_out = (hffi_arena_hdr *)(uintptr_t)h;
     return HFFI_OK;

@@ -222,12 +222,40 @@ static inline uint64_t hffi_ref_offset(hffi_ref r) {
     return (r & ((UINT64_C(1) << HFFI_REF_OFF_BITS) - 1)) * HFFI_REF_OFF_SCALE;
 }
 
-/* _hffi_arena_lookup validates the slot and generation named by r. */
+/* Test hook: builds of hffi's own C tests (-DHFFI_TEST_HOOKS) may set
+ * _hffi_test_hook_snapshot to run code between a lookup's first load of a
+ * slot word and the loads it validates, to force the races that the
+ * re-check in _hffi_arena_snapshot handles. Other builds compile it out. */
+#ifdef HFFI_TEST_HOOKS
+extern void (*_hffi_test_hook_snapshot)(const hffi_rt *rt, hffi_ref r);
+#define _HFFI_TEST_HOOK_SNAPSHOT(rt, r) \
+    do {                                \
+        if (_hffi_test_hook_snapshot) _hffi_test_hook_snapshot((rt), (r)); \
+    } while (0)
+#else
+#define _HFFI_TEST_HOOK_SNAPSHOT(rt, r) ((void)0)
+#endif
+
+/* _hffi_arena_word_check gives the code for a reference of generation gen
+ * against slot word w. */
+static inline int32_t _hffi_arena_word_check(uint64_t w, uint32_t gen) {
+    uint32_t sgen = (uint32_t)(w & HFFI_ARENA_GEN_MASK);
+    uint32_t state = (uint32_t)(w >> HFFI_ARENA_STATE_SHIFT) & 3u;
+    if (gen > sgen) return HFFI_EFORGED;
+    if (gen < sgen) return HFFI_ESTALE;
+    if (state == HFFI_ARENA_RETIRED) return HFFI_ERETIRED;
+    if (state != HFFI_ARENA_LIVE) return HFFI_ECLOSED;
+    return HFFI_OK;
+}
+
+/* _hffi_arena_lookup validates rt and the slot and generation named by r
+ * with one load of the slot word, which it returns. */
 static inline int32_t _hffi_arena_lookup(const hffi_rt *rt, hffi_ref r,
-                                         const hffi_arena_hdr **hdr_out) {
-    uint32_t slot, gen, sgen, state;
+                                         const hffi_arena_hdr **hdr_out, uint64_t *word_out) {
+    uint32_t slot, gen;
     const hffi_arena_hdr *h;
-    uint64_t w;
+    int32_t rc = hffi_rt_check(rt);
+    if (rc < 0) return rc;
     if (r == 0) return HFFI_EZERO;
     if (!(r & HFFI_REF_TAG)) return HFFI_EKIND;
     slot = hffi_ref_slot(r);
@@ -235,40 +263,74 @@ static inline int32_t _hffi_arena_lookup(const hffi_rt *rt, hffi_ref r,
     if (slot == 0) return HFFI_ERANGE;
     if (gen == 0) return HFFI_EFORGED;
     h = (const hffi_arena_hdr *)(uintptr_t)rt->arenas + slot;
-    w = _hffi_load(&h->word);
-    sgen = (uint32_t)(w & HFFI_ARENA_GEN_MASK);
-    state = (uint32_t)(w >> HFFI_ARENA_STATE_SHIFT) & 3u;
-    if (gen > sgen) return HFFI_EFORGED;
-    if (gen < sgen) return HFFI_ESTALE;
-    if (state == HFFI_ARENA_RETIRED) return HFFI_ERETIRED;
-    if (state != HFFI_ARENA_LIVE) return HFFI_ECLOSED;
+    *word_out = _hffi_load(&h->word);
+    rc = _hffi_arena_word_check(*word_out, gen);
+    if (rc < 0) return rc;
     *hdr_out = h;
+    return HFFI_OK;
+}
+
+/* _hffi_arena_snapshot is _hffi_arena_lookup that also reads the arena's
+ * base and used as they were while r's generation was live. Go publishes
+ * base and used before the word that makes them valid and changes the word
+ * before it changes them (Reset, Free, reuse of the slot), so they belong
+ * to the generation checked only if the word is the same after they were
+ * read; if it changed, the answer is the new word's (ESTALE or ECLOSED,
+ * never EBOUNDS from a half-reset arena or an address in the arena that
+ * took the slot over). The loads are acquire loads, so the second load of
+ * the word cannot happen before them. */
+static inline int32_t _hffi_arena_snapshot(const hffi_rt *rt, hffi_ref r,
+                                           const hffi_arena_hdr **hdr_out, uint64_t *base_out,
+                                           uint64_t *used_out) {
+    const hffi_arena_hdr *h = NULL;
+    uint64_t w = 0, w2, base, used;
+    int32_t rc = _hffi_arena_lookup(rt, r, &h, &w);
+    if (rc < 0) return rc;
+    for (;;) {
+        _HFFI_TEST_HOOK_SNAPSHOT(rt, r);
+        used = _hffi_load(&h->used);
+        base = _hffi_load(&h->base);
+        w2 = _hffi_load(&h->word);
+        if (w2 == w) break;
+        w = w2;
+        rc = _hffi_arena_word_check(w, hffi_ref_gen(r));
+        if (rc < 0) return rc;
+    }
+    *hdr_out = h;
+    *base_out = base;
+    *used_out = used;
     return HFFI_OK;
 }
 
 /* hffi_ref_resolve turns r into an address at which `size` bytes lie
  * inside what the arena has allocated in r's generation. It returns
+ * HFFI_EINVAL (NULL or foreign rt, NULL ptr_out), HFFI_EVERSION,
  * HFFI_EZERO, HFFI_EKIND, HFFI_ERANGE, HFFI_EFORGED, HFFI_ESTALE,
  * HFFI_ECLOSED, HFFI_ERETIRED or HFFI_EBOUNDS and never reads outside the
- * registry. The address stays valid until Go resets or frees the arena. */
+ * registry. Racing with Go's Reset or Free of the arena, it gives the
+ * address as of before or the error as of after, never a mix. The address
+ * stays valid until Go resets or frees the arena. */
 static inline int32_t hffi_ref_resolve(const hffi_rt *rt, hffi_ref r, uint64_t size,
                                        void **ptr_out) {
     const hffi_arena_hdr *h = NULL;
-    uint64_t off, used;
-    int32_t rc = _hffi_arena_lookup(rt, r, &h);
+    uint64_t off, base = 0, used = 0;
+    int32_t rc;
+    if (ptr_out == NULL) return HFFI_EINVAL;
+    rc = _hffi_arena_snapshot(rt, r, &h, &base, &used);
     if (rc < 0) return rc;
     off = hffi_ref_offset(r);
-    used = _hffi_load(&h->used);
     if (off < HFFI_ARENA_PREFIX || off > used || size > used - off) return HFFI_EBOUNDS;
-    *ptr_out = (void *)(uintptr_t)(h->base + off);
+    *ptr_out = (void *)(uintptr_t)(base + off);
     return HFFI_OK;
 }
 
 /* hffi_arena_check returns 0 if the arena named by a (an hffi_arena or any
- * reference into it) is live at that generation. */
+ * reference into it) is live at that generation; HFFI_EINVAL for a NULL or
+ * foreign rt. */
 static inline int32_t hffi_arena_check(const hffi_rt *rt, hffi_arena a) {
     const hffi_arena_hdr *h = NULL;
-    return _hffi_arena_lookup(rt, a, &h);
+    uint64_t w = 0;
+    return _hffi_arena_lookup(rt, a, &h, &w);
 }
 
 /* hffi_arena_alloc allocates size bytes aligned to align (a power of two,

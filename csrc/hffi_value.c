@@ -110,15 +110,12 @@ static int32_t _hffi_val_node(const _hffi_vctx *c, uint64_t off, hffi_val *out) 
     return HFFI_OK;
 }
 
-/* _hffi_val_ctx resolves r's arena without reading the node. */
+/* _hffi_val_ctx resolves r's arena without reading the node: base and used
+ * come from one consistent snapshot (see _hffi_arena_snapshot). */
 static int32_t _hffi_val_ctx(const hffi_rt *rt, hffi_ref r, _hffi_vctx *c) {
     const hffi_arena_hdr *h = NULL;
-    int32_t rc = hffi_rt_check(rt);
+    int32_t rc = _hffi_arena_snapshot(rt, r, &h, &c->base, &c->used);
     if (rc < 0) return rc;
-    rc = _hffi_arena_lookup(rt, r, &h);
-    if (rc < 0) return rc;
-    c->base = h->base;
-    c->used = _hffi_load(&h->used);
     c->tag = r & ~_HFFI_VAL_OFF_MASK;
     return HFFI_OK;
 }
