@@ -81,6 +81,7 @@ type Arena struct {
 	busy   uint64 // 1 while Reset or Free runs; see lock
 	resets uint64 // Reset calls; written under lock, read atomically by ReadStats
 	slot   uint32
+	pooled uint32 // 1 from Pool.Put until Pool.Get hands it out again
 	debug  bool
 	retain uint64
 	err    error // why hdr is nil
