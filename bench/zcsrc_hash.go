@@ -10,5 +10,5 @@ package bench
 // cache key, so an edit of csrc/ (plus go generate ./internal/cimpl)
 // rebuilds the C that this package includes from there.
 
-// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x44907d8e14f78a3f
+// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x14463fc551276d61
 import "C"
