@@ -314,7 +314,7 @@ func (a *Arena) Used() uintptr {
 }
 
 // Limit returns the arena's maximum size in bytes (0 once freed). The
-// first 64 bytes are reserved (no Ref has offset 0), so at most
+// first 64 bytes are reserved (the arena's id names them), so at most
 // Limit()-64 bytes can be allocated.
 func (a *Arena) Limit() uintptr {
 	if a.hdr == nil {

@@ -29,7 +29,7 @@ type Ref uint64
 // freed, so C may keep the address forever.
 func Runtime() unsafe.Pointer { return shm.RootPtr() }
 
-// ID returns the arena's id for C (an hffi_arena: a Ref with offset 0),
+// ID returns the arena's id for C (an hffi_arena: a Ref to its start),
 // which C passes to hffi_arena_alloc, hffi_arena_strdup and friends to
 // allocate from this arena. The id is valid until the next [Arena.Reset]
 // or [Arena.Free]: calling ID counts as minting a Ref. It returns 0 once
