@@ -98,8 +98,11 @@ func specResolve(r, size uint64) (off uint64, code abi.Errno) {
 		return 0, abi.EFORGED
 	}
 	w := slotWordOf(uint32(slot))
-	sgen, state := w&(1<<20-1), (w>>20)&3
+	sgen, state, floor := w&(1<<20-1), (w>>20)&3, (w>>22)&(1<<29-1)*8
+	off = (r & (1<<29 - 1)) * 8
 	switch {
+	case off < floor:
+		return 0, abi.ESTALE
 	case gen > sgen:
 		return 0, abi.EFORGED
 	case gen < sgen:
@@ -109,9 +112,8 @@ func specResolve(r, size uint64) (off uint64, code abi.Errno) {
 	case state != 1:
 		return 0, abi.ECLOSED
 	}
-	off = (r & (1<<29 - 1)) * 8
 	used := atomic.LoadUint64(&hdrs[slot].Used)
-	if off < 64 || off > used || size > used-off {
+	if off < floor+64 || off > used || size > used-off {
 		return 0, abi.EBOUNDS
 	}
 	return off, abi.OK
@@ -160,6 +162,7 @@ type (
 	mArena struct {
 		a      *Arena
 		freed  bool
+		floor  uint64 // the slot's floor: 0 unless it was recycled
 		used   uint64 // bump offset
 		epoch  int    // generation bumps since creation
 		minted bool
@@ -221,7 +224,8 @@ func FuzzOps(f *testing.F) {
 				if len(arenas) < 4 {
 					a, err := New(WithMaxSize(limit))
 					require.NoError(t, err)
-					m := &mArena{a: a, used: abi.ArenaPrefix, local: new(Local)}
+					f := floorOf(a)
+					m := &mArena{a: a, floor: f, used: f + abi.ArenaPrefix, local: new(Local)}
 					*m.local = a.Local()
 					arenas = append(arenas, m)
 				}
@@ -253,7 +257,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				}
 				off := (m.used + align - 1) &^ (align - 1)
-				if off+size > limit {
+				if off+size > m.floor+limit {
 					require.ErrorIs(t, err, ErrNoMem)
 					continue
 				}
@@ -277,7 +281,7 @@ func FuzzOps(f *testing.F) {
 					if m.minted {
 						m.epoch++
 					}
-					m.minted, m.used, m.allocs = false, abi.ArenaPrefix, nil
+					m.minted, m.used, m.allocs = false, m.floor+abi.ArenaPrefix, nil
 				}
 			case 4: // free
 				if m := pick(); m != nil {
@@ -298,8 +302,8 @@ func FuzzOps(f *testing.F) {
 				}
 				if i >= len(m.allocs) || m.allocs[i].off%8 != 0 {
 					id := m.a.ID()
-					require.Equal(t, uint64(0), abi.RefOffset(uint64(id)))
-					refs = append(refs, mRef{id, indexOf(arenas, m), 0, m.epoch})
+					require.Equal(t, m.floor, abi.RefOffset(uint64(id)))
+					refs = append(refs, mRef{id, indexOf(arenas, m), m.floor, m.epoch})
 				} else {
 					r, err := m.a.Ref(unsafe.Add(baseOf(m.a), m.allocs[i].off))
 					require.NoError(t, err)
@@ -319,7 +323,7 @@ func FuzzOps(f *testing.F) {
 					require.True(t, isAny(err, ErrClosed, ErrStale), "%v", err)
 				case mr.epoch != m.epoch:
 					require.ErrorIs(t, err, ErrStale)
-				case mr.off < abi.ArenaPrefix || mr.off+size > m.used:
+				case mr.off < m.floor+abi.ArenaPrefix || mr.off+size > m.used:
 					require.ErrorIs(t, err, ErrBounds)
 					require.NoError(t, Check(mr.r))
 				default:
@@ -331,7 +335,7 @@ func FuzzOps(f *testing.F) {
 					if m.freed {
 						continue
 					}
-					require.Equal(t, uintptr(m.used-abi.ArenaPrefix), m.a.Used())
+					require.Equal(t, uintptr(m.used-m.floor-abi.ArenaPrefix), m.a.Used())
 					for _, al := range m.allocs {
 						require.Equal(t, al.data, bytesAt(unsafe.Add(baseOf(m.a), al.off), uintptr(len(al.data))))
 					}
@@ -348,7 +352,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				}
 				off := (m.used + 7) &^ 7
-				if off+uint64(len(data)) > limit {
+				if off+uint64(len(data)) > m.floor+limit {
 					require.ErrorIs(t, err, ErrNoMem)
 					continue
 				}
@@ -373,13 +377,13 @@ func FuzzOps(f *testing.F) {
 					continue
 				case err != nil:
 					require.ErrorIs(t, err, ErrNoMem)
-					require.Greater(t, size+align, limit-m.used-1, "a Local failed although the arena had room")
+					require.Greater(t, size+align, m.floor+limit-m.used-1, "a Local failed although the arena had room")
 					continue
 				}
 				off := uint64(uintptr(p) - uintptr(baseOf(m.a)))
-				used := uint64(m.a.Used()) + abi.ArenaPrefix
+				used := uint64(m.a.Used()) + m.floor + abi.ArenaPrefix
 				require.Zero(t, off%align)
-				require.GreaterOrEqual(t, off, uint64(abi.ArenaPrefix))
+				require.GreaterOrEqual(t, off, m.floor+abi.ArenaPrefix)
 				require.LessOrEqual(t, off+size, used)
 				require.Equal(t, make([]byte, size), bytesAt(p, uintptr(size)))
 				data := make([]byte, size)
@@ -394,7 +398,7 @@ func FuzzOps(f *testing.F) {
 				if m == nil || m.freed {
 					continue
 				}
-				r := Ref(abi.MakeRef(slotOf(m.a), genOf(m.a)+1, abi.ArenaPrefix))
+				r := Ref(abi.MakeRef(slotOf(m.a), genOf(m.a)+1, m.floor+abi.ArenaPrefix))
 				_, err := Resolve(r, 0)
 				assert.ErrorIs(t, err, ErrForged)
 			}
