@@ -228,6 +228,11 @@ static inline int32_t _hffi_arena_lookup(const hffi_rt *rt, hffi_ref r,
     uint32_t slot, gen, sgen, state;
     const hffi_arena_hdr *h;
     uint64_t w;
+    /* The root first, as the handle functions do: C built against another
+     * header version must get HFFI_EVERSION from its first call, not read
+     * a registry of another layout. */
+    int32_t rc = hffi_rt_check(rt);
+    if (rc < 0) return rc;
     if (r == 0) return HFFI_EZERO;
     if (!(r & HFFI_REF_TAG)) return HFFI_EKIND;
     slot = hffi_ref_slot(r);
@@ -265,7 +270,9 @@ static inline int32_t hffi_ref_resolve(const hffi_rt *rt, hffi_ref r, uint64_t s
 }
 
 /* hffi_arena_check returns 0 if the arena named by a (an hffi_arena or any
- * reference into it) is live at that generation. */
+ * reference into it) is live at that generation. Like every function that
+ * takes rt, both check rt first, as hffi_rt_check does (HFFI_EINVAL, or
+ * HFFI_EVERSION for a root of another ABI version). */
 static inline int32_t hffi_arena_check(const hffi_rt *rt, hffi_arena a) {
     const hffi_arena_hdr *h = NULL;
     return _hffi_arena_lookup(rt, a, &h);
