@@ -284,6 +284,7 @@ var checkedElsewhere = []struct{ pattern, why string }{
 	{`^HFFI_ERRORS$`, "the X-macro: compared code by code in errors"},
 	{`^HFFI_VERSION_STRING$`, "compared as a string"},
 	{`^HFFI_VAL_|^hffi_val`, "the Values section: value_test.go"},
+	{`^HFFI_API$`, "linkage of C declarations (static for HFFI_IMPLEMENTATION), no layout: csrc/tests/embed"},
 }
 
 var (
