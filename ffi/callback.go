@@ -24,6 +24,9 @@ type Callback struct {
 	invoke func(f *cbFrame)
 	last   atomic.Pointer[CallbackError]
 	closed atomic.Bool
+	sh     *shape // the shape of its function pointer (a trampoline's, or its closure signature's)
+	cl     uint32 // its own closure (NoUserData), 0 if none
+	fail   failValue
 
 	catchesGoexit bool // made with CatchGoexit
 }
@@ -63,7 +66,13 @@ func (c *Callback) Close() error {
 		return nil
 	}
 	cbUnpublish(c)
-	if err := callbacks().Delete(c.h); err != nil {
+	err := callbacks().Delete(c.h)
+	if c.cl != 0 {
+		// The closure keeps the stale handle until it is reused: a late
+		// call from C is refused with the failure value.
+		releaseClosure(c.cl)
+	}
+	if err != nil {
 		return fmt.Errorf("ffi: close callback %#x: %w", uintptr(c.h), err)
 	}
 	return nil
@@ -73,18 +82,23 @@ func (c *Callback) Close() error {
 type CallbackOption func(*cbConfig)
 
 type cbConfig struct {
-	udLast      bool
+	ud          int // udFirst, udLast, ...
+	udAt        int
+	via         uintptr
+	viaArg      int
 	catchGoexit bool
+	fail        any
+	failErr     error
 }
 
 // UserDataFirst makes C pass the user data as the first argument of the
 // callback (the default).
-func UserDataFirst() CallbackOption { return func(c *cbConfig) { c.udLast = false } }
+func UserDataFirst() CallbackOption { return func(c *cbConfig) { c.ud = udFirst } }
 
 // UserDataLast makes C pass the user data as the last integer or pointer
 // argument of the callback, after the others (float arguments travel in
 // their own registers and may come anywhere).
-func UserDataLast() CallbackOption { return func(c *cbConfig) { c.udLast = true } }
+func UserDataLast() CallbackOption { return func(c *cbConfig) { c.ud = udLast } }
 
 // CatchGoexit runs each call of the callback's Go function on a goroutine
 // of its own (a coroutine, as iter.Pull makes, on the thread of the call),
@@ -107,21 +121,34 @@ func CatchGoexit() CallbackOption { return func(c *cbConfig) { c.catchGoexit = t
 var errNilFunc = fmt.Errorf("ffi: new callback: %w", invalidf("nil function"))
 
 func newCallback(s *cbSig, invoke func(f *cbFrame)) (*Callback, error) {
-	fn, err := trampoline(s.shape)
-	if err != nil {
+	c := &Callback{invoke: invoke, fail: s.fail}
+	if s.mode == udFirst || s.mode == udLast || s.mode == udAt && !s.closure {
+		fn, err := trampoline(s.shape)
+		if err != nil {
+			return nil, fmt.Errorf("ffi: new callback: %w", err)
+		}
+		c.fn, c.shape, c.sh = fn, s.shape, &shapes[s.shape]
+	} else if err := newClosureCallback(s, c); err != nil {
 		return nil, fmt.Errorf("ffi: new callback: %w", err)
 	}
-	c := &Callback{fn: fn, shape: s.shape, invoke: invoke}
 	if s.catchGoexit {
 		c.catchesGoexit = true
 		c.invoke = c.catchGoexit(invoke)
 	}
 	h, err := callbacks().New(c)
 	if err != nil {
+		if c.cl != 0 {
+			releaseClosure(c.cl)
+		}
 		return nil, fmt.Errorf("ffi: new callback: %w", err)
 	}
 	c.h = h
 	cbPublish(c)
+	if c.cl != 0 {
+		sl := clSlotAt(c.cl)
+		sl.fail.Store(&c.fail)
+		sl.h.Store(uint64(h))
+	}
 	return c, nil
 }
 

@@ -12,10 +12,13 @@ typedef struct hffi_cb_frame {
 	uint64_t floats[8]; /* float argument registers, raw bits */
 	uint64_t ret;       /* result: integer or float bits */
 	uint32_t shape;     /* index of the trampoline in shapes */
-	uint32_t pad;
+	uint32_t aux;       /* a closure's slot index */
 } hffi_cb_frame;
 
 /* hffi_cb_trampoline returns the address of trampoline `shape`, 0 if none. */
 uintptr_t hffi_cb_trampoline(uint32_t shape);
+
+/* hffi_cl_handler returns the address of the libffi closure handler. */
+uintptr_t hffi_cl_handler(void);
 
 #endif

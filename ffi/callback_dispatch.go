@@ -19,7 +19,12 @@ import (
 // callback index (see cbIndex) inline.
 func dispatch(f *cbFrame) {
 	sh := &shapes[f.shape]
-	h := handles.Handle(f.ints[sh.ud])
+	dispatchTo(f, sh, handles.Handle(f.ints[sh.ud]))
+}
+
+// dispatchTo runs the callback of handle h, which must have shape
+// f.shape (sh).
+func dispatchTo(f *cbFrame, sh *shape, h handles.Handle) {
 	if i := abi.HandleIndex(uint64(h)); i < cbLimit {
 		if b := cbIndex[i>>cbBlockBits].Load(); b != nil {
 			if c := b[i&(1<<cbBlockBits-1)].Load(); c != nil && c.h == h && c.shape == f.shape && !c.closed.Load() {
@@ -35,20 +40,39 @@ func dispatch(f *cbFrame) {
 }
 
 func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
-	c, err := cbLookupSlow(h)
-	switch {
-	case err != nil:
-	case c.closed.Load():
-		// The table still has the callback when C retained its handle
-		// (hffi_handle_retain keeps the slot until C releases it), but a
-		// closed callback never runs: the fast path above refuses it for
-		// the same reason.
+	var fv *failValue
+	if f.shape >= clShapeBase {
+		// A closure's own failure value, even when its callback is gone.
+		if sl := clSlotAt(f.aux); sl != nil && sl.mode == udNone {
+			fv = sl.fail.Load()
+		}
+	}
+	var err error
+	var c *Callback
+	if t := cbTombstone(h); t != nil {
+		// Closed: the index keeps what C must get until the slot is
+		// reused, and the table need not be asked.
 		err = ErrDeleted
-	case c.shape != f.shape:
-		err = ErrType
+		if fv == nil {
+			fv = &t.fail
+		}
+	} else {
+		c, err = cbLookupSlow(h)
+		switch {
+		case err != nil:
+			err = codeOf(err)
+		case c.closed.Load():
+			// The table still has the callback when C retained its handle
+			// (hffi_handle_retain keeps the slot until C releases it), but a
+			// closed callback never runs: the fast path above refuses it for
+			// the same reason.
+			err = ErrDeleted
+		case c.shape != f.shape:
+			err = ErrType
+		}
 	}
 	if err != nil {
-		fail(f, sh, &CallbackError{UserData: uintptr(h), Err: codeOf(err)}, nil)
+		failFast(f, sh, uintptr(h), err, fv)
 		return
 	}
 	c.run(f, sh)
@@ -115,7 +139,7 @@ func (c *Callback) catchGoexit(invoke func(f *cbFrame)) func(f *cbFrame) {
 					panic(cbGoexitSignal{})
 				}
 			}()
-			defer c.finish(f, &shapes[f.shape], &call)
+			defer c.finish(f, c.sh, &call)
 			invoke(f)
 			call.returned = true
 		})
@@ -140,25 +164,48 @@ func codeOf(err error) error {
 
 // fail gives C the error value of the shape and reports e to Go.
 func fail(f *cbFrame, sh *shape, e *CallbackError, c *Callback) {
+	var fv *failValue
+	if c != nil {
+		fv = &c.fail
+		c.last.Store(e)
+	}
+	setFailure(f, sh, e.Err, fv)
+	failures.Add(1)
+	if h := hook.Load(); h != nil {
+		callHook(*h, e)
+	}
+}
+
+// failFast refuses a call whose user data is not a live callback of its
+// shape. It allocates nothing unless a hook wants the error: a rejected
+// call costs about what a successful one does.
+func failFast(f *cbFrame, sh *shape, ud uintptr, err error, fv *failValue) {
+	setFailure(f, sh, err, fv)
+	failures.Add(1)
+	if h := hook.Load(); h != nil {
+		callHook(*h, &CallbackError{UserData: ud, Err: err})
+	}
+}
+
+// setFailure gives C the failure value: the user's (FailureValue), else
+// the code of err for an integer result, NULL, or NaN.
+func setFailure(f *cbFrame, sh *shape, err error, fv *failValue) {
+	if fv != nil && fv.set {
+		f.ret = fv.bits
+		return
+	}
 	switch sh.res {
 	case resInt:
-		code := abi.ECALLBACK
-		var errno abi.Errno
-		if errors.As(e.Err, &errno) {
-			code = errno
+		code, ok := err.(abi.Errno)
+		if !ok {
+			code = abi.ECALLBACK
+			errors.As(err, &code)
 		}
 		f.ret = uint64(int64(code))
 	case resPtr:
 		f.ret = 0
 	case resFloat:
 		f.ret = nanBits
-	}
-	if c != nil {
-		c.last.Store(e)
-	}
-	failures.Add(1)
-	if h := hook.Load(); h != nil {
-		callHook(*h, e)
 	}
 }
 

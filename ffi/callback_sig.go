@@ -31,7 +31,7 @@ type cbFrame struct {
 	floats [maxFloatArgs]uint64
 	ret    uint64
 	shape  uint32
-	_      uint32
+	aux    uint32 // a closure's slot index (see clHandler)
 }
 
 // floatResult is how a purego trampoline returns a float register.
@@ -52,6 +52,19 @@ type cbSig struct {
 	direct bool // see below
 
 	catchGoexit bool // see CatchGoexit
+	fail        failValue
+
+	// Where C passes the user data (udFirst, ...), and what a closure
+	// needs: the C parameters (the Go ones and the user data), the
+	// integer register index of the user data (udAt) or of the context
+	// argument of the accessor (udVia).
+	mode    uint8
+	closure bool
+	cin     [maxCbArity + 1]argKind
+	cn      int
+	udInt   uint8
+	viaArg  uint8
+	via     uintptr
 }
 
 // littleEndian is true on every target hffi supports so far. There a
@@ -80,10 +93,13 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.failErr != nil {
+		return nil, cfg.failErr
+	}
 	if len(in) > maxCbArity {
 		return nil, invalidf("%d parameters, at most %d are supported", len(in), maxCbArity)
 	}
-	s := &cbSig{n: len(in), catchGoexit: cfg.catchGoexit}
+	s := &cbSig{n: len(in), catchGoexit: cfg.catchGoexit, mode: uint8(cfg.ud)}
 	ni, nf := 0, 0
 	for i, t := range in {
 		k, err := classify(t, roleCbParam, fmt.Sprintf("parameter %d", i+1))
@@ -104,27 +120,66 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 		return nil, err
 	}
 	s.out = k
-	if ni+1 > maxIntArgs || nf > maxFloatArgs {
-		return nil, invalidf("%d integer and %d float parameters besides the user data, at most %d and %d are supported",
-			ni, nf, maxIntArgs-1, maxFloatArgs)
+	if s.fail, err = makeFailValue(cfg.fail, out, k); err != nil {
+		return nil, err
 	}
-	want := shape{n: uint8(ni + 1), res: resInt}
-	switch {
-	case k.isFloat():
-		want.res = resFloat
-	case k == kPointer:
-		want.res = resPtr
-	}
-	if nf > 0 || want.res == resFloat {
-		want.general, want.n = true, maxIntArgs
-	}
-	if cfg.udLast {
-		want.ud = uint8(ni)
-	} else {
-		for i := range s.n {
+	// udInt is the integer register of the user data among the C
+	// parameters, -1 if C passes none.
+	udInt := -1
+	switch cfg.ud {
+	case udFirst:
+		udInt = 0
+	case udLast:
+		udInt = ni
+	case udAt:
+		if cfg.udAt < 0 || cfg.udAt > s.n {
+			return nil, invalidf("UserDataAt(%d): the C function has %d parameters, the user data one of them", cfg.udAt, s.n+1)
+		}
+		udInt = 0
+		for i := range cfg.udAt {
 			if !s.in[i].isFloat() {
+				udInt++
+			}
+		}
+	case udVia:
+		if cfg.viaArg < 0 || cfg.viaArg >= s.n || s.in[cfg.viaArg] != kPointer && s.in[cfg.viaArg] != kWord {
+			return nil, invalidf("UserDataVia(_, %d): parameter %d must be the context pointer (unsafe.Pointer or uintptr) of a function of %d parameters",
+				cfg.viaArg, cfg.viaArg+1, s.n)
+		}
+		s.viaArg, s.via = s.src[cfg.viaArg], cfg.via
+	}
+	nud := 0
+	if udInt >= 0 {
+		nud = 1
+		for i := range s.n {
+			if !s.in[i].isFloat() && int(s.src[i]) >= udInt {
 				s.src[i]++
 			}
+		}
+		s.udInt = uint8(udInt)
+	}
+	if ni+nud > maxIntArgs || nf > maxFloatArgs {
+		return nil, invalidf("%d integer and %d float parameters besides the user data, at most %d and %d are supported",
+			ni, nf, maxIntArgs-nud, maxFloatArgs)
+	}
+	// The C parameters, in C order, for a closure's cif.
+	udPos := -1
+	switch cfg.ud {
+	case udFirst:
+		udPos = 0
+	case udLast:
+		udPos = s.n
+	case udAt:
+		udPos = cfg.udAt
+	}
+	for i := 0; i <= s.n; i++ {
+		if i == udPos {
+			s.cin[s.cn] = kPointer
+			s.cn++
+		}
+		if i < s.n {
+			s.cin[s.cn] = s.in[i]
+			s.cn++
 		}
 	}
 	s.direct = littleEndian && k != kError
@@ -138,11 +193,34 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 			s.off[i] = unsafe.Offsetof(cbFrame{}.ints) + 8*uintptr(s.src[i])
 		}
 	}
-	for i := range shapes {
-		if shapes[i] == want {
-			s.shape = uint32(i)
-			return s, nil
+	if udInt < 0 {
+		s.closure = true
+		return s, nil
+	}
+	want := shape{n: uint8(ni + 1), ud: uint8(udInt), res: resInt}
+	switch {
+	case k.isFloat():
+		want.res = resFloat
+	case k == kPointer:
+		want.res = resPtr
+	}
+	if nf > 0 || want.res == resFloat {
+		want.general, want.n = true, maxIntArgs
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i := range shapes {
+			if shapes[i] == want {
+				s.shape = uint32(i)
+				return s, nil
+			}
 		}
+		// A user data in the middle: the general trampolines read every
+		// register.
+		want.general, want.n = true, maxIntArgs
+	}
+	if cfg.ud == udAt {
+		s.closure = true
+		return s, nil
 	}
 	return nil, invalidf("no trampoline for %+v", want)
 }

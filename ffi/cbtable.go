@@ -76,11 +76,30 @@ func cbPublish(c *Callback) {
 }
 
 // cbUnpublish removes c from the index (if a later callback did not take
-// the slot already).
+// the slot already). A callback with a FailureValue leaves a tombstone
+// that keeps it until the slot is reused, so that a late call gets that
+// value.
 func cbUnpublish(c *Callback) {
-	if e := cbEntry(c.h, false); e != nil {
-		e.CompareAndSwap(c, nil)
+	e := cbEntry(c.h, false)
+	if e == nil {
+		return
 	}
+	var t *Callback
+	if c.fail.set {
+		t = &Callback{h: c.h, shape: c.shape, sh: c.sh, fail: c.fail}
+		t.closed.Store(true)
+	}
+	e.CompareAndSwap(c, t)
+}
+
+// cbTombstone returns the tombstone of closed callback h, or nil.
+func cbTombstone(h handles.Handle) *Callback {
+	if e := cbEntry(h, false); e != nil {
+		if t := e.Load(); t != nil && t.h == h && t.closed.Load() && t.invoke == nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // cbLookupSlow asks the handle table, which knows why h is not a live

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+
+//go:build cgo && !hffi_purego
+
+/* The one handler of every libffi closure of the cgo backend (see
+ * closure.go): it copies the arguments into a frame laid out as a
+ * trampoline's, calls Go, and stores the result. libffi's headers are not
+ * needed: only the leading fields of ffi_cif and ffi_type, stable since
+ * libffi 3.0, are read. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "callback_cgo.h"
+#include "_cgo_export.h"
+
+typedef struct {
+	size_t size;
+	unsigned short alignment;
+	unsigned short type;
+} hffi_ffi_type;
+
+typedef struct {
+	int abi;
+	unsigned nargs;
+	hffi_ffi_type **arg_types;
+	hffi_ffi_type *rtype;
+} hffi_ffi_cif;
+
+enum { HFFI_FFI_VOID = 0, HFFI_FFI_FLOAT = 2, HFFI_FFI_DOUBLE = 3 };
+
+static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
+	const hffi_ffi_cif *cif = cifp;
+	hffi_cb_frame f;
+	unsigned i, ni = 0, nf = 0;
+	f.ret = 0;
+	f.shape = 0;
+	f.aux = (uint32_t)(uintptr_t)ud;
+	for (i = 0; i < cif->nargs; i++) {
+		const hffi_ffi_type *t = cif->arg_types[i];
+		uint64_t v = 0;
+		memcpy(&v, args[i], t->size < sizeof v ? t->size : sizeof v);
+		if (t->type == HFFI_FFI_FLOAT || t->type == HFFI_FFI_DOUBLE) {
+			if (nf < 8) f.floats[nf++] = v;
+		} else if (ni < 6) {
+			f.ints[ni++] = (uintptr_t)v;
+		}
+	}
+	hffiGoClosure(&f);
+	if (cif->rtype->type == HFFI_FFI_FLOAT)
+		memcpy(ret, &f.ret, 4);
+	else if (cif->rtype->type != HFFI_FFI_VOID)
+		memcpy(ret, &f.ret, 8); /* integers: a whole ffi_arg */
+}
+
+uintptr_t hffi_cl_handler(void) { return (uintptr_t)hffi_cl_run; }

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build !cgo || hffi_purego
+
+package ffi
+
+import "sync"
+
+// The one handler of every libffi closure of the purego backend: a single
+// purego callback (of purego's 2000), made on first use. It reads the
+// leading fields of libffi's ffi_cif and ffi_type (stable since libffi
+// 3.0) to copy the arguments into a frame laid out as a trampoline's.
+var (
+	clHandlerOnce sync.Once
+	clHandlerAddr uintptr
+)
+
+func clHandler() uintptr {
+	clHandlerOnce.Do(func() {
+		p, err := pgNewCallback(clRun)
+		if err != nil {
+			panic("ffi: " + err.Error())
+		}
+		clHandlerAddr = p
+	})
+	return clHandlerAddr
+}
+
+type ffiType struct {
+	size      uintptr
+	alignment uint16
+	typ       uint16
+}
+
+type ffiCif struct {
+	abi      int32
+	nargs    uint32
+	argTypes uintptr
+	rtype    uintptr
+}
+
+const (
+	ffiVoid   = 0
+	ffiFloat  = 2
+	ffiDouble = 3
+)
+
+func clRun(cifp, ret, args, ud uintptr) {
+	cif := (*ffiCif)(ptrFromAddr(cifp))
+	f := pgFrames.Get().(*cbFrame)
+	*f = cbFrame{aux: uint32(ud)}
+	ni, nf := 0, 0
+	for i := range uintptr(cif.nargs) {
+		t := (*ffiType)(ptrFromAddr(*(*uintptr)(ptrFromAddr(cif.argTypes + 8*i))))
+		a := ptrFromAddr(*(*uintptr)(ptrFromAddr(args + 8*i)))
+		var v uint64
+		switch t.size {
+		case 1:
+			v = uint64(*(*uint8)(a))
+		case 2:
+			v = uint64(*(*uint16)(a))
+		case 4:
+			v = uint64(*(*uint32)(a))
+		default:
+			v = *(*uint64)(a)
+		}
+		if t.typ == ffiFloat || t.typ == ffiDouble {
+			if nf < maxFloatArgs {
+				f.floats[nf] = v
+				nf++
+			}
+		} else if ni < maxIntArgs {
+			f.ints[ni] = uintptr(v)
+			ni++
+		}
+	}
+	clDispatch(f)
+	switch (*ffiType)(ptrFromAddr(cif.rtype)).typ {
+	case ffiVoid:
+	case ffiFloat:
+		*(*uint32)(ptrFromAddr(ret)) = uint32(f.ret)
+	default:
+		*(*uint64)(ptrFromAddr(ret)) = f.ret
+	}
+	pgFrames.Put(f)
+}
+
