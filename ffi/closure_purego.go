@@ -84,4 +84,3 @@ func clRun(cifp, ret, args, ud uintptr) {
 	}
 	pgFrames.Put(f)
 }
-
