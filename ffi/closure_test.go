@@ -14,6 +14,7 @@ import (
 
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // needLibffi skips a test of closures on a system without libffi.
@@ -71,4 +72,81 @@ func TestClosureQsort(t *testing.T) {
 	require.NoError(t, cmp.Err())
 	require.NoError(t, cmp.Close())
 	require.Equal(t, live, ffi.LiveCallbacks())
+}
+
+// TestClosureMany makes 100,000 callbacks without user data alive at once,
+// each with its own function pointer, then makes and closes 1,000,000 in
+// all: closures are reused, so their number stays bounded (a fifth and
+// a tenth of that under the race detector and ASan).
+func TestClosureMany(t *testing.T) {
+	needLibffi(t)
+	live := ffi.LiveCallbacks()
+	alive, total := 100_000, 1_000_000
+	if ffi.SlowDetector {
+		alive, total = 20_000, 100_000
+	}
+	cbs := make([]*ffi.Callback, 0, alive)
+	fns := make(map[uintptr]bool, alive)
+	for i := range alive {
+		cb, err := ffi.NewCallback1(func(x int64) int64 { return x + int64(i) }, ffi.NoUserData())
+		require.NoError(t, err)
+		require.False(t, fns[cb.Fn()], "function pointer %#x given twice", cb.Fn())
+		fns[cb.Fn()] = true
+		cbs = append(cbs, cb)
+	}
+	// Every one is itself: call a few through C.
+	for _, i := range []int{0, 1, alive / 2, alive - 1} {
+		var f func(int64) int64
+		require.NoError(t, ffi.Bind1(&f, ffi.SymbolAt("cb", cbs[i].Fn())))
+		require.Equal(t, int64(1000+i), f(1000))
+	}
+	for _, cb := range cbs {
+		require.NoError(t, cb.Close())
+	}
+	for made := alive; made < total; made++ {
+		cb, err := ffi.NewCallback1(func(x int64) int64 { return x }, ffi.NoUserData())
+		require.NoError(t, err)
+		require.NoError(t, cb.Close())
+	}
+	require.LessOrEqual(t, ffi.LiveClosures(), alive+2*1024+16)
+	require.Equal(t, live, ffi.LiveCallbacks())
+}
+
+// TestClosureLateCall calls a released function pointer: C gets the
+// failure value, the default or the user's, and no Go code runs.
+func TestClosureLateCall(t *testing.T) {
+	needLibffi(t)
+	ran := 0
+	cb, err := ffi.NewCallback2(func(a, b unsafe.Pointer) int32 { ran++; return 1 }, ffi.NoUserData(), ffi.FailureValue(0))
+	require.NoError(t, err)
+	cbDef, err := ffi.NewCallback1(func(x int64) int64 { ran++; return x }, ffi.NoUserData())
+	require.NoError(t, err)
+	var f func(a, b unsafe.Pointer) int32
+	require.NoError(t, ffi.Bind2(&f, ffi.SymbolAt("cmp", cb.Fn())))
+	var g func(int64) int64
+	require.NoError(t, ffi.Bind1(&g, ffi.SymbolAt("g", cbDef.Fn())))
+	require.Equal(t, int32(1), f(nil, nil))
+	require.Equal(t, int64(5), g(5))
+	require.NoError(t, cb.Close())
+	require.NoError(t, cbDef.Close())
+	fails := ffi.CallbackFailures()
+	require.Equal(t, int32(0), f(nil, nil))
+	require.Equal(t, int64(abi.EDELETED), g(5))
+	require.Equal(t, 2, ran)
+	require.Equal(t, fails+2, ffi.CallbackFailures())
+}
+
+// TestClosureNoLibffi: without libffi a callback without user data is
+// refused with an error that says what to install, and every other
+// callback still works.
+func TestClosureNoLibffi(t *testing.T) {
+	restore := ffi.SetLibffiNamesForTest([]string{"libffi-not-installed.so.99"})
+	defer restore()
+	_, err := ffi.NewCallback2(cmpInt64, ffi.NoUserData())
+	require.ErrorIs(t, err, ffi.ErrNotFound)
+	require.ErrorContains(t, err, "needs libffi")
+	require.ErrorContains(t, err, "install libffi8")
+	cb, err := ffi.NewCallback2(cmpInt64, ffi.UserDataLast())
+	require.NoError(t, err)
+	require.NoError(t, cb.Close())
 }

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package ffi
+
+// SetLibffiNamesForTest makes the next closure load libffi from names
+// (none that exists plays a system without libffi) and returns a function
+// that restores the real names.
+func SetLibffiNamesForTest(names []string) (restore func()) {
+	lffiMu.Lock()
+	oldNames, oldL, oldErr, oldDone := libffiNames, lffi, lffiErr, lffiDone
+	libffiNames, lffi, lffiErr, lffiDone = names, nil, nil, false
+	lffiMu.Unlock()
+	return func() {
+		lffiMu.Lock()
+		libffiNames, lffi, lffiErr, lffiDone = oldNames, oldL, oldErr, oldDone
+		lffiMu.Unlock()
+	}
+}
+
+// SlowDetector is true under the race detector or ASan, where stress
+// tests scale down.
+const SlowDetector = raceEnabled || asanEnabled
