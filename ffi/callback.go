@@ -122,7 +122,10 @@ var errNilFunc = fmt.Errorf("ffi: new callback: %w", invalidf("nil function"))
 
 func newCallback(s *cbSig, invoke func(f *cbFrame)) (*Callback, error) {
 	c := &Callback{invoke: invoke, fail: s.fail}
-	if s.mode == udFirst || s.mode == udLast || s.mode == udAt && !s.closure {
+	if !s.closure && !claimTrampoline(s) {
+		s.closure, s.mode = true, udAt
+	}
+	if !s.closure {
 		fn, err := trampoline(s.shape)
 		if err != nil {
 			return nil, fmt.Errorf("ffi: new callback: %w", err)

@@ -182,13 +182,12 @@ var (
 )
 
 // sigFor returns the clSig of C parameters cin and result out.
-func sigFor(l *libffi, cin []argKind, out argKind) (*clSig, error) {
+// tag tells apart closures of one C signature whose user data comes from
+// different places, so that each has its own shape.
+func sigFor(l *libffi, cin []argKind, out argKind, tag string) (*clSig, error) {
 	var key strings.Builder
-	for _, k := range cin {
-		key.WriteByte(byte('a' + k))
-	}
-	key.WriteByte('>')
-	key.WriteByte(byte('a' + out))
+	key.WriteString(sigKey(cin, out))
+	key.WriteString(tag)
 	clSigsMu.Lock()
 	defer clSigsMu.Unlock()
 	if s := clSigs[key.String()]; s != nil {
@@ -349,7 +348,14 @@ func newClosureCallback(s *cbSig, c *Callback) error {
 	if err != nil {
 		return err
 	}
-	sig, err := sigFor(l, s.cin[:s.cn], s.out)
+	tag := ""
+	switch s.mode {
+	case udAt:
+		tag = fmt.Sprintf("@%d", s.udInt)
+	case udVia:
+		tag = fmt.Sprintf("via%d:%#x", s.viaArg, s.via)
+	}
+	sig, err := sigFor(l, s.cin[:s.cn], s.out, tag)
 	if err != nil {
 		return err
 	}
@@ -391,4 +397,45 @@ func clDispatch(f *cbFrame) {
 		h = handles.Handle(callW1(sl.via, f.ints[sl.viaArg]))
 	}
 	dispatchTo(f, &sig.sh, h)
+}
+
+// sigKey names a C signature: its parameters and result.
+func sigKey(cin []argKind, out argKind) string {
+	b := make([]byte, 0, len(cin)+2)
+	for _, k := range cin {
+		b = append(b, byte('a'+k))
+	}
+	return string(append(b, '>', byte('a'+out)))
+}
+
+// Every trampoline serves one C signature, the first made with it: a
+// callback of another signature that would share its register shape gets
+// a closure of its own (when libffi is there), so that a handle given to
+// the function pointer of another signature is ErrType instead of a call
+// of the wrong Go function (a GLib source function's handle given to its
+// destroy notify).
+var (
+	trampMu    sync.Mutex
+	trampOwner [len(shapes)]string
+)
+
+// claimTrampoline reports whether s may use its trampoline.
+func claimTrampoline(s *cbSig) bool {
+	key := sigKey(s.cin[:s.cn], s.out)
+	trampMu.Lock()
+	defer trampMu.Unlock()
+	switch trampOwner[s.shape] {
+	case "":
+		trampOwner[s.shape] = key
+		return true
+	case key:
+		return true
+	}
+	if _, err := loadLibffi(); err != nil {
+		// Without libffi callbacks of different signatures share the
+		// trampoline, as before closures existed: their handles still
+		// tell them apart.
+		return true
+	}
+	return false
 }

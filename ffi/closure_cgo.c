@@ -55,3 +55,7 @@ static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
 }
 
 uintptr_t hffi_cl_handler(void) { return (uintptr_t)hffi_cl_run; }
+
+static void hffi_close_notify_run(void *ud) { hffiGoCloseNotify((uintptr_t)ud); }
+
+uintptr_t hffi_close_notify(void) { return (uintptr_t)hffi_close_notify_run; }
