@@ -56,6 +56,10 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 		if fv == nil {
 			fv = &t.fail
 		}
+	} else if t := cbTable.Load(); t != nil && h != 0 && uint64(h)&abi.RefTag == 0 && abi.HandleTable(uint64(h)) != t.Table().ID() {
+		// Not a handle of the callback table (a C pointer, most often):
+		// the table would say so too, at the price of formatting why.
+		err = ErrType
 	} else {
 		c, err = cbLookupSlow(h)
 		switch {
@@ -198,8 +202,7 @@ func setFailure(f *cbFrame, sh *shape, err error, fv *failValue) {
 	case resInt:
 		code, ok := err.(abi.Errno)
 		if !ok {
-			code = abi.ECALLBACK
-			errors.As(err, &code)
+			code = errnoIn(err)
 		}
 		f.ret = uint64(int64(code))
 	case resPtr:
@@ -212,4 +215,12 @@ func setFailure(f *cbFrame, sh *shape, err error, fv *failValue) {
 func callHook(h func(*CallbackError), e *CallbackError) {
 	defer func() { _ = recover() }()
 	h(e)
+}
+
+// errnoIn returns the HFFI code in err, or HFFI_ECALLBACK. (Apart from
+// setFailure so that its variable escapes only on this slow path.)
+func errnoIn(err error) abi.Errno {
+	code := abi.ECALLBACK
+	errors.As(err, &code)
+	return code
 }

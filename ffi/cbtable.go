@@ -76,19 +76,16 @@ func cbPublish(c *Callback) {
 }
 
 // cbUnpublish removes c from the index (if a later callback did not take
-// the slot already). A callback with a FailureValue leaves a tombstone
-// that keeps it until the slot is reused, so that a late call gets that
-// value.
+// the slot already). It leaves a tombstone until the slot is reused, so
+// that a late call gets the callback's failure value at once, without
+// asking the table why the handle is dead.
 func cbUnpublish(c *Callback) {
 	e := cbEntry(c.h, false)
 	if e == nil {
 		return
 	}
-	var t *Callback
-	if c.fail.set {
-		t = &Callback{h: c.h, shape: c.shape, sh: c.sh, fail: c.fail}
-		t.closed.Store(true)
-	}
+	t := &Callback{h: c.h, shape: c.shape, sh: c.sh, fail: c.fail}
+	t.closed.Store(true)
 	e.CompareAndSwap(c, t)
 }
 

@@ -56,6 +56,11 @@ func (e *CallbackError) Error() string {
 	case e.Err == ErrPanic:
 		return fmt.Sprintf("ffi: callback %#x: panic: %v", e.UserData, e.Panic)
 	}
+	if notCallbackHandle(e.UserData, e.Err) {
+		return fmt.Sprintf("ffi: callback %#x: %v: this user data is not an hffi callback handle; "+
+			"does the C API pass the user data to this function? If not, make the callback with "+
+			"ffi.NoUserData(), or find the user data with ffi.UserDataAt or ffi.UserDataVia", e.UserData, e.Err)
+	}
 	return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, e.Err)
 }
 
@@ -66,4 +71,18 @@ func (e *CallbackError) Unwrap() error { return e.Err }
 // runtime.Goexit (errors.Is uses it; Err is matched through Unwrap).
 func (e *CallbackError) Is(target error) bool {
 	return target == ErrGoexit && e.Panic == ErrGoexit
+}
+
+// notCallbackHandle reports whether ud, refused with err, was never a
+// callback's handle: zero, forged, or of another table (a C pointer given
+// where C was expected to pass the user data).
+func notCallbackHandle(ud uintptr, err error) bool {
+	switch err {
+	case ErrZero, ErrForged, ErrTable:
+		return true
+	case ErrType, ErrRange, ErrInvalid:
+		t := cbTable.Load()
+		return t == nil || abi.HandleTable(uint64(ud)) != t.Table().ID()
+	}
+	return false
 }
