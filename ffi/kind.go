@@ -120,7 +120,7 @@ func refusal(t reflect.Type, r role) string {
 	switch t.Kind() {
 	case reflect.Pointer:
 		if r == roleCbParam || r == roleCbResult {
-			return "C passes no Go pointers to a callback: use unsafe.Pointer for C memory (and read it with unsafe), or a handles.Handle for a Go value"
+			return "a Go pointer is never what C passes to a callback: use unsafe.Pointer for C memory (and read it with unsafe), or a handles.Handle for a Go value"
 		}
 		return "a Go pointer must not be given to C; pass a handles.Handle, an arena.Ref or arena memory (unsafe.Pointer)"
 	case reflect.Map, reflect.Chan, reflect.Func, reflect.Interface:
