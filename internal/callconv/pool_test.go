@@ -125,3 +125,29 @@ func TestFrameMisuse(t *testing.T) {
 	cc.PutFrame(lf)
 	assert.Equal(t, inUse, cc.FramesInUse())
 }
+
+// BenchmarkFramePool measures what pooling adds to a call: GetFrame and
+// a deferred PutFrame, from one goroutine and from GOMAXPROCS at once
+// (all on one pool head).
+func BenchmarkFramePool(b *testing.B) {
+	p := prep(b, -1, int64(0), int64(0))
+	getPut := func() {
+		f := p.GetFrame()
+		defer cc.PutFrame(f)
+		p.Word(f, 0, 1)
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			getPut()
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				getPut()
+			}
+		})
+	})
+}
