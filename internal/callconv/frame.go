@@ -50,8 +50,9 @@ const (
 
 // Frame is the frame of one call: get one from the Plan's GetFrame, hand
 // it to the Plan's Word, Arg, Call and Result, and give it back with
-// PutFrame. Never declare or allocate one: the frame would move or be
-// freed under C (Call panics on a frame that is not from GetFrame). A
+// PutFrame. Never declare or allocate one: on the stack it can move
+// under C, and Go memory must not reach C at all (Call panics, with near
+// certainty, on a frame that is not from GetFrame). A
 // frame of a plan with Large() has LargeTail bytes of tail, not
 // SmallTail. It holds no Go pointer.
 type Frame struct {
