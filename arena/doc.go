@@ -26,7 +26,7 @@
 //	defer a.Free()
 //	cs, err := a.CopyString("hello")   // C.puts((*C.char)(cs)) is fine
 //
-// Exceeding the maximum size returns [ErrNoMem]; the arena stays usable.
+// Exceeding the maximum size returns [hffi.ENOMEM]; the arena stays usable.
 // Allocations make no Go heap allocation.
 //
 // Each of these calls is one atomic compare-and-swap, so goroutines and C
@@ -40,7 +40,7 @@
 //
 // [Arena.Reset] frees every allocation at once and keeps the memory for
 // reuse; [Arena.Free] returns the memory to the OS. Both are idempotent on a
-// freed arena; an allocation after Free returns [ErrClosed]. Neither may
+// freed arena; an allocation after Free returns [hffi.ECLOSED]. Neither may
 // run concurrently with other uses of the same arena.
 //
 // For per-call scratch memory, a [Pool] hands out reset arenas and takes
@@ -59,10 +59,10 @@
 //
 // A Ref packs the arena's registry slot, the arena's generation and the
 // offset. Any 64-bit integer resolves in a few loads to the address or to
-// one specific error: [ErrZero], [ErrKind] (a handle, not a Ref),
-// [ErrRange], [ErrForged] (a generation never issued), [ErrStale] (the
-// arena was reset since), [ErrClosed] (the arena was freed), [ErrRetired]
-// or [ErrBounds]. Resolving never reads outside the shared registry, and a
+// one specific error: [hffi.EZERO], [hffi.EKIND] (a handle, not a Ref),
+// [hffi.ERANGE], [hffi.EFORGED] (a generation never issued), [hffi.ESTALE] (the
+// arena was reset since), [hffi.ECLOSED] (the arena was freed), [hffi.ERETIRED]
+// or [hffi.EBOUNDS]. Resolving never reads outside the shared registry, and a
 // Ref never names memory of a later generation: Reset bumps the arena's
 // generation when a Ref or the arena's id was minted since the previous
 // Reset (scratch arenas that never mint spend no generation), and a slot
@@ -99,13 +99,13 @@
 //
 // An arena's maximum size is at most [MaxSize] (4 GiB, the reach of a
 // Ref's offset). The registry has 16,383 slots, each good for about a
-// million generations; [New] returns [ErrExhausted] when every slot is in
+// million generations; [New] returns [hffi.EEXHAUSTED] when every slot is in
 // use or retired.
 //
 // # Errors
 //
 // Errors wrap the sentinels of this package, which are the HFFI_E* codes of
-// hffi.h: errors.Is(err, arena.ErrStale) holds for an error from [Resolve]
+// hffi.h: errors.Is(err, hffi.ESTALE) holds for an error from [Resolve]
 // and for the code C got from hffi_ref_resolve alike. Error paths of
 // Resolve and allocation do not allocate.
 //

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -28,7 +30,7 @@ func TestRefRoundTrip(t *testing.T) {
 		assert.Equal(t, p, q)
 	}
 	_, err = Resolve(r, 7) // past the bump offset
-	require.ErrorIs(t, err, ErrBounds)
+	require.ErrorIs(t, err, hffi.EBOUNDS)
 
 	// The end of the used range names a zero-size allocation.
 	end, err := a.Alloc(0, 8)
@@ -39,7 +41,7 @@ func TestRefRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, end, q)
 	_, err = Resolve(re, 1)
-	require.ErrorIs(t, err, ErrBounds)
+	require.ErrorIs(t, err, hffi.EBOUNDS)
 }
 
 func TestRefErrors(t *testing.T) {
@@ -51,12 +53,12 @@ func TestRefErrors(t *testing.T) {
 		p    unsafe.Pointer
 		want error
 	}{
-		{"nil", nil, ErrInvalid},
-		{"misaligned", unsafe.Add(p, 1), ErrAlign},
-		{"prefix", baseOf(a), ErrBounds},
-		{"past used", unsafe.Add(p, 72), ErrBounds},
-		{"below base", unsafe.Add(baseOf(a), -8), ErrBounds},
-		{"other memory", unsafe.Pointer(&tests8[0]), ErrBounds},
+		{"nil", nil, hffi.EINVAL},
+		{"misaligned", unsafe.Add(p, 1), hffi.EALIGN},
+		{"prefix", baseOf(a), hffi.EBOUNDS},
+		{"past used", unsafe.Add(p, 72), hffi.EBOUNDS},
+		{"below base", unsafe.Add(baseOf(a), -8), hffi.EBOUNDS},
+		{"other memory", unsafe.Pointer(&tests8[0]), hffi.EBOUNDS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,18 +87,18 @@ func TestResolveCodes(t *testing.T) {
 		size uintptr
 		want error
 	}{
-		{"zero", 0, 0, ErrZero},
-		{"handle (no tag)", Ref(uint64(r) &^ abi.RefTag), 0, ErrKind},
-		{"slot 0", mk(0, gen, off), 0, ErrRange},
-		{"gen 0", mk(slot, 0, off), 0, ErrForged},
-		{"future gen", mk(slot, gen+1, off), 0, ErrForged},
-		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, ErrForged},
-		{"arena id", a.ID(), 0, ErrBounds},
-		{"inside prefix", mk(slot, gen, 56), 0, ErrBounds},
-		{"offset past used", mk(slot, gen, off+24), 0, ErrBounds},
-		{"size past used", r, 17, ErrBounds},
-		{"huge size", r, ^uintptr(0), ErrBounds},
-		{"all ones", Ref(^uint64(0)), 0, ErrForged},
+		{"zero", 0, 0, hffi.EZERO},
+		{"handle (no tag)", Ref(uint64(r) &^ abi.RefTag), 0, hffi.EKIND},
+		{"slot 0", mk(0, gen, off), 0, hffi.ERANGE},
+		{"gen 0", mk(slot, 0, off), 0, hffi.EFORGED},
+		{"future gen", mk(slot, gen+1, off), 0, hffi.EFORGED},
+		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, hffi.EFORGED},
+		{"arena id", a.ID(), 0, hffi.EBOUNDS},
+		{"inside prefix", mk(slot, gen, 56), 0, hffi.EBOUNDS},
+		{"offset past used", mk(slot, gen, off+24), 0, hffi.EBOUNDS},
+		{"size past used", r, 17, hffi.EBOUNDS},
+		{"huge size", r, ^uintptr(0), hffi.EBOUNDS},
+		{"all ones", Ref(^uint64(0)), 0, hffi.EFORGED},
 		{"ok", r, 16, nil},
 	}
 	if s, ok := neverUsedSlot(); ok {
@@ -105,7 +107,7 @@ func TestResolveCodes(t *testing.T) {
 			r    Ref
 			size uintptr
 			want error
-		}{"never used slot", mk(s, 1, off), 0, ErrForged})
+		}{"never used slot", mk(s, 1, off), 0, hffi.EFORGED})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,21 +142,21 @@ func TestResetGenerations(t *testing.T) {
 	a.Reset()
 	assert.Equal(t, gen+1, genOf(a))
 	_, err = Resolve(r, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 
 	// The memory is reused, but the old Ref still does not resolve.
 	q, err := a.CopyString("new!")
 	require.NoError(t, err)
 	assert.Equal(t, p, q)
 	_, err = Resolve(r, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 
 	// Handing out the id counts as minting.
 	id := a.ID()
 	require.NoError(t, Check(id))
 	a.Reset()
 	assert.Equal(t, gen+2, genOf(a))
-	require.ErrorIs(t, Check(id), ErrStale)
+	require.ErrorIs(t, Check(id), hffi.ESTALE)
 	require.NotEqual(t, id, a.ID())
 }
 
@@ -184,9 +186,9 @@ func TestRetireMovesArena(t *testing.T) {
 	assert.Equal(t, uint32(abi.ArenaGenMax), wordGen(w))
 	assert.Equal(t, uint64(abi.ArenaRetired), wordState(w))
 	_, err = Resolve(r1, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 	_, err = Resolve(r2, 1)
-	require.ErrorIs(t, err, ErrRetired)
+	require.ErrorIs(t, err, hffi.ERETIRED)
 
 	// The arena works as before in its new slot.
 	p, err = a.CopyString("three")
@@ -209,7 +211,7 @@ func TestFreedSlotReuse(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, a.Free())
 	_, err = Resolve(r, 8)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 
 	// Claim slots until r's comes back: its generation must have moved on.
 	var held []*Arena
@@ -227,7 +229,7 @@ func TestFreedSlotReuse(t *testing.T) {
 			_, err := b.Alloc(64, 8)
 			require.NoError(t, err)
 			_, err = Resolve(r, 8)
-			require.ErrorIs(t, err, ErrStale)
+			require.ErrorIs(t, err, hffi.ESTALE)
 			return
 		}
 		require.Less(t, len(held), abi.ArenaSlots, "freed slot never reused")
@@ -253,7 +255,7 @@ func TestRegistryExhaustion(t *testing.T) {
 		}
 		held = append(held, b)
 	}
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	require.NotEmpty(t, held)
 
 	// An arena whose slot must retire has nowhere to go: it dies cleanly.
@@ -264,9 +266,9 @@ func TestRegistryExhaustion(t *testing.T) {
 	a.Reset()
 	assert.Equal(t, resets+1, ReadStats().Resets, "the Reset that killed the arena is counted")
 	_, err = a.Alloc(1, 1)
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	assert.Zero(t, a.ID())
-	require.ErrorIs(t, Check(id), ErrRetired)
+	require.ErrorIs(t, Check(id), hffi.ERETIRED)
 	require.NoError(t, a.Free())
 
 	// Freeing one arena makes room for one more.
@@ -275,13 +277,13 @@ func TestRegistryExhaustion(t *testing.T) {
 	require.NoError(t, err)
 	held[1] = b
 	_, err = New(WithMaxSize(page))
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 
 	// A pool that cannot make an arena hands out one that says why.
 	pool := NewPool(WithMaxSize(page))
 	c := pool.Get()
 	_, err = c.Alloc(1, 1)
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	pool.Put(c)
 }
 

@@ -42,7 +42,7 @@ func (c *Callback) UserData() uintptr { return uintptr(c.h) }
 func (c *Callback) Handle() handles.Handle { return c.h }
 
 // Err returns the last failed call of this callback from C (a panic in
-// the Go function, as a [*CallbackError] matching [ErrPanic]), or nil.
+// the Go function, as a [*CallbackError] matching [hffi.EPANIC]), or nil.
 func (c *Callback) Err() error {
 	if e := c.last.Load(); e != nil {
 		return e
@@ -164,7 +164,7 @@ func LiveCallbacks() int {
 
 // CallbackLeakReport lists the callbacks that are still open, grouped by
 // the place that made them when debug mode was on at the time (see
-// handles.SetDebug), or "" if there are none.
+// hffi.SetDebug), or "" if there are none.
 func CallbackLeakReport() string {
 	if t := cbTable.Load(); t != nil && t.Len() > 0 {
 		return t.Table().LeakReport()

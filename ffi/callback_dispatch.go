@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 )
@@ -43,9 +44,9 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 		// (hffi_handle_retain keeps the slot until C releases it), but a
 		// closed callback never runs: the fast path above refuses it for
 		// the same reason.
-		err = ErrDeleted
+		err = hffi.EDELETED
 	case c.shape != f.shape:
-		err = ErrType
+		err = hffi.ETYPE
 	}
 	if err != nil {
 		fail(f, sh, &CallbackError{UserData: uintptr(h), Err: codeOf(err)}, nil)
@@ -83,7 +84,7 @@ func (c *Callback) finish(f *cbFrame, sh *shape, call *cbCall) {
 	if v == nil {
 		v, call.goexit = ErrGoexit, true
 	}
-	e := &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}
+	e := &CallbackError{UserData: uintptr(c.h), Err: hffi.EPANIC, Panic: v, Stack: debug.Stack()}
 	fail(f, sh, e, c)
 	if call.goexit && !c.catchesGoexit {
 		// Nothing can stop the Goexit now; say plainly what happens next
@@ -128,22 +129,22 @@ func (c *Callback) catchGoexit(invoke func(f *cbFrame)) func(f *cbFrame) {
 	}
 }
 
-// codeOf returns the HFFI code inside err, or ErrTable if there is none
+// codeOf returns the HFFI code inside err, or hffi.ETABLE if there is none
 // (any handle error means "not one of our callbacks").
 func codeOf(err error) error {
-	var e abi.Errno
+	var e hffi.Code
 	if errors.As(err, &e) {
 		return e
 	}
-	return ErrTable
+	return hffi.ETABLE
 }
 
 // fail gives C the error value of the shape and reports e to Go.
 func fail(f *cbFrame, sh *shape, e *CallbackError, c *Callback) {
 	switch sh.res {
 	case resInt:
-		code := abi.ECALLBACK
-		var errno abi.Errno
+		code := hffi.ECALLBACK
+		var errno hffi.Code
 		if errors.As(e.Err, &errno) {
 			code = errno
 		}

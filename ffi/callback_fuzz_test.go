@@ -5,6 +5,7 @@ package ffi
 import (
 	"testing"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -46,7 +47,7 @@ func FuzzDispatchUserData(f *testing.F) {
 		if ran != before {
 			t.Fatalf("user data %#x ran a callback", ud)
 		}
-		if code := int64(fr.ret); code >= 0 || code < int64(abi.ECALLBACK) {
+		if code := int64(fr.ret); code >= 0 || code < int64(hffi.ECALLBACK) {
 			t.Fatalf("user data %#x: C got %d, want a negative HFFI code", ud, code)
 		}
 	})

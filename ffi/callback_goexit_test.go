@@ -11,10 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // TestCallbackCatchGoexit: with CatchGoexit, runtime.Goexit in the Go
@@ -52,11 +52,11 @@ func TestCallbackCatchGoexit(t *testing.T) {
 			deferred.Store(0)
 			assert.Equal(t, 5, caller.call(c.Fn(), c.UserData(), 2, 3))
 
-			assert.Equal(t, int(abi.EPANIC), caller.call(c.Fn(), c.UserData(), 0, 0), "Goexit")
+			assert.Equal(t, int(hffi.EPANIC), caller.call(c.Fn(), c.UserData(), 0, 0), "Goexit")
 			err := c.Err()
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrGoexit)
-			assert.ErrorIs(t, err, ErrPanic)
+			assert.ErrorIs(t, err, hffi.EPANIC)
 			assert.Equal(t, "ffi: callback "+hex(c.UserData())+": runtime.Goexit called in the Go function", err.Error())
 			var ce *CallbackError
 			require.ErrorAs(t, err, &ce)
@@ -65,7 +65,7 @@ func TestCallbackCatchGoexit(t *testing.T) {
 			require.Len(t, errs, 1)
 			assert.ErrorIs(t, errs[0], ErrGoexit)
 
-			assert.Equal(t, int(abi.EPANIC), caller.call(c.Fn(), c.UserData(), 1, 0), "panic")
+			assert.Equal(t, int(hffi.EPANIC), caller.call(c.Fn(), c.UserData(), 1, 0), "panic")
 			require.ErrorAs(t, c.Err(), &ce)
 			assert.NotErrorIs(t, ce, ErrGoexit)
 			assert.Equal(t, "boom", ce.Panic)
@@ -94,8 +94,8 @@ func TestCallbackCatchGoexit(t *testing.T) {
 		// Each caught Goexit ends its coroutine: no goroutine is left behind.
 		before := runtime.NumGoroutine()
 		for range 200 {
-			require.Equal(t, int(abi.EPANIC), onThread(c.Fn(), c.UserData(), 0, 0))
-			require.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 0, 0))
+			require.Equal(t, int(hffi.EPANIC), onThread(c.Fn(), c.UserData(), 0, 0))
+			require.Equal(t, int(hffi.EPANIC), call(c.Fn(), c.UserData(), 0, 0))
 		}
 		assert.LessOrEqual(t, runtime.NumGoroutine(), before+2)
 		assert.Len(t, hook.take(), 400)

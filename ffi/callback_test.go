@@ -11,11 +11,12 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // ftNoLeaks checks that the test closes every callback it makes.
@@ -96,7 +97,7 @@ func TestCallbackShapes(t *testing.T) {
 			var call func(uintptr, uintptr, unsafe.Pointer) unsafe.Pointer
 			ftBind(t, &call, "ft_call_cb_ptr", Bind3)
 			c := ftMust(t)(NewCallback1(func(p unsafe.Pointer) unsafe.Pointer { return unsafe.Add(p, 8) }))
-			p := arena.Runtime()
+			p := hffi.Runtime()
 			assert.Equal(t, unsafe.Add(p, 8), call(c.Fn(), c.UserData(), p))
 		}},
 		{"float64", func(t *testing.T) {
@@ -150,11 +151,11 @@ func TestCallbackShapes(t *testing.T) {
 				case want == 1:
 					return errors.New("not an HFFI error")
 				}
-				return abi.Errno(want)
+				return hffi.Code(want)
 			}))
 			assert.Equal(t, int32(0), call(c.Fn(), c.UserData(), 0))
-			assert.Equal(t, int32(abi.ECALLBACK), call(c.Fn(), c.UserData(), 1))
-			assert.Equal(t, int32(abi.ESTALE), call(c.Fn(), c.UserData(), int32(abi.ESTALE)))
+			assert.Equal(t, int32(hffi.ECALLBACK), call(c.Fn(), c.UserData(), 1))
+			assert.Equal(t, int32(hffi.ESTALE), call(c.Fn(), c.UserData(), int32(hffi.ESTALE)))
 		}},
 		{"bool", func(t *testing.T) {
 			var call func(uintptr, uintptr, bool) bool
@@ -194,7 +195,7 @@ func TestCallbackRefusals(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Nil(t, c)
-			assert.ErrorIs(t, err, ErrInvalid)
+			assert.ErrorIs(t, err, hffi.EINVAL)
 			assert.Contains(t, err.Error(), "ffi: new callback: ")
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -249,8 +250,8 @@ func TestCallbackClosed(t *testing.T) {
 		require.NoError(t, c.Close(), "Close is idempotent")
 	}
 
-	assert.Equal(t, int(abi.EDELETED), callInt(ci.Fn(), ci.UserData(), 1), "HFFI_EDELETED to C")
-	assert.Nil(t, callPtr(cp.Fn(), cp.UserData(), arena.Runtime()), "NULL to C")
+	assert.Equal(t, int(hffi.EDELETED), callInt(ci.Fn(), ci.UserData(), 1), "HFFI_EDELETED to C")
+	assert.Nil(t, callPtr(cp.Fn(), cp.UserData(), hffi.Runtime()), "NULL to C")
 	assert.True(t, math.IsNaN(callFloat(cf.Fn(), cf.UserData(), 1, 2)), "NaN to C")
 	assert.False(t, ran, "a closed callback must not run")
 	assert.Equal(t, failures+3, CallbackFailures())
@@ -258,7 +259,7 @@ func TestCallbackClosed(t *testing.T) {
 	errs := hook.take()
 	require.Len(t, errs, 3)
 	for i, c := range []*Callback{ci, cp, cf} {
-		assert.ErrorIs(t, errs[i], ErrDeleted)
+		assert.ErrorIs(t, errs[i], hffi.EDELETED)
 		assert.Equal(t, c.UserData(), errs[i].UserData)
 		assert.Contains(t, errs[i].Error(), "ffi: callback 0x")
 	}
@@ -277,20 +278,20 @@ func TestCallbackForged(t *testing.T) {
 	ftBind(t, &forge, "ft_forge", BindVoid3)
 	forge(c.Fn(), c.UserData(), p)
 	out := unsafe.Slice((*int64)(p), 4)
-	assert.Equal(t, int64(abi.EFORGED), out[0], "next generation")
-	assert.Contains(t, []int64{int64(abi.ETABLE), int64(abi.ETYPE), int64(abi.ERANGE)}, out[1], "another table")
-	assert.Equal(t, int64(abi.EZERO), out[2], "zero")
-	assert.Equal(t, int64(abi.EKIND), out[3], "a reference, not a handle")
+	assert.Equal(t, int64(hffi.EFORGED), out[0], "next generation")
+	assert.Contains(t, []int64{int64(hffi.ETABLE), int64(hffi.ETYPE), int64(hffi.ERANGE)}, out[1], "another table")
+	assert.Equal(t, int64(hffi.EZERO), out[2], "zero")
+	assert.Equal(t, int64(hffi.EKIND), out[3], "a reference, not a handle")
 	assert.Len(t, hook.take(), 4)
 
 	// A live callback's handle given to a trampoline of another shape.
 	var call2 func(uintptr, uintptr, int, int) int
 	ftBind(t, &call2, "ft_call_cb2", Bind4)
 	c2 := ftMust(t)(NewCallback2(func(a, b int) int { return a + b }))
-	assert.Equal(t, int(abi.ETYPE), call2(c2.Fn(), c.UserData(), 1, 2))
+	assert.Equal(t, int(hffi.ETYPE), call2(c2.Fn(), c.UserData(), 1, 2))
 	errs := hook.take()
 	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], ErrType)
+	assert.ErrorIs(t, errs[0], hffi.ETYPE)
 }
 
 func TestCallbackPanic(t *testing.T) {
@@ -307,17 +308,17 @@ func TestCallbackPanic(t *testing.T) {
 		return a
 	}))
 	assert.NoError(t, c.Err())
-	assert.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 0))
+	assert.Equal(t, int(hffi.EPANIC), call(c.Fn(), c.UserData(), 0))
 	err := c.Err()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrPanic)
+	assert.ErrorIs(t, err, hffi.EPANIC)
 	var ce *CallbackError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "boom", ce.Panic)
 	assert.Contains(t, string(ce.Stack), "TestCallbackPanic")
 	assert.Equal(t, "ffi: callback "+hex(c.UserData())+": panic: boom", err.Error())
 
-	assert.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 1))
+	assert.Equal(t, int(hffi.EPANIC), call(c.Fn(), c.UserData(), 1))
 	require.ErrorAs(t, c.Err(), &ce)
 	assert.Contains(t, ce.Error(), "assignment to entry in nil map")
 	assert.Len(t, hook.take(), 2)
@@ -325,7 +326,7 @@ func TestCallbackPanic(t *testing.T) {
 	// The process and the callback are fine afterwards; a panicking hook
 	// is ignored.
 	SetCallbackErrorHook(func(*CallbackError) { panic("hook") })
-	assert.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 0))
+	assert.Equal(t, int(hffi.EPANIC), call(c.Fn(), c.UserData(), 0))
 }
 
 func TestCallbackThreads(t *testing.T) {
@@ -335,7 +336,7 @@ func TestCallbackThreads(t *testing.T) {
 	c := ftMust(t)(NewCallback2(func(a, b int) int { return a - b }))
 	assert.Equal(t, 7, onThread(c.Fn(), c.UserData(), 10, 3))
 	p := ftMust(t)(NewCallback2(func(a, b int) int { panic("on a C thread") }))
-	assert.Equal(t, int(abi.EPANIC), onThread(p.Fn(), p.UserData(), 10, 3))
+	assert.Equal(t, int(hffi.EPANIC), onThread(p.Fn(), p.UserData(), 10, 3))
 }
 
 // TestCallbackEventLoop stores callbacks in a C event loop, closes some,
@@ -381,7 +382,7 @@ func TestCallbackEventLoop(t *testing.T) {
 	for e := range nev {
 		i := e % ncb
 		if i%2 == 0 {
-			assert.Equal(t, int(abi.EDELETED), loopResult(l, e), "event %d", e)
+			assert.Equal(t, int(hffi.EDELETED), loopResult(l, e), "event %d", e)
 		} else {
 			assert.Equal(t, e*100+i, loopResult(l, e), "event %d", e)
 		}
@@ -397,7 +398,7 @@ func TestCallbackEventLoop(t *testing.T) {
 	errs := hook.take()
 	assert.Len(t, errs, nev/2)
 	for _, e := range errs {
-		assert.ErrorIs(t, e, ErrDeleted)
+		assert.ErrorIs(t, e, hffi.EDELETED)
 	}
 }
 

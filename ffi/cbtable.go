@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 )
@@ -88,7 +89,7 @@ func cbUnpublish(c *Callback) {
 func cbLookupSlow(h handles.Handle) (*Callback, error) {
 	tab := cbTable.Load()
 	if tab == nil { // no callback was ever made: whatever C passed is forged
-		return nil, ErrForged
+		return nil, hffi.EFORGED
 	}
 	return tab.Get(h)
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
@@ -84,7 +85,7 @@ func (d *Decoder) Decode(r arena.Ref) (any, error) {
 func (d *Decoder) DecodeInto(r arena.Ref, dst any) error {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return fmt.Errorf("ffi: decode: destination must be a non-nil pointer, not %T: %w", dst, ErrInvalid)
+		return fmt.Errorf("ffi: decode: destination must be a non-nil pointer, not %T: %w", dst, hffi.EINVAL)
 	}
 	var st decState
 	off, err := st.open(d, r)
@@ -139,7 +140,7 @@ func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
 	st.base = unsafe.Add(p, -int(off))
 	st.used = atomic.LoadUint64(&shm.ArenaHdr(abi.RefSlot(uint64(r))).Used)
 	if st.used < off+abi.ValSize { // reset under our feet
-		return 0, valFail(abi.EBOUNDS, "arena shrank while decoding")
+		return 0, valFail(hffi.EBOUNDS, "arena shrank while decoding")
 	}
 	// A tree without shared links has at most one node per 16 bytes and
 	// at most as many string bytes as the arena holds. The root is the
@@ -150,11 +151,11 @@ func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
 }
 
 func decCorrupt(format string, args ...any) error {
-	return valFail(abi.ECORRUPT, "corrupt value: "+fmt.Sprintf(format, args...))
+	return valFail(hffi.ECORRUPT, "corrupt value: "+fmt.Sprintf(format, args...))
 }
 
 func decBounds(what string, off, size, used uint64) error {
-	return valFail(abi.EBOUNDS, fmt.Sprintf("corrupt value: %s at offset %#x (%d bytes) outside the arena's %#x allocated bytes",
+	return valFail(hffi.EBOUNDS, fmt.Sprintf("corrupt value: %s at offset %#x (%d bytes) outside the arena's %#x allocated bytes",
 		what, off, size, used))
 }
 
@@ -383,7 +384,7 @@ func (st *decState) handle(n decNode) (any, error) {
 }
 
 func decMismatch(n decNode, t reflect.Type) error {
-	return valFail(ErrType, fmt.Sprintf("cannot decode %s into %s", Kind(n.Kind), t))
+	return valFail(hffi.ETYPE, fmt.Sprintf("cannot decode %s into %s", Kind(n.Kind), t))
 }
 
 // into decodes the validated node n into v, which is settable.
@@ -408,7 +409,7 @@ func (st *decState) into(n decNode, v reflect.Value, depth int) error {
 			return err
 		}
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return valFail(ErrInvalid, fmt.Sprintf("%s.UnmarshalText: %v", t, err))
+			return valFail(hffi.EINVAL, fmt.Sprintf("%s.UnmarshalText: %v", t, err))
 		}
 		return nil
 	}
@@ -445,7 +446,7 @@ func (st *decState) into(n decNode, v reflect.Value, depth int) error {
 			v.SetFloat(f)
 		case reflect.Float32:
 			if v.OverflowFloat(f) {
-				return valFail(abi.ERANGE, fmt.Sprintf("%g overflows %s", f, t))
+				return valFail(hffi.ERANGE, fmt.Sprintf("%g overflows %s", f, t))
 			}
 			v.SetFloat(f)
 		default:
@@ -545,7 +546,7 @@ func decNumber(n decNode, v reflect.Value) error {
 			exact = float64(float32(f)) == f
 		}
 		if !exact {
-			return valFail(abi.ERANGE, fmt.Sprintf("%s %s is not exact as %s", Kind(n.Kind), decNumString(n), v.Type()))
+			return valFail(hffi.ERANGE, fmt.Sprintf("%s %s is not exact as %s", Kind(n.Kind), decNumString(n), v.Type()))
 		}
 		v.SetFloat(f)
 	default:
@@ -562,7 +563,7 @@ func decNumString(n decNode) string {
 }
 
 func decRange(n decNode, t reflect.Type) error {
-	return valFail(abi.ERANGE, fmt.Sprintf("%s overflows %s", decNumString(n), t))
+	return valFail(hffi.ERANGE, fmt.Sprintf("%s overflows %s", decNumString(n), t))
 }
 
 func (st *decState) intoBytes(n decNode, v reflect.Value) error {
@@ -576,7 +577,7 @@ func (st *decState) intoBytes(n decNode, v reflect.Value) error {
 	}
 	if v.Kind() == reflect.Array {
 		if v.Len() != len(s) {
-			return valFail(ErrType, fmt.Sprintf("cannot decode %d bytes into %s", len(s), t))
+			return valFail(hffi.ETYPE, fmt.Sprintf("cannot decode %d bytes into %s", len(s), t))
 		}
 		reflect.Copy(v, reflect.ValueOf([]byte(s)))
 		return nil
@@ -621,7 +622,7 @@ func (st *decState) intoList(n decNode, v reflect.Value, depth int) error {
 func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 	t := v.Type()
 	if t.Key().Kind() != reflect.String {
-		return valFail(ErrType, fmt.Sprintf("cannot decode map into %s: keys must be strings", t))
+		return valFail(hffi.ETYPE, fmt.Sprintf("cannot decode map into %s: keys must be strings", t))
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(t, int(n.Len)))
@@ -668,7 +669,7 @@ func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
 		}
 		fv, ok := valFieldSet(v, f.index)
 		if !ok {
-			return valAtKey(valFail(ErrType, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
+			return valAtKey(valFail(hffi.ETYPE, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
 		}
 		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err == nil {

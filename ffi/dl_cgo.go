@@ -44,6 +44,8 @@ import "C"
 
 import (
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 const backendName = "cgo"
@@ -69,7 +71,7 @@ func dlopen(path string) (uintptr, error) {
 		h = C.hffi_dlopen(p, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	})
 	if h == 0 {
-		return 0, newDLError(cMsg(msg[:]), ErrNotFound)
+		return 0, newDLError(cMsg(msg[:]), hffi.ENOTFOUND)
 	}
 	return uintptr(h), nil
 }
@@ -81,7 +83,7 @@ func dlsym(h uintptr, name string) (uintptr, error) {
 		a = C.hffi_dlsym(C.uintptr_t(h), p, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	})
 	if a == 0 {
-		return 0, newDLError(cMsg(msg[:]), ErrNotFound)
+		return 0, newDLError(cMsg(msg[:]), hffi.ENOTFOUND)
 	}
 	return uintptr(a), nil
 }
@@ -89,7 +91,7 @@ func dlsym(h uintptr, name string) (uintptr, error) {
 func dlclose(h uintptr) error {
 	var msg [1024]byte
 	if C.hffi_dlclose(C.uintptr_t(h), (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg))) != 0 {
-		return newDLError(cMsg(msg[:]), ErrInvalid)
+		return newDLError(cMsg(msg[:]), hffi.EINVAL)
 	}
 	return nil
 }

@@ -83,13 +83,13 @@
 // C builds trees with hffi_val_new, the hffi_val_set_* builders and
 // hffi_val_map_sort in an arena Go gave it; [Decode] and [DecodeInto]
 // read them back, checking every offset, so corrupt input is an error
-// ([ErrCorrupt], [ErrBounds]) and never a crash. A tree lives until its
+// ([hffi.ECORRUPT], [hffi.EBOUNDS]) and never a crash. A tree lives until its
 // arena is reset or freed; then every reference into it, in Go and in C,
-// fails with ErrStale.
+// fails with hffi.ESTALE.
 //
 // # Errors
 //
 // Errors wrap the HFFI_E* codes of hffi.h; test for them with errors.Is and
-// the sentinels [ErrNotFound], [ErrClosed], [ErrInvalid], [ErrDeleted],
-// [ErrStale], [ErrForged], [ErrPanic] and the others.
+// the sentinels [hffi.ENOTFOUND], [hffi.ECLOSED], [hffi.EINVAL], [hffi.EDELETED],
+// [hffi.ESTALE], [hffi.EFORGED], [hffi.EPANIC] and the others.
 package ffi

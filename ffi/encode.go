@@ -14,6 +14,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
@@ -94,7 +95,7 @@ var encPool = sync.Pool{New: func() any { return new(Encoder) }}
 // root node, which C reads with the hffi_val_* accessors and Go with
 // [Decode]. The tree stays valid until a is reset or freed; then the
 // reference, and every reference C derived from it, resolves to
-// [arena.ErrStale]. The same v always encodes to the same bytes (map keys
+// [hffi.ESTALE]. The same v always encodes to the same bytes (map keys
 // and struct fields are sorted), so two encodings into fresh arenas are
 // byte for byte equal.
 //
@@ -116,7 +117,7 @@ func Encode(a *arena.Arena, v any) (arena.Ref, error) {
 // Encode is the package-level [Encode] with e's settings and buffers.
 func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	if a == nil {
-		return 0, fmt.Errorf("ffi: encode: nil arena: %w", ErrInvalid)
+		return 0, fmt.Errorf("ffi: encode: nil arena: %w", hffi.EINVAL)
 	}
 	e.buf = e.buf[:0]
 	e.relocs = e.relocs[:0]
@@ -162,7 +163,7 @@ func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
 		size += encPad(len(b.s) + 1)
 	}
 	if uint64(size) >= abi.ArenaMaxSize {
-		return 0, valFail(ErrNoMem, fmt.Sprintf("tree of %d bytes exceeds the maximum arena size", size))
+		return 0, valFail(hffi.ENOMEM, fmt.Sprintf("tree of %d bytes exceeds the maximum arena size", size))
 	}
 	p, err := a.AllocUninit(uintptr(size), abi.RefOffScale)
 	if err != nil {
@@ -252,7 +253,7 @@ func (e *Encoder) encStr(pos int, k Kind, s string) error {
 	case n <= abi.ValInlineMax: // in the node, zero-padded (little-endian)
 		e.put(pos, k, uint32(n), encPack(s))
 	case n > abi.ValLenMax:
-		return valFail(ErrInvalid, fmt.Sprintf("%s of %d bytes is too long", k, n))
+		return valFail(hffi.EINVAL, fmt.Sprintf("%s of %d bytes is too long", k, n))
 	case n >= encBlitMin:
 		e.put(pos, k, uint32(n), 0)
 		e.blits = append(e.blits, encBlit{pos: pos, s: s})
@@ -273,7 +274,7 @@ func (e *Encoder) array(pos int, k Kind, n, size int) (int, error) {
 		return 0, nil
 	}
 	if n > abi.ValLenMax {
-		return 0, valFail(ErrInvalid, fmt.Sprintf("%s of %d elements is too long", k, n))
+		return 0, valFail(hffi.EINVAL, fmt.Sprintf("%s of %d elements is too long", k, n))
 	}
 	at := e.alloc(n * size)
 	e.link(pos, k, n, at)
@@ -292,14 +293,14 @@ func (e *Encoder) enter(depth int, p unsafe.Pointer, n, size int) error {
 		return nil
 	}
 	if depth >= abi.ValMaxDepth {
-		return valFail(ErrInvalid, fmt.Sprintf("nested deeper than %d levels", abi.ValMaxDepth))
+		return valFail(hffi.EINVAL, fmt.Sprintf("nested deeper than %d levels", abi.ValMaxDepth))
 	}
 	if e.seen == nil {
 		e.seen = make(map[encSeen]struct{})
 	}
 	k := encSeen{p, n}
 	if _, ok := e.seen[k]; ok {
-		return valFail(ErrInvalid, "cycle detected")
+		return valFail(hffi.EINVAL, "cycle detected")
 	}
 	e.seen[k] = struct{}{}
 	return nil
@@ -656,7 +657,7 @@ func (e *Encoder) encText(pos int, v reflect.Value) error {
 	}
 	b, err := m.MarshalText()
 	if err != nil {
-		return valFail(ErrInvalid, fmt.Sprintf("%s.MarshalText: %v", v.Type(), err))
+		return valFail(hffi.EINVAL, fmt.Sprintf("%s.MarshalText: %v", v.Type(), err))
 	}
 	return e.encStr(pos, KindString, string(b))
 }
@@ -677,7 +678,7 @@ func (e *Encoder) unsupported(pos int, v reflect.Value, why string) error {
 	if why != "" {
 		msg += " (" + why + ")"
 	}
-	return valFail(ErrType, msg)
+	return valFail(hffi.ETYPE, msg)
 }
 
 func (e *Encoder) encByteArray(pos int, v reflect.Value) error {

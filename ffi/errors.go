@@ -6,27 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hffi-go/hffi/internal/abi"
-)
-
-// Sentinel errors, usable with errors.Is. They are the HFFI_E* codes of
-// hffi.h, so an error that C returned as a code matches them too.
-var (
-	ErrInvalid  error = abi.EINVAL    // bad argument, unsupported signature
-	ErrNotFound error = abi.ENOTFOUND // library or symbol not found
-	ErrClosed   error = abi.ECLOSED   // library closed
-	ErrZero     error = abi.EZERO     // zero handle given as user data
-	ErrStale    error = abi.ESTALE    // stale handle: its slot was reused
-	ErrDeleted  error = abi.EDELETED  // handle already deleted (callback closed)
-	ErrForged   error = abi.EFORGED   // handle that was never issued
-	ErrTable    error = abi.ETABLE    // handle of another table (not a callback)
-	ErrType     error = abi.ETYPE     // handle of the wrong type or shape
-	ErrPanic    error = abi.EPANIC    // a Go callback panicked
-	ErrCallback error = abi.ECALLBACK // a Go callback returned a non-HFFI error
-	ErrNoMem    error = abi.ENOMEM    // scratch memory for an argument exhausted
-	ErrCorrupt  error = abi.ECORRUPT  // a value tree with malformed nodes (Decode)
-	ErrBounds   error = abi.EBOUNDS   // a value tree link outside its arena (Decode)
-	ErrRange    error = abi.ERANGE    // a number that does not fit the target type (Decode)
+	"github.com/hffi-go/hffi"
 )
 
 // ErrGoexit is the Panic of a [CallbackError] whose Go function called
@@ -43,17 +23,17 @@ var ErrGoexit = errors.New("runtime.Goexit called in the Go function")
 // [SetCallbackErrorHook].
 type CallbackError struct {
 	UserData uintptr // the handle C passed as user data
-	Err      error   // ErrPanic, or why the handle was rejected (ErrDeleted, ErrStale, ErrForged, ...)
-	Panic    any     // the recovered value when Err is ErrPanic, or ErrGoexit
-	Stack    []byte  // the goroutine's stack at the panic or Goexit, when Err is ErrPanic
+	Err      error   // hffi.EPANIC, or why the handle was rejected (hffi.EDELETED, hffi.ESTALE, hffi.EFORGED, ...)
+	Panic    any     // the recovered value when Err is hffi.EPANIC, or ErrGoexit
+	Stack    []byte  // the goroutine's stack at the panic or Goexit, when Err is hffi.EPANIC
 }
 
 // Error returns "ffi: callback 0x...: ...".
 func (e *CallbackError) Error() string {
 	switch {
-	case e.Err == ErrPanic && e.Panic == ErrGoexit:
+	case e.Err == hffi.EPANIC && e.Panic == ErrGoexit:
 		return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, ErrGoexit)
-	case e.Err == ErrPanic:
+	case e.Err == hffi.EPANIC:
 		return fmt.Sprintf("ffi: callback %#x: panic: %v", e.UserData, e.Panic)
 	}
 	return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, e.Err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/ffi"
 )
 
@@ -31,7 +32,7 @@ func Example() {
 	fmt.Println(strlen("hello, C"), abs(-12))
 
 	_, err = lib.Sym("no_such_function")
-	fmt.Println(errors.Is(err, ffi.ErrNotFound))
+	fmt.Println(errors.Is(err, hffi.ENOTFOUND))
 	// Output:
 	// 8 12
 	// true
@@ -57,7 +58,7 @@ func ExampleBind2() {
 	}
 	var memcmp func(*byte, *byte) int32
 	err = ffi.Bind2(&memcmp, sym)
-	fmt.Println(errors.Is(err, ffi.ErrInvalid))
+	fmt.Println(errors.Is(err, hffi.EINVAL))
 	fmt.Println(err)
 	// Output:
 	// true

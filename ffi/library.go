@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 // Backend returns the name of the backend this program was built with:
@@ -30,7 +32,7 @@ type Library struct {
 // Errors read "ffi: open <path>: <dlerror>".
 func Open(path string) (*Library, error) {
 	if path == "" {
-		return nil, fmt.Errorf("ffi: open: empty path: %w", ErrInvalid)
+		return nil, fmt.Errorf("ffi: open: empty path: %w", hffi.EINVAL)
 	}
 	h, err := dlopen(path)
 	if err != nil {
@@ -43,13 +45,13 @@ func Open(path string) (*Library, error) {
 func (l *Library) Name() string { return l.name }
 
 // Sym looks up the function or data symbol name. Errors read
-// "ffi: <library>: symbol <name>: ..." and match [ErrNotFound] or
-// [ErrClosed] with errors.Is.
+// "ffi: <library>: symbol <name>: ..." and match [hffi.ENOTFOUND] or
+// [hffi.ECLOSED] with errors.Is.
 func (l *Library) Sym(name string) (Symbol, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.h == 0 {
-		return Symbol{}, fmt.Errorf("ffi: %s: symbol %s: %w", l.name, name, ErrClosed)
+		return Symbol{}, fmt.Errorf("ffi: %s: symbol %s: %w", l.name, name, hffi.ECLOSED)
 	}
 	a, err := dlsym(l.h, name)
 	if err != nil {
@@ -119,7 +121,7 @@ func (s *Symbol) live() {
 }
 
 // dlError is the text of dlerror, wrapped so that errors.Is(err,
-// ErrNotFound) holds for a failed lookup.
+// hffi.ENOTFOUND) holds for a failed lookup.
 type dlError struct {
 	msg string
 	err error

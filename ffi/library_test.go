@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -69,16 +71,16 @@ func TestLibraryOpenErrors(t *testing.T) {
 	_, err := Open("/nonexistent/libnope.so")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ffi: open /nonexistent/libnope.so: ")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, hffi.ENOTFOUND)
 
 	_, err = Open("")
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 
 	lib := ftLib(t)
 	_, err = lib.Sym("ft_no_such_symbol")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ffi: "+lib.Name()+": symbol ft_no_such_symbol: ")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, hffi.ENOTFOUND)
 }
 
 func TestLibraryClose(t *testing.T) {
@@ -96,7 +98,7 @@ func TestLibraryClose(t *testing.T) {
 	require.NoError(t, lib.Close())
 	require.NoError(t, lib.Close(), "Close is idempotent")
 	_, err = lib.Sym("ft_answer")
-	assert.ErrorIs(t, err, ErrClosed)
+	assert.ErrorIs(t, err, hffi.ECLOSED)
 	assert.PanicsWithValue(t, "ffi: call to "+ft.path+":ft_answer after its library was closed", func() { answer() })
 }
 
@@ -122,6 +124,6 @@ func TestSymbolAt(t *testing.T) {
 	assert.Equal(t, "add", s.String())
 
 	err := Bind2(&add, Symbol{})
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 	assert.Contains(t, err.Error(), "nil symbol")
 }

@@ -55,12 +55,12 @@ func (k Kind) String() string {
 // ValueError is the error [Encode], [Decode] and [DecodeInto] return for a
 // value they cannot handle. Path names the value inside the tree, such as
 // `payload.user.tags[3]`, rooted at [Encoder.Name] ("value" by default).
-// Err is an HFFI code usable with [errors.Is]: [ErrType] for a type that
-// has no encoding or does not match the destination, [ErrInvalid] for a
+// Err is an HFFI code usable with [errors.Is]: [hffi.ETYPE] for a type that
+// has no encoding or does not match the destination, [hffi.EINVAL] for a
 // cycle or too deep a nesting, HFFI_ERANGE for a number that does not fit
-// its destination, HFFI_ECORRUPT and HFFI_EBOUNDS (arena.ErrBounds) for a
-// tree whose bytes are malformed, or the arena's error ([ErrStale],
-// arena.ErrClosed, ...) for a reference to a reset or freed arena.
+// its destination, HFFI_ECORRUPT and HFFI_EBOUNDS (hffi.EBOUNDS) for a
+// tree whose bytes are malformed, or the arena's error ([hffi.ESTALE],
+// hffi.ECLOSED, ...) for a reference to a reset or freed arena.
 type ValueError struct {
 	Op   string // "encode" or "decode"
 	Path string

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -108,7 +110,7 @@ func budgetAlloc(f func()) uint64 {
 
 // TestDecodeSelfContaining decodes trees that contain themselves, or
 // share subtrees, through every path of the decoder: each must fail with
-// ErrCorrupt after allocating at most a small multiple of the arena's
+// hffi.ECORRUPT after allocating at most a small multiple of the arena's
 // size. Each level of a cycle used to allocate its container before the
 // budget was charged, so a 4096-entry map in 128 KiB made Decode allocate
 // more than a GiB.
@@ -154,7 +156,7 @@ func TestDecodeSelfContaining(t *testing.T) {
 				var err error
 				got := budgetAlloc(func() { err = decode() })
 				require.Error(t, err, what)
-				assert.ErrorIs(t, err, ffi.ErrCorrupt, what)
+				assert.ErrorIs(t, err, hffi.ECORRUPT, what)
 				assert.Contains(t, err.Error(), "links are shared or cyclic", what)
 				assert.LessOrEqual(t, got, limit, "%s allocated %d bytes for an arena of %d", what, got, used)
 			}
@@ -174,7 +176,7 @@ func TestDecodeSelfContainingBig(t *testing.T) {
 	r := budgetSelfMap(t, a, 4096)
 	var err error
 	got := budgetAlloc(func() { _, err = ffi.Decode(r) })
-	require.ErrorIs(t, err, ffi.ErrCorrupt)
+	require.ErrorIs(t, err, hffi.ECORRUPT)
 	assert.LessOrEqual(t, got, 8*uint64(a.Used()), "allocated %d bytes for an arena of %d", got, a.Used())
 	t.Logf("arena %d bytes, Decode allocated %d", a.Used(), got)
 }
@@ -229,7 +231,7 @@ func TestEncodeCycleBig(t *testing.T) {
 			a.Reset()
 			var err error
 			got := budgetAlloc(func() { _, err = ffi.Encode(a, tc.v) })
-			require.ErrorIs(t, err, ffi.ErrInvalid)
+			require.ErrorIs(t, err, hffi.EINVAL)
 			assert.Equal(t, "ffi: encode "+tc.path, err.Error())
 			assert.LessOrEqual(t, got, 8*tc.size+64<<10, "allocated %d bytes", got)
 			assert.Zero(t, a.Used(), "nothing written to the arena")

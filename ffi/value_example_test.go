@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/ffi"
 )
@@ -34,7 +35,7 @@ func ExampleEncode() {
 
 	a.Reset()
 	_, err = ffi.Decode(ref)
-	fmt.Println(errors.Is(err, arena.ErrStale))
+	fmt.Println(errors.Is(err, hffi.ESTALE))
 	// Output:
 	// map[name:Ada tags:[math 1843]] <nil>
 	// true
@@ -53,7 +54,7 @@ func ExampleEncoder() {
 		"user": map[string]any{"tags": []any{"a", "b", "c", make(chan int)}},
 	})
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, ffi.ErrType))
+	fmt.Println(errors.Is(err, hffi.ETYPE))
 	// Output:
 	// ffi: encode payload.user.tags[3]: unsupported type chan int
 	// true

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -208,20 +210,20 @@ func TestValueEncodeErrors(t *testing.T) {
 		msg  string
 	}{
 		{"chan", map[string]any{"user": map[string]any{"tags": []any{1, 2, 3, make(chan int)}}},
-			ffi.ErrType, "ffi: encode payload.user.tags[3]: unsupported type chan int"},
-		{"func", []any{func() {}}, ffi.ErrType, "ffi: encode payload[0]: unsupported type func()"},
-		{"complex", map[string]any{"a b": complex(1, 2)}, ffi.ErrType,
+			hffi.ETYPE, "ffi: encode payload.user.tags[3]: unsupported type chan int"},
+		{"func", []any{func() {}}, hffi.ETYPE, "ffi: encode payload[0]: unsupported type func()"},
+		{"complex", map[string]any{"a b": complex(1, 2)}, hffi.ETYPE,
 			`ffi: encode payload["a b"]: unsupported type complex128`},
-		{"unsafe pointer", unsafe.Pointer(nil), ffi.ErrType, "ffi: encode payload: unsupported type unsafe.Pointer"},
-		{"int keys", map[int]string{1: "a"}, ffi.ErrType,
+		{"unsafe pointer", unsafe.Pointer(nil), hffi.ETYPE, "ffi: encode payload: unsupported type unsafe.Pointer"},
+		{"int keys", map[int]string{1: "a"}, hffi.ETYPE,
 			"ffi: encode payload: unsupported type map[int]string (map keys must be strings)"},
 		{"struct field", struct {
 			F func() `json:"f"`
-		}{}, ffi.ErrType, "ffi: encode payload.f: unsupported type func()"},
-		{"map cycle", self, ffi.ErrInvalid, "cycle detected"},
-		{"list cycle", list, ffi.ErrInvalid, "cycle detected"},
-		{"pointer cycle", ring, ffi.ErrInvalid, "cycle detected"},
-		{"too deep", deep, ffi.ErrInvalid, "nested deeper than 10000 levels"},
+		}{}, hffi.ETYPE, "ffi: encode payload.f: unsupported type func()"},
+		{"map cycle", self, hffi.EINVAL, "cycle detected"},
+		{"list cycle", list, hffi.EINVAL, "cycle detected"},
+		{"pointer cycle", ring, hffi.EINVAL, "cycle detected"},
+		{"too deep", deep, hffi.EINVAL, "nested deeper than 10000 levels"},
 	}
 	enc := ffi.Encoder{Name: "payload"}
 	for _, tt := range tests {
@@ -238,7 +240,7 @@ func TestValueEncodeErrors(t *testing.T) {
 		})
 	}
 	_, err := ffi.Encode(nil, 1)
-	assert.ErrorIs(t, err, ffi.ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 	_, err = ffi.Encode(a, make(chan int))
 	assert.EqualError(t, err, "ffi: encode value: unsupported type chan int")
 }
@@ -310,11 +312,11 @@ func TestValueStale(t *testing.T) {
 	require.NoError(t, err)
 	a.Reset()
 	_, err = ffi.Decode(r)
-	assert.ErrorIs(t, err, arena.ErrStale)
+	assert.ErrorIs(t, err, hffi.ESTALE)
 	var x map[string]any
-	assert.ErrorIs(t, ffi.DecodeInto(r, &x), arena.ErrStale)
+	assert.ErrorIs(t, ffi.DecodeInto(r, &x), hffi.ESTALE)
 	_, err = ffi.Decode(0)
-	assert.ErrorIs(t, err, arena.ErrZero)
+	assert.ErrorIs(t, err, hffi.EZERO)
 }
 
 // valBench is the map of the benchmarks: 10 entries of every common kind.
@@ -383,8 +385,8 @@ func TestDecodeInto(t *testing.T) {
 	require.NoError(t, ffi.DecodeInto(r, &pm))
 	assert.Equal(t, "bob", (*pm)["NAME"])
 
-	assert.ErrorIs(t, ffi.DecodeInto(r, o), ffi.ErrInvalid)
-	assert.ErrorIs(t, ffi.DecodeInto(r, (*valOuter)(nil)), ffi.ErrInvalid)
+	assert.ErrorIs(t, ffi.DecodeInto(r, o), hffi.EINVAL)
+	assert.ErrorIs(t, ffi.DecodeInto(r, (*valOuter)(nil)), hffi.EINVAL)
 }
 
 // DecodeInto a *map[string]any (its fast path) gives what Decode gives,
@@ -441,23 +443,23 @@ func TestDecodeIntoErrors(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"int8 overflow", map[string]any{"a": []any{1, 300}}, new(map[string][]int8), abi.ERANGE,
+		{"int8 overflow", map[string]any{"a": []any{1, 300}}, new(map[string][]int8), hffi.ERANGE,
 			"ffi: decode value.a[1]: 300 overflows int8"},
-		{"negative into uint", -1, new(uint), abi.ERANGE, "-1 overflows uint"},
-		{"big uint into int64", uint64(math.MaxUint64), new(int64), abi.ERANGE, "overflows int64"},
-		{"inexact float", 1<<53 + 1, new(float64), abi.ERANGE, "is not exact as float64"},
-		{"inexact float32", 1<<24 + 1, new(float32), abi.ERANGE, "is not exact as float32"},
-		{"float32 overflow", 1e300, new(float32), abi.ERANGE, "overflows float32"},
-		{"float into int", 1.5, new(int), ffi.ErrType, "cannot decode float into int"},
-		{"string into int", map[string]any{"x": "1"}, new(struct{ X int }), ffi.ErrType,
+		{"negative into uint", -1, new(uint), hffi.ERANGE, "-1 overflows uint"},
+		{"big uint into int64", uint64(math.MaxUint64), new(int64), hffi.ERANGE, "overflows int64"},
+		{"inexact float", 1<<53 + 1, new(float64), hffi.ERANGE, "is not exact as float64"},
+		{"inexact float32", 1<<24 + 1, new(float32), hffi.ERANGE, "is not exact as float32"},
+		{"float32 overflow", 1e300, new(float32), hffi.ERANGE, "overflows float32"},
+		{"float into int", 1.5, new(int), hffi.ETYPE, "cannot decode float into int"},
+		{"string into int", map[string]any{"x": "1"}, new(struct{ X int }), hffi.ETYPE,
 			"ffi: decode value.x: cannot decode str into int"},
-		{"bytes into string", []byte("x"), new(string), ffi.ErrType, "cannot decode bytes into string"},
-		{"short array", []byte("xy"), new([3]byte), ffi.ErrType, "cannot decode 2 bytes into [3]uint8"},
-		{"map into slice", map[string]any{}, new([]int), ffi.ErrType, "cannot decode map into []int"},
-		{"int keys", map[string]any{}, new(map[int]int), ffi.ErrType, "keys must be strings"},
-		{"list into map", []any{}, new(map[string]any), ffi.ErrType, "cannot decode list into map[string]interface {}"},
-		{"handle without table", handles.Handle(3), new(func()), ffi.ErrType, "cannot decode handle into func()"},
-		{"into error interface", 1, new(error), ffi.ErrType, "cannot decode int into error"},
+		{"bytes into string", []byte("x"), new(string), hffi.ETYPE, "cannot decode bytes into string"},
+		{"short array", []byte("xy"), new([3]byte), hffi.ETYPE, "cannot decode 2 bytes into [3]uint8"},
+		{"map into slice", map[string]any{}, new([]int), hffi.ETYPE, "cannot decode map into []int"},
+		{"int keys", map[string]any{}, new(map[int]int), hffi.ETYPE, "keys must be strings"},
+		{"list into map", []any{}, new(map[string]any), hffi.ETYPE, "cannot decode list into map[string]interface {}"},
+		{"handle without table", handles.Handle(3), new(func()), hffi.ETYPE, "cannot decode handle into func()"},
+		{"into error interface", 1, new(error), hffi.ETYPE, "cannot decode int into error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -561,9 +563,9 @@ func TestValueProperty(t *testing.T) {
 }
 
 func TestValueErrorUnwrap(t *testing.T) {
-	e := &ffi.ValueError{Op: "decode", Path: "v[1]", Err: abi.ECORRUPT}
+	e := &ffi.ValueError{Op: "decode", Path: "v[1]", Err: hffi.ECORRUPT}
 	assert.Equal(t, "ffi: decode v[1]: corrupt data", e.Error())
-	assert.True(t, errors.Is(e, abi.ECORRUPT))
+	assert.True(t, errors.Is(e, hffi.ECORRUPT))
 }
 
 func TestValueText(t *testing.T) {
@@ -590,7 +592,7 @@ func TestValueText(t *testing.T) {
 	r, err = ffi.Encode(a, map[string]any{"at": "yesterday"})
 	require.NoError(t, err)
 	err = ffi.DecodeInto(r, &out)
-	assert.ErrorIs(t, err, ffi.ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 	assert.Contains(t, err.Error(), "ffi: decode value.at: time.Time.UnmarshalText")
 	// A value whose pointer implements TextMarshaler, not addressable.
 	got = valRoundTrip(t, a, []any{*big.NewInt(7)})

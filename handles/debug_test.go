@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -112,7 +114,7 @@ func TestQuarantine(t *testing.T) {
 		require.NotEqual(t, uint32(first)&abi.HandleIndexMax, uint32(h)&abi.HandleIndexMax, "quarantined slot reused after %d", i)
 		require.NoError(t, tab.Delete(h))
 		_, err = tab.Get(first)
-		require.ErrorIs(t, err, handles.ErrDeleted)
+		require.ErrorIs(t, err, hffi.EDELETED)
 	}
 	assert.Equal(t, 16, tab.Quarantined())
 
@@ -127,12 +129,12 @@ func TestQuarantine(t *testing.T) {
 
 func TestDebugSwitch(t *testing.T) {
 	handles.Default() // created now, in the process-wide mode of the run
-	old := handles.SetDebug(true)
-	defer handles.SetDebug(old)
-	assert.True(t, handles.Debug())
+	old := hffi.SetDebug(true)
+	defer hffi.SetDebug(old)
+	assert.True(t, hffi.Debug())
 	tab := newTable(t)
 	assert.True(t, tab.Debug(), "tables created from now on")
-	handles.SetDebug(false)
+	hffi.SetDebug(false)
 	tab2 := newTable(t)
 	assert.False(t, tab2.Debug())
 	h, _ := tab.New(strings.Repeat("x", 3))

@@ -37,16 +37,16 @@
 // # Safe API
 //
 // [Lookup], [Release] and [Check], and the methods of [Table], return
-// errors instead: sentinels usable with errors.Is ([ErrStale],
-// [ErrDeleted], [ErrForged], [ErrTable], ...) that are the very codes C
+// errors instead: sentinels usable with errors.Is ([hffi.ESTALE],
+// [hffi.EDELETED], [hffi.EFORGED], [hffi.ETABLE], ...) that are the very codes C
 // gets (see [ErrCode]). They never panic, whatever the integer.
 //
 // # Tables and typed tables
 //
 // [NewTable] makes a table with its own id and limit ([WithLimit]); a
-// handle of one table given to another fails with [ErrTable]. [Of] is a
+// handle of one table given to another fails with [hffi.ETABLE]. [Of] is a
 // typed table: Get returns a T, and a handle of another Of is rejected
-// at run time with an error that wraps [ErrType] and [ErrTable]. A table
+// at run time with an error that wraps [hffi.ETYPE] and [hffi.ETABLE]. A table
 // reserves address space for its limit and commits it as it grows, in
 // place: memory follows the peak of live handles, and nothing C may be
 // reading ever moves. A slot whose generations run out is retired, never
@@ -64,7 +64,7 @@
 // (hffi_cobj_register) and hands Go a handle, never the pointer:
 // [CObject], [TakeCObject] and [RegisterCObject] are the low-level Go
 // side that package ffi builds a closable wrapper on. When C destroys the
-// object first, Go gets [ErrDeleted], not a dangling pointer.
+// object first, Go gets [hffi.EDELETED], not a dangling pointer.
 //
 // # Leaks and debug mode
 //

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 )
 
@@ -17,7 +18,7 @@ func Example() {
 	h.Delete()
 
 	_, err := handles.Lookup(h)
-	fmt.Println(errors.Is(err, handles.ErrDeleted), handles.ErrCode(err).Name())
+	fmt.Println(errors.Is(err, hffi.EDELETED), hffi.ErrCode(err).Name())
 	// Output:
 	// hello
 	// true HFFI_EDELETED
@@ -33,7 +34,7 @@ func Example_stale() {
 	_ = tab.Delete(old)
 	h, _ := tab.New(v)
 	_, err := tab.Get(old)
-	fmt.Printf("%s: %v\n", handles.ErrCode(err).Name(), handles.ErrCode(err))
+	fmt.Printf("%s: %v\n", hffi.ErrCode(err).Name(), hffi.ErrCode(err))
 	_ = tab.Delete(h)
 	// Output:
 	// HFFI_ESTALE: stale generation: the slot was reused or the arena reset
@@ -53,7 +54,7 @@ func ExampleOf() {
 	fmt.Println(u.Name)
 
 	_, err := ids.Get(h)
-	fmt.Println(errors.Is(err, handles.ErrType), errors.Is(err, handles.ErrTable))
+	fmt.Println(errors.Is(err, hffi.ETYPE), errors.Is(err, hffi.ETABLE))
 	_ = users.Delete(h)
 	// Output:
 	// ada

@@ -5,6 +5,8 @@ package handles_test
 import (
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
@@ -67,21 +69,21 @@ func fuzzTable(f *testing.F) (*handles.Table, []handles.Handle) {
 }
 
 // Decoding any integer in Go: no panic, and Get's code is Check's code
-// (ErrTable for another table's handle, ErrType for a C object).
+// (hffi.ETABLE for another table's handle, hffi.ETYPE for a C object).
 func FuzzDecode(f *testing.F) {
 	tab, _ := fuzzTable(f)
 	f.Fuzz(func(t *testing.T, v uint64) {
 		h := handles.Handle(v)
 		check := handles.CheckCode(h)
 		_, err := tab.Get(h)
-		got := handles.ErrCode(err)
+		got := hffi.ErrCode(err)
 		want := check
 		switch {
 		case v != 0 && v&abi.RefTag == 0 && h.Table() != tab.ID():
-			want = abi.ETABLE
-		case check == abi.OK:
+			want = hffi.ETABLE
+		case check == hffi.OK:
 			if _, _, err := handles.CObject(h); err == nil {
-				want = abi.ETYPE
+				want = hffi.ETYPE
 			}
 		}
 		if got != want {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -56,17 +58,17 @@ func TestInvalidHandle(t *testing.T) {
 	tests := []struct {
 		name string
 		h    handles.Handle
-		code abi.Errno
+		code hffi.Code
 		msg  string
 	}{
-		{"zero", 0, abi.EZERO, "handles: Delete of zero handle 0x0 (HFFI_EZERO)"},
+		{"zero", 0, hffi.EZERO, "handles: Delete of zero handle 0x0 (HFFI_EZERO)"},
 		// Not h+1 (that is another slot): the same slot, a generation
 		// that was never issued.
-		{"forged", forge(live, genOf(live)+1), abi.EFORGED, "forged handle"},
-		{"deleted", deleted, abi.EDELETED, fmt.Sprintf("handles: Delete of deleted handle %#x (HFFI_EDELETED)", uint64(deleted))},
-		{"other table", foreign, abi.ETABLE, "handle of another table"},
-		{"reference", handles.Handle(abi.RefTag | 1), abi.EKIND, "arena reference"},
-		{"out of range", handles.Handle(abi.MakeHandle(abi.TableDefault, 1, abi.HandleIndexMax)), abi.ERANGE, "out-of-range"},
+		{"forged", forge(live, genOf(live)+1), hffi.EFORGED, "forged handle"},
+		{"deleted", deleted, hffi.EDELETED, fmt.Sprintf("handles: Delete of deleted handle %#x (HFFI_EDELETED)", uint64(deleted))},
+		{"other table", foreign, hffi.ETABLE, "handle of another table"},
+		{"reference", handles.Handle(abi.RefTag | 1), hffi.EKIND, "arena reference"},
+		{"out of range", handles.Handle(abi.MakeHandle(abi.TableDefault, 1, abi.HandleIndexMax)), hffi.ERANGE, "out-of-range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,10 +117,10 @@ func TestSafeAPI(t *testing.T) {
 	require.NoError(t, handles.Check(h))
 	require.NoError(t, handles.Release(h))
 	_, err = handles.Lookup(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted)
-	assert.Equal(t, abi.EDELETED, handles.ErrCode(err))
-	assert.ErrorIs(t, handles.Release(h), handles.ErrDeleted, "double delete is an error, not a crash")
-	assert.ErrorIs(t, handles.Check(h), handles.ErrDeleted)
+	assert.ErrorIs(t, err, hffi.EDELETED)
+	assert.Equal(t, hffi.EDELETED, hffi.ErrCode(err))
+	assert.ErrorIs(t, handles.Release(h), hffi.EDELETED, "double delete is an error, not a crash")
+	assert.ErrorIs(t, handles.Check(h), hffi.EDELETED)
 	assert.Contains(t, handles.Release(h).Error(), "handles: delete 0x")
 }
 

@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // within runs f and fails the test if it has not returned after d. A
@@ -101,7 +102,7 @@ func TestDeleteRetainedRacesReuse(t *testing.T) {
 			assert.Equal(t, "new", r.v)
 			assert.NoError(t, handles.Check(h2))
 			_, err = tab.Get(h)
-			assert.ErrorIs(t, err, handles.ErrStale)
+			assert.ErrorIs(t, err, hffi.ESTALE)
 			require.NoError(t, tab.Delete(h2), "the new owner can delete it")
 			closeEmpty(t, tab)
 		})
@@ -122,7 +123,7 @@ func TestLookupOfInconsistentSlotEnds(t *testing.T) {
 	if !ok {
 		return
 	}
-	assert.Equal(t, abi.ECORRUPT, handles.ErrCode(r.err))
+	assert.Equal(t, hffi.ECORRUPT, hffi.ErrCode(r.err))
 	infos, ok := within(t, 3*time.Second, "Snapshot", tab.Snapshot)
 	if !ok {
 		return
@@ -224,7 +225,7 @@ func TestReleasedRaceStress(t *testing.T) {
 					if err := handles.Unretain(h); err != nil {
 						fail("Unretain(%#x): %v", h, err)
 					}
-				} else if c := handles.ErrCode(err); c != abi.EDELETED && c != abi.ESTALE {
+				} else if c := hffi.ErrCode(err); c != hffi.EDELETED && c != hffi.ESTALE {
 					fail("Retain(%#x): %v", h, err)
 				}
 				busy.Store(0)

@@ -9,6 +9,8 @@ import (
 	"time"
 	"weak"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,7 +31,7 @@ func TestOneSlotCycled(t *testing.T) {
 			require.Equal(t, uint32(h)&abi.HandleIndexMax, uint32(hs[0])&abi.HandleIndexMax, "one slot")
 		}
 		_, err = tab.New(i)
-		require.ErrorIs(t, err, handles.ErrNoMem, "the pool has one slot")
+		require.ErrorIs(t, err, hffi.ENOMEM, "the pool has one slot")
 		v, err := tab.Get(h)
 		require.NoError(t, err)
 		require.Equal(t, i, v)
@@ -37,9 +39,9 @@ func TestOneSlotCycled(t *testing.T) {
 		hs = append(hs, h)
 	}
 	for i, h := range hs {
-		want := handles.ErrStale
+		want := hffi.ESTALE
 		if i == n-1 {
-			want = handles.ErrDeleted
+			want = hffi.EDELETED
 		}
 		_, err := tab.Get(h)
 		require.ErrorIs(t, err, want, "handle %d", i)
@@ -93,8 +95,8 @@ func TestStaleAfterReuseSameValue(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, h1, h2)
 	_, err = tab.Get(h1)
-	assert.ErrorIs(t, err, handles.ErrStale)
-	assert.ErrorIs(t, tab.Delete(h1), handles.ErrStale, "a stale delete must not free the new handle")
+	assert.ErrorIs(t, err, hffi.ESTALE)
+	assert.ErrorIs(t, tab.Delete(h1), hffi.ESTALE, "a stale delete must not free the new handle")
 	got, err := tab.Get(h2)
 	require.NoError(t, err)
 	assert.Same(t, v, got)
@@ -107,10 +109,10 @@ func TestTablesAreSeparate(t *testing.T) {
 	ha, err := a.New("a")
 	require.NoError(t, err)
 	_, err = b.Get(ha)
-	assert.ErrorIs(t, err, handles.ErrTable)
-	assert.ErrorIs(t, b.Delete(ha), handles.ErrTable)
+	assert.ErrorIs(t, err, hffi.ETABLE)
+	assert.ErrorIs(t, b.Delete(ha), hffi.ETABLE)
 	_, err = handles.Lookup(ha)
-	assert.ErrorIs(t, err, handles.ErrTable, "the default table rejects it too")
+	assert.ErrorIs(t, err, hffi.ETABLE, "the default table rejects it too")
 	assert.Contains(t, err.Error(), "given to table 1")
 	require.NoError(t, handles.Check(ha), "it is a live handle of its own table")
 	assert.Equal(t, a.ID(), ha.Table())
@@ -127,7 +129,7 @@ func TestLimitAndGrowth(t *testing.T) {
 		require.NoError(t, err)
 	}
 	_, err := tab.New(0)
-	require.ErrorIs(t, err, handles.ErrNoMem)
+	require.ErrorIs(t, err, hffi.ENOMEM)
 	assert.Equal(t, 1000, tab.Len())
 	assert.Equal(t, 1000, tab.Cap())
 	for i, h := range hs {
@@ -138,7 +140,7 @@ func TestLimitAndGrowth(t *testing.T) {
 	}
 	for _, bad := range []int{0, -1, handles.MaxLimit + 1} {
 		_, err := handles.NewTable(handles.WithLimit(bad))
-		assert.ErrorIs(t, err, handles.ErrInvalid)
+		assert.ErrorIs(t, err, hffi.EINVAL)
 	}
 }
 
@@ -160,15 +162,15 @@ func TestRetire(t *testing.T) {
 	assert.Equal(t, uint32(abi.HandleGenMax-1), genOf(h2), "the last generation")
 	require.NoError(t, tab.Delete(h2))
 	_, err = tab.New(3)
-	assert.ErrorIs(t, err, handles.ErrNoMem, "the only slot is retired, never wrapped")
+	assert.ErrorIs(t, err, hffi.ENOMEM, "the only slot is retired, never wrapped")
 	for _, c := range []struct {
 		h    handles.Handle
 		want error
 	}{
-		{h2, handles.ErrDeleted},
-		{h1, handles.ErrStale},
-		{h, handles.ErrStale},
-		{forge(h2, abi.HandleGenMax), handles.ErrRetired},
+		{h2, hffi.EDELETED},
+		{h1, hffi.ESTALE},
+		{h, hffi.ESTALE},
+		{forge(h2, abi.HandleGenMax), hffi.ERETIRED},
 	} {
 		_, err := tab.Get(c.h)
 		assert.ErrorIs(t, err, c.want, "gen %d", genOf(c.h))
@@ -183,15 +185,15 @@ func TestCloseAndReuse(t *testing.T) {
 	require.NoError(t, err)
 	h, err := tab.New("x")
 	require.NoError(t, err)
-	assert.ErrorIs(t, tab.Close(), handles.ErrBusy)
+	assert.ErrorIs(t, tab.Close(), hffi.EBUSY)
 	require.NoError(t, tab.Delete(h))
 	require.NoError(t, tab.Close())
 	require.NoError(t, tab.Close(), "idempotent")
 	_, err = tab.Get(h)
-	assert.ErrorIs(t, err, handles.ErrClosed)
+	assert.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = tab.New(1)
-	assert.ErrorIs(t, err, handles.ErrClosed)
-	assert.ErrorIs(t, handles.Check(h), handles.ErrClosed)
+	assert.ErrorIs(t, err, hffi.ECLOSED)
+	assert.ErrorIs(t, handles.Check(h), hffi.ECLOSED)
 
 	again := newTable(t, handles.WithLimit(7), handles.WithDebug(false))
 	require.Equal(t, tab.ID(), again.ID(), "a closed id is reused")
@@ -199,11 +201,11 @@ func TestCloseAndReuse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, genOf(h2), genOf(h), "generations go on")
 	_, err = again.Get(h)
-	assert.ErrorIs(t, err, handles.ErrStale)
+	assert.ErrorIs(t, err, hffi.ESTALE)
 	_, err = tab.Get(h2)
-	assert.ErrorIs(t, err, handles.ErrClosed, "the old Table object stays closed")
+	assert.ErrorIs(t, err, hffi.ECLOSED, "the old Table object stays closed")
 	require.NoError(t, again.Delete(h2))
-	assert.ErrorIs(t, handles.Default().Close(), handles.ErrInvalid)
+	assert.ErrorIs(t, handles.Default().Close(), hffi.EINVAL)
 }
 
 // Issue 14, bug 5: a closed Table whose id a new table reused must leave
@@ -237,12 +239,12 @@ func TestClosedTableLeavesReuserAlone(t *testing.T) {
 			assert.Equal(t, "", old.LeakReport())
 			handles.VerifyNone(t, old)
 			_, err = old.Get(live)
-			assert.ErrorIs(t, err, handles.ErrClosed)
-			assert.ErrorIs(t, old.Delete(live), handles.ErrClosed)
+			assert.ErrorIs(t, err, hffi.ECLOSED)
+			assert.ErrorIs(t, old.Delete(live), hffi.ECLOSED)
 			_, err = old.New(1)
-			assert.ErrorIs(t, err, handles.ErrClosed)
+			assert.ErrorIs(t, err, hffi.ECLOSED)
 			_, err = handles.RegisterCObject(old, 0x1000, 0)
-			assert.ErrorIs(t, err, handles.ErrClosed)
+			assert.ErrorIs(t, err, hffi.ECLOSED)
 			assert.NoError(t, old.Close())
 
 			infos := tab.Snapshot() // reaps dead
@@ -309,11 +311,11 @@ func TestRetainRelease(t *testing.T) {
 	require.NoError(t, err)
 	v = nil
 
-	assert.ErrorIs(t, handles.Unretain(h), handles.ErrInvalid, "nothing to release")
+	assert.ErrorIs(t, handles.Unretain(h), hffi.EINVAL, "nothing to release")
 	require.NoError(t, handles.Retain(h))
 	require.NoError(t, handles.Retain(h))
 	require.NoError(t, tab.Delete(h))
-	assert.ErrorIs(t, tab.Delete(h), handles.ErrDeleted, "the owner already deleted it")
+	assert.ErrorIs(t, tab.Delete(h), hffi.EDELETED, "the owner already deleted it")
 	got, err := tab.Get(h)
 	require.NoError(t, err, "retained: still readable")
 	assert.Equal(t, byte(1), got.(*big).b[0])
@@ -323,15 +325,15 @@ func TestRetainRelease(t *testing.T) {
 	require.NoError(t, handles.Unretain(h))
 	require.NoError(t, handles.Check(h))
 	require.NoError(t, handles.Unretain(h))
-	assert.ErrorIs(t, handles.Check(h), handles.ErrDeleted, "last release: dead")
-	assert.ErrorIs(t, handles.Retain(h), handles.ErrDeleted)
-	assert.ErrorIs(t, handles.Unretain(h), handles.ErrDeleted)
+	assert.ErrorIs(t, handles.Check(h), hffi.EDELETED, "last release: dead")
+	assert.ErrorIs(t, handles.Retain(h), hffi.EDELETED)
+	assert.ErrorIs(t, handles.Unretain(h), hffi.EDELETED)
 	assert.Equal(t, 0, tab.Len(), "Len reaps")
 	runtime.GC()
 	runtime.GC()
 	assert.Nil(t, wp.Value(), "the value was dropped when reaped")
 	_, err = tab.Get(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted)
+	assert.ErrorIs(t, err, hffi.EDELETED)
 }
 
 // Delete drops the value at once when nothing retains it.

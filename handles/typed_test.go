@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -34,31 +36,31 @@ func TestOf(t *testing.T) {
 	assert.Equal(t, point{1, 2}, p, "no type assertion needed")
 	require.NoError(t, pts.Delete(h))
 	_, err = pts.Get(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted)
+	assert.ErrorIs(t, err, hffi.EDELETED)
 	assert.Equal(t, 0, pts.Len())
 }
 
 // A handle of one typed table given to another is a run-time error that
-// names both, and wraps ErrType and ErrTable.
+// names both, and wraps hffi.ETYPE and hffi.ETABLE.
 func TestOfWrongType(t *testing.T) {
 	ints := newOf[int](t)
 	strs := newOf[string](t)
 	h, err := strs.New("s")
 	require.NoError(t, err)
 	_, err = ints.Get(h)
-	assert.ErrorIs(t, err, handles.ErrType)
-	assert.ErrorIs(t, err, handles.ErrTable)
+	assert.ErrorIs(t, err, hffi.ETYPE)
+	assert.ErrorIs(t, err, hffi.ETABLE)
 	assert.Contains(t, err.Error(), "Of[string]")
 	assert.Contains(t, err.Error(), "Of[int]")
-	assert.ErrorIs(t, ints.Delete(h), handles.ErrType)
+	assert.ErrorIs(t, ints.Delete(h), hffi.ETYPE)
 	_, err = handles.Lookup(h)
-	assert.ErrorIs(t, err, handles.ErrType, "the untyped default table says so too")
+	assert.ErrorIs(t, err, hffi.ETYPE, "the untyped default table says so too")
 
 	// A value of another type smuggled in through the untyped Table.
 	hb, err := ints.Table().New("not an int")
 	require.NoError(t, err)
 	_, err = ints.Get(hb)
-	assert.ErrorIs(t, err, handles.ErrType)
+	assert.ErrorIs(t, err, hffi.ETYPE)
 	require.NoError(t, ints.Delete(hb))
 	require.NoError(t, strs.Delete(h))
 }
@@ -115,7 +117,7 @@ func TestAllocations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if handles.Default().Debug() || handles.Debug() {
+			if handles.Default().Debug() || hffi.Debug() {
 				t.Skip("debug mode records creation sites")
 			}
 			assert.LessOrEqual(t, testing.AllocsPerRun(1000, tt.f), tt.max)

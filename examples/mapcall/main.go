@@ -35,6 +35,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
@@ -187,7 +188,7 @@ func hffiWay(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "   Go encoded the map into an arena: %d bytes, no Go pointer in them\n", payloads.Used())
 
-	rt := arena.Runtime()
+	rt := hffi.Runtime()
 	out, err := payloads.Alloc(128, 8)
 	if err != nil {
 		return err
@@ -202,7 +203,7 @@ func hffiWay(w io.Writer) error {
 
 	payloads.Reset()
 	err = reread(rt)
-	if !errors.Is(err, arena.ErrStale) {
+	if !errors.Is(err, hffi.ESTALE) {
 		return fmt.Errorf("mc_reread after Reset: got %v, want a stale reference", err)
 	}
 	fmt.Fprintf(w, "3. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))

@@ -22,7 +22,7 @@ import (
 	"os"
 	"unsafe"
 
-	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
@@ -80,7 +80,7 @@ func run(out io.Writer) error {
 		return err
 	}
 	defer cb.Close()
-	if err := tk.start(arena.Runtime(), cb.Fn(), cb.UserData(), 1000); err != nil {
+	if err := tk.start(hffi.Runtime(), cb.Fn(), cb.UserData(), 1000); err != nil {
 		return err
 	}
 	stopped := tk.wait()
@@ -88,7 +88,7 @@ func run(out io.Writer) error {
 	for n := range ticks {
 		fmt.Fprintf(out, "tick %d from a C thread\n", n)
 	}
-	fmt.Fprintf(out, "the C thread stopped: %v (ErrDeleted: %t)\n", stopped, errors.Is(stopped, ffi.ErrDeleted))
+	fmt.Fprintf(out, "the C thread stopped: %v (hffi.EDELETED: %t)\n", stopped, errors.Is(stopped, hffi.EDELETED))
 	return nil
 }
 

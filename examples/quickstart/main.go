@@ -20,6 +20,7 @@ import (
 	"os"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
@@ -82,7 +83,7 @@ func run(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "hffi quickstart (%s backend)\n", ffi.Backend())
 
-	rt := arena.Runtime() // the shared root: C checks everything against it
+	rt := hffi.Runtime() // the shared root: C checks everything against it
 	a, err := arena.New()
 	if err != nil {
 		return err
@@ -110,8 +111,8 @@ func run(w io.Writer) error {
 	// 2. Reset frees everything at once; C's kept reference is now stale.
 	a.Reset()
 	err = reread(rt)
-	if !errors.Is(err, arena.ErrStale) {
-		return fmt.Errorf("C reread a reset arena: got %v, want ErrStale", err)
+	if !errors.Is(err, hffi.ESTALE) {
+		return fmt.Errorf("C reread a reset arena: got %v, want hffi.ESTALE", err)
 	}
 	fmt.Fprintf(w, "2. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))
 
