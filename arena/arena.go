@@ -71,10 +71,12 @@ func WithRetain(n uintptr) Option { return func(c *config) { c.retain = n } }
 // pointers into it that the collector cannot see. The zero Arena is not
 // usable (it behaves like a freed one); make arenas with [New].
 type Arena struct {
-	hdr   *abi.ArenaHdr // registry entry; nil once freed or dead
-	base  unsafe.Pointer
-	limit uint64
+	hdr   *abi.ArenaHdr  // registry entry; nil once freed or dead
+	base  unsafe.Pointer // the reservation: offset 0 of Refs
+	limit uint64         // end of the reservation: floor + maximum size
+	floor uint64         // the slot's floor: the arena proper starts here
 	grow  uint64
+	high  uint64 // highest used of a generation that minted a Ref, or floor
 
 	epoch uint64 // bumped by Reset and Free: tells a Local its chunk is gone
 
@@ -82,15 +84,18 @@ type Arena struct {
 	busy   uint64 // 1 while Reset or Free runs; see lock
 	resets uint64 // Reset calls; written under lock, read atomically by ReadStats
 	slot   uint32
+	genMax uint32 // the slot retires at this generation (shm.ArenaLimits)
+	pooled uint32 // 1 from Pool.Put until Pool.Get hands it out again
 	debug  bool
-	retain uint64
-	err    error // why hdr is nil
+	retain uint64 // committed bytes above floor that Reset keeps
+	err    error  // why hdr is nil
 }
 
 // New reserves a new arena. It allocates (the Arena, and a registry slot
 // under a global lock) and makes a system call; use a [Pool] for per-call
 // scratch arenas. It fails with [hffi.ERANGE] for a bad maximum size,
-// [hffi.EEXHAUSTED] if every registry slot is in use, or [hffi.ENOMEM].
+// [hffi.EEXHAUSTED] if every registry slot is in use (retired slots are
+// recycled, see [Arena.Reset]), or [hffi.ENOMEM].
 func New(opts ...Option) (*Arena, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -104,31 +109,77 @@ func newArena(cfg config) (*Arena, error) {
 	if cfg.maxSize == 0 || cfg.maxSize > MaxSize {
 		return nil, fmt.Errorf("arena: maximum size %d not in [1, %d]: %w", cfg.maxSize, MaxSize, hffi.ERANGE)
 	}
-	limit := shm.RoundUp(cfg.maxSize, page)
-	base, err := shm.Reserve(limit)
-	if err != nil {
-		return nil, fmt.Errorf("arena: %w (%w)", err, hffi.ENOMEM)
-	}
+	size := uint64(shm.RoundUp(cfg.maxSize, page))
 	a := &Arena{
 		epoch:  1,
-		base:   base,
-		limit:  uint64(limit),
 		grow:   uint64(growStep),
 		debug:  cfg.debug,
-		retain: uint64(shm.RoundUp(min(cfg.retain, limit), page)),
+		retain: uint64(shm.RoundUp(min(cfg.retain, uintptr(size)), page)),
+	}
+	// Reserved for a floor of 0 first: that is what nearly every slot
+	// has, and it keeps the system call outside the registry lock.
+	if err := a.reserve(0, size); err != nil {
+		return nil, err
 	}
 	reg.mu.Lock()
-	s, gen, ok := claimLocked(a.debug)
-	if ok {
-		publishLocked(s, gen, a, 0)
+	c, ok := claimLocked(size, a.debug)
+	if ok && c.floor == 0 {
+		publishLocked(c, a, 0)
 		reg.live[a] = struct{}{}
 	}
 	reg.mu.Unlock()
 	if !ok {
-		_ = shm.Release(base, limit)
+		_ = shm.Release(a.base, uintptr(a.limit))
 		return nil, errNoSlot
 	}
+	if c.floor != 0 { // a recycled slot
+		_ = shm.Release(a.base, uintptr(a.limit))
+		err := a.reserve(c.floor, size)
+		reg.mu.Lock()
+		if err == nil {
+			publishLocked(c, a, c.floor)
+			reg.live[a] = struct{}{}
+		} else {
+			unclaimLocked(c)
+		}
+		reg.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// reserve maps a's memory for a slot whose floor is floor: size bytes from
+// offset floor, and below them, from offset 0, read-only address space that
+// is never written. Refs are offsets from offset 0, so they reach exactly
+// the memory the slot's incarnation may name; the read-only part lets a
+// reader that checks offsets against the arena prefix only, not the floor
+// (ffi's Go decoder), read zeros there instead of faulting.
+func (a *Arena) reserve(floor, size uint64) error {
+	base, err := shm.Reserve(uintptr(floor + size))
+	if err == nil && floor > 0 {
+		if err = shm.ReadOnly(base, uintptr(floor)); err != nil {
+			_ = shm.Release(base, uintptr(floor+size))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("arena: %w (%w)", err, hffi.ENOMEM)
+	}
+	a.base, a.floor, a.limit = base, floor, floor+size
+	return nil
+}
+
+// size is the arena's maximum size.
+func (a *Arena) size() uint64 { return a.limit - a.floor }
+
+// highAtEnd is a.high updated for the generation that ends now. The caller
+// holds a's lock.
+func (a *Arena) highAtEnd() uint64 {
+	if atomic.LoadUint64(&a.hdr.Minted) != 0 {
+		return max(a.high, atomic.LoadUint64(&a.hdr.Used))
+	}
+	return a.high
 }
 
 // deadErr says why a is unusable.
@@ -260,17 +311,17 @@ func (a *Arena) Used() uintptr {
 	if h == nil {
 		return 0
 	}
-	return uintptr(atomic.LoadUint64(&h.Used) - abi.ArenaPrefix)
+	return uintptr(atomic.LoadUint64(&h.Used) - a.floor - abi.ArenaPrefix)
 }
 
 // Limit returns the arena's maximum size in bytes (0 once freed). The
-// first 64 bytes are reserved (no Ref has offset 0), so at most
+// first 64 bytes are reserved (the arena's id names them), so at most
 // Limit()-64 bytes can be allocated.
 func (a *Arena) Limit() uintptr {
 	if a.hdr == nil {
 		return 0
 	}
-	return uintptr(a.limit)
+	return uintptr(a.size())
 }
 
 // Reset frees every allocation at once; the arena keeps its memory (up to
@@ -281,11 +332,15 @@ func (a *Arena) Limit() uintptr {
 // (see [WithDebug]) the memory is poisoned and made inaccessible so that a
 // stale access faults at once.
 //
-// When the arena's registry slot runs out of generations, Reset retires it
-// and moves the arena to a fresh slot; if none is left, the arena's memory
-// is released and later allocations fail with [hffi.EEXHAUSTED]. Reset of a
-// freed arena is a no-op. Reset must not run concurrently with other uses
-// of the arena; it makes no Go heap allocation except when moving slots.
+// When the arena's registry slot runs out of generations (about a million
+// minting Resets), Reset retires it and moves the arena to another slot:
+// a fresh or freed one, or else a retired slot that starts over behind a
+// floor above every offset it ever handed out, so that no Ref of its past
+// can resolve (this maps new memory). If no slot is left, the arena's
+// memory is released and later allocations fail with [hffi.EEXHAUSTED].
+// Reset of a freed arena is a no-op. Reset must not run concurrently with
+// other uses of the arena; it makes no Go heap allocation except when
+// moving slots.
 func (a *Arena) Reset() {
 	a.lock()
 	defer a.unlock()
@@ -307,9 +362,16 @@ func (a *Arena) Reset() {
 	// handful of plain stores?".
 	move := false
 	if atomic.LoadUint64(&h.Minted) != 0 {
-		gen := wordGen(atomic.LoadUint64(&h.Word))
-		if gen < abi.ArenaGenMax {
-			atomicx.StoreRelease(&h.Word, slotWord(gen+1, abi.ArenaLive))
+		// Refs up to used were handed out: a later incarnation of the
+		// slot must start above them (see registry.go).
+		if used := atomic.LoadUint64(&h.Used); used > a.high {
+			a.high = used
+		}
+		w := atomic.LoadUint64(&h.Word)
+		if wordGen(w) < a.genMax {
+			// The generation is the word's low bits: +1 bumps it and
+			// keeps state and floor.
+			atomicx.StoreRelease(&h.Word, w+1)
 			atomicx.StoreRelease(&h.Minted, 0)
 		} else {
 			move = true
@@ -317,7 +379,7 @@ func (a *Arena) Reset() {
 	}
 	a.epoch++
 	a.scrub(h)
-	atomicx.StoreRelease(&h.Used, abi.ArenaPrefix)
+	atomicx.StoreRelease(&h.Used, a.floor+abi.ArenaPrefix)
 	if move {
 		a.move()
 	}
@@ -340,42 +402,61 @@ func (a *Arena) unlock() { atomicx.StoreRelease(&a.busy, 0) }
 // scrub runs the memory side of a Reset: poison and decommit in debug
 // mode, otherwise give back what exceeds the retained size.
 func (a *Arena) scrub(h *abi.ArenaHdr) {
-	committed := atomic.LoadUint64(&h.Committed)
+	committed, lo := atomic.LoadUint64(&h.Committed), a.floor+abi.ArenaPrefix
 	if a.debug {
-		if used := atomic.LoadUint64(&h.Used); used > abi.ArenaPrefix {
-			poison(unsafe.Add(a.base, abi.ArenaPrefix), uintptr(used-abi.ArenaPrefix))
+		if used := atomic.LoadUint64(&h.Used); used > lo {
+			poison(unsafe.Add(a.base, lo), uintptr(used-lo))
 		}
-		// The whole reservation: a racing commit may have made pages
-		// read-write beyond the committed mark it lost.
-		if committed > 0 && shm.Decommit(a.base, uintptr(a.limit), false) == nil {
-			atomic.StoreUint64(&h.Committed, 0)
+		// The whole arena: a racing commit may have made pages
+		// read-write beyond the committed mark it lost. The read-only
+		// part below the floor stays as it is.
+		if committed > a.floor && shm.Decommit(unsafe.Add(a.base, a.floor), uintptr(a.size()), false) == nil {
+			atomic.StoreUint64(&h.Committed, a.floor)
 		}
 		return
 	}
-	if committed > a.retain {
-		rest := unsafe.Add(a.base, a.retain)
-		if shm.Decommit(rest, uintptr(a.limit-a.retain), true) == nil {
-			atomic.StoreUint64(&h.Committed, a.retain)
+	if keep := a.floor + a.retain; committed > keep {
+		if shm.Decommit(unsafe.Add(a.base, keep), uintptr(a.limit-keep), true) == nil {
+			atomic.StoreUint64(&h.Committed, keep)
 		}
 	}
 }
 
 // move retires a's slot, whose generations are exhausted, and moves the
-// arena to another slot; if there is none, a dies.
+// arena to another slot; if there is none, a dies. A slot with another
+// floor needs the memory mapped anew: nothing in the arena is live after a
+// Reset, so its old memory simply goes.
 func (a *Arena) move() {
 	reg.mu.Lock()
 	defer reg.mu.Unlock()
-	old := a.slot
-	committed := atomic.LoadUint64(&a.hdr.Committed)
-	retireLocked(old)
-	s, gen, ok := claimLocked(a.debug)
+	old, h := a.slot, a.hdr
+	committed := atomic.LoadUint64(&h.Committed)
+	reg.high[old] = a.high
+	retireLocked(old, wordGen(atomic.LoadUint64(&h.Word)), a.floor)
+	c, ok := claimLocked(a.size(), a.debug)
 	if !ok {
-		a.hdr, a.err = nil, errLostSlot
-		forgetLocked(a)
-		a.releaseMemory()
+		a.die(errLostSlot)
 		return
 	}
-	publishLocked(s, gen, a, committed)
+	if c.floor != a.floor {
+		oldBase, oldLimit := a.base, a.limit
+		if err := a.reserve(c.floor, a.size()); err != nil {
+			unclaimLocked(c)
+			a.die(fmt.Errorf("arena: reset: moving to another registry slot: %w", err))
+			return
+		}
+		a.releaseRange(oldBase, oldLimit)
+		committed = c.floor
+	}
+	publishLocked(c, a, committed)
+}
+
+// die makes a unusable for reason and releases its memory. The caller
+// holds reg.mu and a's lock; a's slot is no longer its own.
+func (a *Arena) die(reason error) {
+	a.hdr, a.err = nil, reason
+	forgetLocked(a)
+	_ = a.releaseMemory()
 }
 
 // Free returns the arena's memory to the OS (in debug mode it stays
@@ -390,21 +471,23 @@ func (a *Arena) Free() error {
 	if a.hdr == nil {
 		return nil
 	}
-	a.hdr, a.err = nil, errFreed
 	a.epoch++
 	reg.mu.Lock()
-	releaseLocked(a.slot)
+	releaseLocked(a)
+	a.hdr, a.err = nil, errFreed
 	forgetLocked(a)
 	reg.mu.Unlock()
 	return a.releaseMemory()
 }
 
-func (a *Arena) releaseMemory() error {
+func (a *Arena) releaseMemory() error { return a.releaseRange(a.base, a.limit) }
+
+func (a *Arena) releaseRange(base unsafe.Pointer, n uint64) error {
 	if a.debug {
-		quarantine(a.base, uintptr(a.limit))
+		quarantine(base, uintptr(n))
 		return nil
 	}
-	if err := shm.Release(a.base, uintptr(a.limit)); err != nil {
+	if err := shm.Release(base, uintptr(n)); err != nil {
 		return fmt.Errorf("arena: free: %w", err)
 	}
 	return nil

@@ -45,6 +45,8 @@
 //
 // For per-call scratch memory, a [Pool] hands out reset arenas and takes
 // them back ([Pool.Get], [Pool.Put]), so a hot path maps no new memory.
+// Putting the same arena back twice panics: the pool would hand it to two
+// users.
 //
 // # References
 //
@@ -66,7 +68,12 @@
 // Ref never names memory of a later generation: Reset bumps the arena's
 // generation when a Ref or the arena's id was minted since the previous
 // Reset (scratch arenas that never mint spend no generation), and a slot
-// whose generations are exhausted is retired forever, not wrapped.
+// whose generations are exhausted is retired, not wrapped; when it is
+// reused, its Refs start above a floor that every earlier Ref lies below.
+// Resolving racing with a Reset or Free gives the address as of before or
+// the error as of after, in Go and in C alike. [ResolveExtent] gives a
+// reader of offsets stored in an arena (a value tree) the allocated range
+// in one consistent snapshot.
 //
 // # Using an arena from C
 //
@@ -99,8 +106,13 @@
 //
 // An arena's maximum size is at most [MaxSize] (4 GiB, the reach of a
 // Ref's offset). The registry has 16,383 slots, each good for about a
-// million generations; [New] returns [hffi.EEXHAUSTED] when every slot is in
-// use or retired.
+// million generations. A slot whose generations are spent retires; once no
+// fresh or freed slot is left, retired slots start over behind a floor
+// above every offset they handed out, so that no old Ref can resolve. For
+// arenas of the default size that lasts for over a century of minting
+// Resets at full speed (RATIONALE.md has the arithmetic); an arena of
+// MaxSize can only use slots never recycled. [New] returns [hffi.EEXHAUSTED]
+// when every slot is in use (or retired and too high for the arena).
 //
 // # Errors
 //

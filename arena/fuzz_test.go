@@ -100,8 +100,11 @@ func specResolve(r, size uint64) (off uint64, code hffi.Code) {
 		return 0, hffi.EFORGED
 	}
 	w := slotWordOf(uint32(slot))
-	sgen, state := w&(1<<20-1), (w>>20)&3
+	sgen, state, floor := w&(1<<20-1), (w>>20)&3, (w>>22)&(1<<29-1)*8
+	off = (r & (1<<29 - 1)) * 8
 	switch {
+	case off < floor:
+		return 0, hffi.ESTALE
 	case gen > sgen:
 		return 0, hffi.EFORGED
 	case gen < sgen:
@@ -111,9 +114,8 @@ func specResolve(r, size uint64) (off uint64, code hffi.Code) {
 	case state != 1:
 		return 0, hffi.ECLOSED
 	}
-	off = (r & (1<<29 - 1)) * 8
 	used := atomic.LoadUint64(&hdrs[slot].Used)
-	if off < 64 || off > used || size > used-off {
+	if off < floor+64 || off > used || size > used-off {
 		return 0, hffi.EBOUNDS
 	}
 	return off, hffi.OK
@@ -162,6 +164,7 @@ type (
 	mArena struct {
 		a      *Arena
 		freed  bool
+		floor  uint64 // the slot's floor: 0 unless it was recycled
 		used   uint64 // bump offset
 		epoch  int    // generation bumps since creation
 		minted bool
@@ -223,7 +226,8 @@ func FuzzOps(f *testing.F) {
 				if len(arenas) < 4 {
 					a, err := New(WithMaxSize(limit))
 					require.NoError(t, err)
-					m := &mArena{a: a, used: abi.ArenaPrefix, local: new(Local)}
+					f := floorOf(a)
+					m := &mArena{a: a, floor: f, used: f + abi.ArenaPrefix, local: new(Local)}
 					*m.local = a.Local()
 					arenas = append(arenas, m)
 				}
@@ -255,7 +259,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				}
 				off := (m.used + align - 1) &^ (align - 1)
-				if off+size > limit {
+				if off+size > m.floor+limit {
 					require.ErrorIs(t, err, hffi.ENOMEM)
 					continue
 				}
@@ -279,7 +283,7 @@ func FuzzOps(f *testing.F) {
 					if m.minted {
 						m.epoch++
 					}
-					m.minted, m.used, m.allocs = false, abi.ArenaPrefix, nil
+					m.minted, m.used, m.allocs = false, m.floor+abi.ArenaPrefix, nil
 				}
 			case 4: // free
 				if m := pick(); m != nil {
@@ -300,8 +304,8 @@ func FuzzOps(f *testing.F) {
 				}
 				if i >= len(m.allocs) || m.allocs[i].off%8 != 0 {
 					id := m.a.ID()
-					require.Equal(t, uint64(0), abi.RefOffset(uint64(id)))
-					refs = append(refs, mRef{id, indexOf(arenas, m), 0, m.epoch})
+					require.Equal(t, m.floor, abi.RefOffset(uint64(id)))
+					refs = append(refs, mRef{id, indexOf(arenas, m), m.floor, m.epoch})
 				} else {
 					r, err := m.a.Ref(unsafe.Add(baseOf(m.a), m.allocs[i].off))
 					require.NoError(t, err)
@@ -321,7 +325,7 @@ func FuzzOps(f *testing.F) {
 					require.True(t, isAny(err, hffi.ECLOSED, hffi.ESTALE), "%v", err)
 				case mr.epoch != m.epoch:
 					require.ErrorIs(t, err, hffi.ESTALE)
-				case mr.off < abi.ArenaPrefix || mr.off+size > m.used:
+				case mr.off < m.floor+abi.ArenaPrefix || mr.off+size > m.used:
 					require.ErrorIs(t, err, hffi.EBOUNDS)
 					require.NoError(t, Check(mr.r))
 				default:
@@ -333,7 +337,7 @@ func FuzzOps(f *testing.F) {
 					if m.freed {
 						continue
 					}
-					require.Equal(t, uintptr(m.used-abi.ArenaPrefix), m.a.Used())
+					require.Equal(t, uintptr(m.used-m.floor-abi.ArenaPrefix), m.a.Used())
 					for _, al := range m.allocs {
 						require.Equal(t, al.data, bytesAt(unsafe.Add(baseOf(m.a), al.off), uintptr(len(al.data))))
 					}
@@ -350,7 +354,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				}
 				off := (m.used + 7) &^ 7
-				if off+uint64(len(data)) > limit {
+				if off+uint64(len(data)) > m.floor+limit {
 					require.ErrorIs(t, err, hffi.ENOMEM)
 					continue
 				}
@@ -375,13 +379,13 @@ func FuzzOps(f *testing.F) {
 					continue
 				case err != nil:
 					require.ErrorIs(t, err, hffi.ENOMEM)
-					require.Greater(t, size+align, limit-m.used-1, "a Local failed although the arena had room")
+					require.Greater(t, size+align, m.floor+limit-m.used-1, "a Local failed although the arena had room")
 					continue
 				}
 				off := uint64(uintptr(p) - uintptr(baseOf(m.a)))
-				used := uint64(m.a.Used()) + abi.ArenaPrefix
+				used := uint64(m.a.Used()) + m.floor + abi.ArenaPrefix
 				require.Zero(t, off%align)
-				require.GreaterOrEqual(t, off, uint64(abi.ArenaPrefix))
+				require.GreaterOrEqual(t, off, m.floor+abi.ArenaPrefix)
 				require.LessOrEqual(t, off+size, used)
 				require.Equal(t, make([]byte, size), bytesAt(p, uintptr(size)))
 				data := make([]byte, size)
@@ -396,7 +400,7 @@ func FuzzOps(f *testing.F) {
 				if m == nil || m.freed {
 					continue
 				}
-				r := Ref(abi.MakeRef(slotOf(m.a), genOf(m.a)+1, abi.ArenaPrefix))
+				r := Ref(abi.MakeRef(slotOf(m.a), genOf(m.a)+1, m.floor+abi.ArenaPrefix))
 				_, err := Resolve(r, 0)
 				assert.ErrorIs(t, err, hffi.EFORGED)
 			}

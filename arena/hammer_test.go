@@ -59,7 +59,7 @@ func TestHammerAlloc(t *testing.T) {
 				for i := range b {
 					b[i] = tag
 				}
-				spans[g] = append(spans[g], span{uintptr(p) - uintptr(baseOf(a)), size, tag})
+				spans[g] = append(spans[g], span{uintptr(p) - uintptr(startOf(a)), size, tag})
 				if align >= 8 {
 					r, err := a.Ref(p)
 					if !assert.NoError(t, err) {
@@ -86,7 +86,7 @@ func TestHammerAlloc(t *testing.T) {
 		}
 		require.GreaterOrEqual(t, s.off, end, "allocations overlap")
 		end = s.off + s.n
-		for _, c := range bytesAt(unsafe.Add(baseOf(a), s.off), s.n) {
+		for _, c := range bytesAt(unsafe.Add(startOf(a), s.off), s.n) {
 			if c != s.tag {
 				require.Equal(t, s.tag, c, "allocation at %d overwritten", s.off)
 			}

@@ -5,7 +5,10 @@ package arena
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
+
+const errDoublePut = "arena: Pool.Put: the arena was already put back (a double Put would hand it to two users)"
 
 // Pool keeps reset arenas for reuse, so that a hot path that needs scratch
 // memory for one call (strings and buffers handed to C) reuses committed
@@ -48,6 +51,7 @@ func (p *Pool) Get() *Arena {
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
+		atomic.StoreUint32(&a.pooled, 0)
 		return a
 	}
 	p.mu.Unlock()
@@ -61,10 +65,16 @@ func (p *Pool) Get() *Arena {
 // Put resets a (see [Arena.Reset]: pointers into it and Refs minted from it
 // are invalid from now on) and keeps it for a later Get, or frees it if the
 // pool is full or closed. Put(nil) is a no-op. The caller must not use a
-// after Put.
+// after Put. Put panics if a was already put back and not taken out again
+// with Get since: kept twice, it would go to two users.
 func (p *Pool) Put(a *Arena) {
 	if a == nil {
 		return
+	}
+	// One compare-and-swap: Put is once per use of a pooled arena. The
+	// mark stays on an arena Put freed, so a second Put of it panics too.
+	if !atomic.CompareAndSwapUint32(&a.pooled, 0, 1) {
+		panic(errDoublePut)
 	}
 	a.Reset()
 	if a.hdr == nil {

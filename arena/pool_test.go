@@ -93,3 +93,41 @@ func TestPoolConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A second Put of the same arena would put it on the idle list twice, and
+// two later Gets would hand one arena to two users. It panics instead,
+// whether the first Put kept the arena or freed it (pool full or closed).
+func TestPoolDoublePutPanics(t *testing.T) {
+	const msg = "arena: Pool.Put: the arena was already put back (a double Put would hand it to two users)"
+	p := NewPool(WithMaxSize(page))
+	defer p.Close()
+	before := ReadStats().LiveArenas
+
+	a := p.Get()
+	p.Put(a)
+	require.PanicsWithValue(t, msg, func() { p.Put(a) })
+	b, c := p.Get(), p.Get()
+	assert.Same(t, a, b, "the pool kept a once")
+	assert.NotSame(t, b, c, "and hands it to one user only")
+	_, err := b.Alloc(8, 8)
+	require.NoError(t, err, "an arena taken out again works")
+	p.Put(b)
+	p.Put(c)
+
+	// Freed by Put because the pool is closed: still a double Put.
+	q := NewPool(WithMaxSize(page))
+	q.Close()
+	d := q.Get()
+	q.Put(d)
+	require.PanicsWithValue(t, msg, func() { q.Put(d) })
+
+	// Get, Put, Get, Put is fine, and so is Put of an arena from New.
+	e := p.Get()
+	p.Put(e)
+	e = p.Get()
+	p.Put(e)
+	f := mustNew(t, WithMaxSize(page))
+	p.Put(f)
+	p.Close()
+	assert.Equal(t, before, ReadStats().LiveArenas)
+}

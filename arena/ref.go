@@ -19,10 +19,11 @@ import (
 // freed it resolves to an error instead of to memory. The zero Ref is never
 // valid.
 //
-// A Ref with offset 0 is an arena id (see [Arena.ID]).
+// An arena id (see [Arena.ID]) is a Ref to the arena's start (offset 0
+// until its registry slot is recycled), below the first allocation.
 type Ref uint64
 
-// ID returns the arena's id for C (an hffi_arena: a Ref with offset 0),
+// ID returns the arena's id for C (an hffi_arena: a Ref to its start),
 // which C passes to hffi_arena_alloc, hffi_arena_strdup and friends to
 // allocate from this arena. The id is valid until the next [Arena.Reset]
 // or [Arena.Free]: calling ID counts as minting a Ref. It returns 0 once
@@ -33,7 +34,7 @@ func (a *Arena) ID() Ref {
 		return 0
 	}
 	mint(h)
-	return Ref(abi.MakeRef(a.slot, wordGen(atomic.LoadUint64(&h.Word)), 0))
+	return Ref(abi.MakeRef(a.slot, wordGen(atomic.LoadUint64(&h.Word)), a.floor))
 }
 
 // Ref mints a reference to p, which must be 8-aligned and lie inside what
@@ -59,7 +60,7 @@ func (a *Arena) Ref(p unsafe.Pointer) (Ref, error) {
 		return 0, refErrs.of(hffi.EBOUNDS)
 	}
 	off := addr - base
-	if off < abi.ArenaPrefix || off > atomic.LoadUint64(&h.Used) {
+	if off < a.floor+abi.ArenaPrefix || off > atomic.LoadUint64(&h.Used) {
 		return 0, refErrs.of(hffi.EBOUNDS)
 	}
 	if off >= abi.ArenaMaxSize {
@@ -95,10 +96,15 @@ func lookup(r uint64) (*abi.ArenaHdr, uint64, hffi.Code) {
 	if gen == 0 {
 		return nil, 0, hffi.EFORGED
 	}
+	// The checks of _hffi_arena_word_check, written out here: a call
+	// would cost the hot path of Resolve. A Ref below the floor is from
+	// an earlier incarnation of the slot, whatever its generation.
 	h := &hdrs[slot]
 	w := atomic.LoadUint64(&h.Word)
 	sgen, state := wordGen(w), wordState(w)
 	switch {
+	case abi.RefOffset(r) < wordFloor(w):
+		return nil, w, hffi.ESTALE
 	case gen > sgen:
 		return nil, w, hffi.EFORGED
 	case gen < sgen:
@@ -129,11 +135,11 @@ func Resolve(r Ref, size uintptr) (unsafe.Pointer, error) {
 			return nil, resolveErrs.of(code)
 		}
 		off, used := abi.RefOffset(uint64(r)), atomic.LoadUint64(&h.Used)
-		inside := off >= abi.ArenaPrefix && off <= used && uint64(size) <= used-off
+		inside := off >= wordFloor(w)+abi.ArenaPrefix && off <= used && uint64(size) <= used-off
 		base := atomic.LoadPointer(&bases[slot])
 		// The word is stored LIVE after base is set and leaves LIVE (or
-		// changes generation) before base and used are cleared: an
-		// unchanged word means base and used belong to it.
+		// changes generation or floor) before base and used are
+		// cleared: an unchanged word means base and used belong to it.
 		if base == nil || atomic.LoadUint64(&h.Word) != w {
 			continue
 		}
@@ -141,6 +147,41 @@ func Resolve(r Ref, size uintptr) (unsafe.Pointer, error) {
 			return nil, resolveErrs.of(hffi.EBOUNDS)
 		}
 		return unsafe.Add(base, off), nil
+	}
+}
+
+// Extent is the allocated part of an arena as of one generation, for
+// readers that follow offsets stored in the arena (a tree of values) rather
+// than one Ref: offsets in [Lo, Used] are allocated, and offset o is at
+// unsafe.Add(Base, o). Base is off-heap memory, never moved; it is the
+// arena's start unless its registry slot was recycled, in which case Lo
+// lies above the slot's floor and the bytes below it are not the arena's.
+type Extent struct {
+	Base unsafe.Pointer
+	Lo   uint64
+	Used uint64
+}
+
+// ResolveExtent checks r like [Resolve] (an arena id is fine) and returns
+// the extent of r's arena in r's generation. Base, Lo and Used are read in
+// one consistent snapshot, as _hffi_arena_snapshot reads them for the C
+// accessors: racing with a Reset or Free of the arena, it returns the
+// extent as of before or the error as of after, never a mix (reading Used
+// apart from the check could give the next generation's, or another
+// arena's). It makes no Go heap allocation.
+func ResolveExtent(r Ref) (Extent, error) {
+	slot := abi.RefSlot(uint64(r))
+	for {
+		h, w, code := lookup(uint64(r))
+		if code != hffi.OK {
+			return Extent{}, resolveErrs.of(code)
+		}
+		used := atomic.LoadUint64(&h.Used)
+		base := atomic.LoadPointer(&bases[slot])
+		if base == nil || atomic.LoadUint64(&h.Word) != w {
+			continue
+		}
+		return Extent{Base: base, Lo: wordFloor(w) + abi.ArenaPrefix, Used: used}, nil
 	}
 }
 

@@ -3,6 +3,7 @@
 package arena
 
 import (
+	"slices"
 	"testing"
 	"unsafe"
 
@@ -55,7 +56,7 @@ func TestRefErrors(t *testing.T) {
 	}{
 		{"nil", nil, hffi.EINVAL},
 		{"misaligned", unsafe.Add(p, 1), hffi.EALIGN},
-		{"prefix", baseOf(a), hffi.EBOUNDS},
+		{"prefix", startOf(a), hffi.EBOUNDS},
 		{"past used", unsafe.Add(p, 72), hffi.EBOUNDS},
 		{"below base", unsafe.Add(baseOf(a), -8), hffi.EBOUNDS},
 		{"other memory", unsafe.Pointer(&tests8[0]), hffi.EBOUNDS},
@@ -94,12 +95,20 @@ func TestResolveCodes(t *testing.T) {
 		{"future gen", mk(slot, gen+1, off), 0, hffi.EFORGED},
 		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, hffi.EFORGED},
 		{"arena id", a.ID(), 0, hffi.EBOUNDS},
-		{"inside prefix", mk(slot, gen, 56), 0, hffi.EBOUNDS},
+		{"inside prefix", mk(slot, gen, floorOf(a)+56), 0, hffi.EBOUNDS},
 		{"offset past used", mk(slot, gen, off+24), 0, hffi.EBOUNDS},
 		{"size past used", r, 17, hffi.EBOUNDS},
 		{"huge size", r, ^uintptr(0), hffi.EBOUNDS},
 		{"all ones", Ref(^uint64(0)), 0, hffi.EFORGED},
 		{"ok", r, 16, nil},
+	}
+	if f := floorOf(a); f > 0 { // a recycled slot
+		tests = append(tests, struct {
+			name string
+			r    Ref
+			size uintptr
+			want error
+		}{"below the floor", mk(slot, gen, f-8), 0, hffi.ESTALE})
 	}
 	if s, ok := neverUsedSlot(); ok {
 		tests = append(tests, struct {
@@ -258,33 +267,73 @@ func TestRegistryExhaustion(t *testing.T) {
 	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	require.NotEmpty(t, held)
 
-	// An arena whose slot must retire has nowhere to go: it dies cleanly.
+	// An arena whose slot must retire finds no fresh or freed slot: its
+	// own slot starts over behind a floor, and its old Refs stay stale.
 	a := held[0]
 	setGen(a, abi.ArenaGenMax)
+	p, err := a.CopyString("old")
+	require.NoError(t, err)
+	r, err := a.Ref(p)
+	require.NoError(t, err)
 	id := a.ID()
+	slot, floor := slotOf(a), floorOf(a)
 	resets := ReadStats().Resets
 	a.Reset()
-	assert.Equal(t, resets+1, ReadStats().Resets, "the Reset that killed the arena is counted")
-	_, err = a.Alloc(1, 1)
-	require.ErrorIs(t, err, hffi.EEXHAUSTED)
-	assert.Zero(t, a.ID())
-	require.ErrorIs(t, Check(id), hffi.ERETIRED)
-	require.NoError(t, a.Free())
+	assert.Equal(t, resets+1, ReadStats().Resets)
+	require.Equal(t, slot, slotOf(a), "recycled in place")
+	assert.Equal(t, uint32(1), genOf(a))
+	assert.Greater(t, floorOf(a), floor, "the floor lies above what the slot handed out")
+	assert.Zero(t, floorOf(a)%uint64(page))
+	require.ErrorIs(t, Check(id), hffi.ESTALE)
+	_, err = Resolve(r, 1)
+	require.ErrorIs(t, err, hffi.ESTALE)
+	q, err := a.CopyString("new")
+	require.NoError(t, err)
+	r2, err := a.Ref(q)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(1), abi.RefGen(uint64(r2)), "generation 1 again...")
+	assert.Greater(t, abi.RefOffset(uint64(r2)), abi.RefOffset(uint64(r)), "...above the floor")
+	got, err := Resolve(r2, 4)
+	require.NoError(t, err)
+	assert.Equal(t, "new\x00", string(bytesAt(got, 4)))
 
-	// Freeing one arena makes room for one more.
+	// An arena as large as a Ref reaches cannot live above any floor:
+	// with every other slot taken, it dies cleanly. It needs a slot never
+	// recycled (floor 0), which most of them are.
+	i := slices.IndexFunc(held[1:], func(b *Arena) bool { return floorOf(b) == 0 }) + 1
+	require.Positive(t, i)
+	held[1], held[i] = held[i], held[1]
 	require.NoError(t, held[1].Free())
+	big, err := New(WithMaxSize(MaxSize))
+	require.NoError(t, err)
+	held[1] = big
+	setGen(big, abi.ArenaGenMax)
+	id = big.ID()
+	big.Reset()
+	_, err = big.Alloc(1, 1)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
+	assert.Zero(t, big.ID())
+	require.ErrorIs(t, Check(id), hffi.ERETIRED)
+
+	// Freeing one arena makes room for one more, and the slot the large
+	// arena retired starts over for a small one.
+	require.NoError(t, held[2].Free())
 	b, err := New(WithMaxSize(page))
 	require.NoError(t, err)
-	held[1] = b
+	held[2] = b
+	c, err := New(WithMaxSize(page))
+	require.NoError(t, err)
+	held = append(held, c)
+	assert.NotZero(t, floorOf(c))
 	_, err = New(WithMaxSize(page))
 	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 
 	// A pool that cannot make an arena hands out one that says why.
 	pool := NewPool(WithMaxSize(page))
-	c := pool.Get()
-	_, err = c.Alloc(1, 1)
+	d := pool.Get()
+	_, err = d.Alloc(1, 1)
 	require.ErrorIs(t, err, hffi.EEXHAUSTED)
-	pool.Put(c)
+	pool.Put(d)
 }
 
 // neverUsedSlot returns a registry slot no arena has had yet, if any is

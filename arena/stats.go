@@ -35,14 +35,18 @@ func ReadStats() Stats {
 	}
 	for s := uint32(1); s < reg.fresh; s++ {
 		h := &hdrs[s]
-		if wordState(atomic.LoadUint64(&h.Word)) != abi.ArenaLive {
+		w := atomic.LoadUint64(&h.Word)
+		if wordState(w) != abi.ArenaLive {
 			continue
 		}
+		floor := wordFloor(w)
 		st.LiveArenas++
 		st.Reserved += h.Limit
-		st.Mapped += atomic.LoadUint64(&h.Committed)
-		if used := atomic.LoadUint64(&h.Used); used > abi.ArenaPrefix {
-			st.InUse += used - abi.ArenaPrefix
+		if c := atomic.LoadUint64(&h.Committed); c > floor {
+			st.Mapped += c - floor
+		}
+		if used := atomic.LoadUint64(&h.Used); used > floor+abi.ArenaPrefix {
+			st.InUse += used - floor - abi.ArenaPrefix
 		}
 	}
 	reg.mu.Unlock()

@@ -25,6 +25,10 @@
 
 int32_t hffi_version(void) { return HFFI_VERSION_NUMBER; }
 
+#ifdef HFFI_TEST_HOOKS
+void (*_hffi_test_hook_snapshot)(const hffi_rt *rt, hffi_ref r);
+#endif
+
 /* Both tables are generated from HFFI_ERRORS, indexed by -code. */
 static const char *const _hffi_err_msgs[] = {
 #define _HFFI_ERR_MSG(name, code, msg) [-(code)] = msg,
@@ -55,14 +59,14 @@ const char *hffi_err_name(int32_t code) {
  * ------------------------------------------------------------------- */
 
 /* _hffi_arena_live validates rt and the arena id a (any reference into the
- * arena is accepted, like hffi_arena_check) and returns its header. The
+ * arena is accepted, like hffi_arena_check) and returns its header and slot
+ * word. The
  * registry lives in writable shared memory; the lookup hands out a const
  * pointer only because resolving never writes. */
-static int32_t _hffi_arena_live(const hffi_rt *rt, hffi_arena a, hffi_arena_hdr **hdr_out) {
+static int32_t _hffi_arena_live(const hffi_rt *rt, hffi_arena a, hffi_arena_hdr **hdr_out,
+                                uint64_t *word_out) {
     const hffi_arena_hdr *h = NULL;
-    int32_t rc = hffi_rt_check(rt);
-    if (rc < 0) return rc;
-    rc = _hffi_arena_lookup(rt, a, &h);
+    int32_t rc = _hffi_arena_lookup(rt, a, &h, word_out);
     if (rc < 0) return rc;
     *hdr_out = (hffi_arena_hdr *)(uintptr_t)h;
     return HFFI_OK;
@@ -119,11 +123,11 @@ static hffi_ref _hffi_arena_mint(hffi_arena_hdr *h, hffi_arena a, uint64_t off) 
 static int32_t _hffi_arena_alloc(const hffi_rt *rt, hffi_arena a, uint64_t size, uint64_t align,
                                  bool zero, void **ptr_out, hffi_ref *ref_out) {
     hffi_arena_hdr *h = NULL;
-    uint64_t off = 0, page;
+    uint64_t off = 0, page, w = 0;
     void *p;
     int32_t rc;
     if (ptr_out == NULL) return HFFI_EINVAL;
-    rc = _hffi_arena_live(rt, a, &h);
+    rc = _hffi_arena_live(rt, a, &h, &w);
     if (rc < 0) return rc;
     page = rt->page_size;
     if (align == 0 || (align & (align - 1)) != 0 || align > page) return HFFI_EALIGN;
@@ -168,10 +172,10 @@ int32_t hffi_arena_strdup(const hffi_rt *rt, hffi_arena a, const char *s, char *
 
 int32_t hffi_ref_of(const hffi_rt *rt, hffi_arena a, const void *ptr, hffi_ref *ref_out) {
     hffi_arena_hdr *h = NULL;
-    uint64_t addr = (uint64_t)(uintptr_t)ptr, off;
+    uint64_t addr = (uint64_t)(uintptr_t)ptr, off, w = 0;
     int32_t rc;
     if (ref_out == NULL) return HFFI_EINVAL;
-    rc = _hffi_arena_live(rt, a, &h);
+    rc = _hffi_arena_live(rt, a, &h, &w);
     if (rc < 0) return rc;
     /* The same checks in the same order as Go's Arena.Ref. */
     if (ptr == NULL) return HFFI_EINVAL;
@@ -180,7 +184,8 @@ int32_t hffi_ref_of(const hffi_rt *rt, hffi_arena a, const void *ptr, hffi_ref *
     off = addr - h->base;
     /* off == used names the empty tail, where a zero-size allocation lies;
      * hffi_ref_resolve accepts it for size 0 only. */
-    if (off < HFFI_ARENA_PREFIX || off > _hffi_load(&h->used)) return HFFI_EBOUNDS;
+    if (off < _hffi_arena_floor(w) + HFFI_ARENA_PREFIX || off > _hffi_load(&h->used))
+        return HFFI_EBOUNDS;
     if (off >= HFFI_ARENA_MAX_SIZE) return HFFI_ERANGE;
     *ref_out = _hffi_arena_mint(h, a, off);
     return HFFI_OK;

@@ -68,7 +68,7 @@ extern "C" {
 #define HFFI_VERSION_NUMBER \
     (HFFI_VERSION_MAJOR * 1000000 + HFFI_VERSION_MINOR * 1000 + HFFI_VERSION_PATCH)
 #define HFFI_VERSION_STRING "0.1.0"
-#define HFFI_ABI_VERSION 1
+#define HFFI_ABI_VERSION 2
 
 /* hffi_version returns HFFI_VERSION_NUMBER as the library was built. */
 int32_t hffi_version(void);
@@ -152,25 +152,35 @@ static inline int32_t hffi_rt_check(const hffi_rt *rt) {
 /* ---------------------------------------------------------------------
  * Arenas and references
  *
- * An arena is one reservation of virtual memory [base, base+limit) of
- * which [base, base+committed) is readable and writable. Allocation bumps
- * `used` with a CAS; memory never moves. The first HFFI_ARENA_PREFIX bytes
- * are reserved, so offset 0 never names an allocation.
+ * An arena is one reservation of virtual memory [base, base+limit);
+ * references name byte offsets from base. Its slot's floor (see below)
+ * splits it: [base, base+floor) is never handed out, and the arena proper
+ * is [base+floor, base+limit), of which [base+floor, base+committed) is
+ * readable and writable. Allocation bumps `used` with a CAS; memory never
+ * moves. The first HFFI_ARENA_PREFIX bytes above the floor are reserved,
+ * so the arena id (offset = floor) never names an allocation.
  *
  * Each arena occupies one slot of the registry rt->arenas. The slot's
  * generation is bumped by a reset that follows the minting of a reference,
  * and when a freed slot whose references were minted is reused (until
  * then, references to a freed arena give HFFI_ECLOSED). A slot whose
- * generation reaches HFFI_ARENA_GEN_MAX is retired forever and the arena
- * moves to a fresh slot: a generation never repeats, so a stale reference
- * can never name new memory.
+ * generation reaches HFFI_ARENA_GEN_MAX is retired and the arena moves to
+ * another slot. A retired slot may later start a new incarnation at
+ * generation 1 with a floor above every offset its earlier incarnations
+ * ever allocated: a reference below the slot's floor is HFFI_ESTALE
+ * whatever its generation, so a (slot, generation, offset) never names
+ * memory of a later incarnation, and a stale reference can never name new
+ * memory. Go keeps the floor a multiple of the page size; below it, the
+ * reservation is readable (zeros) or inaccessible, never another arena.
  *
  * Reference bit packing (hffi_ref, 64 bits):
  *   bit  63      1 (tells references from handles, whose bit 63 is 0)
  *   bits 62..49  arena slot (14 bits, 1..HFFI_ARENA_SLOTS-1)
  *   bits 48..29  arena generation (20 bits, 1..HFFI_ARENA_GEN_MAX)
  *   bits 28..0   offset / 8 (29 bits: 8-aligned offsets below 4 GiB)
- * An "arena id" (hffi_arena) is a reference with offset 0.
+ * An "arena id" (hffi_arena) is the reference whose offset is the slot's
+ * floor (0 until a slot is recycled); functions that take one accept any
+ * reference into the arena.
  * ------------------------------------------------------------------- */
 typedef uint64_t hffi_ref;
 typedef uint64_t hffi_arena;
@@ -187,19 +197,30 @@ typedef uint64_t hffi_arena;
 #define HFFI_ARENA_MAX_SIZE (UINT64_C(1) << (HFFI_REF_OFF_BITS + 3)) /* 4 GiB */
 #define HFFI_ARENA_PREFIX 64
 
-/* Arena slot states (bits 21..20 of hffi_arena_hdr.word, 2 bits). */
+/* The slot word (hffi_arena_hdr.word):
+ *   bits 19..0   generation
+ *   bits 21..20  state (HFFI_ARENA_FREE, _LIVE, _RETIRED)
+ *   bits 50..22  floor / 8: offsets below the floor belong to earlier
+ *                incarnations of the slot
+ * Every field a check needs is in this one word, so a lookup is one load,
+ * and any change of generation, state or floor changes the word. */
 #define HFFI_ARENA_FREE 0u
 #define HFFI_ARENA_LIVE 1u
 #define HFFI_ARENA_RETIRED 2u
 #define HFFI_ARENA_STATE_SHIFT 20
 #define HFFI_ARENA_GEN_MASK ((UINT64_C(1) << HFFI_REF_GEN_BITS) - 1)
+#define HFFI_ARENA_FLOOR_SHIFT 22
+#define HFFI_ARENA_FLOOR_MASK ((UINT64_C(1) << HFFI_REF_OFF_BITS) - 1)
 
 typedef struct hffi_arena_hdr {
-    uint64_t word;      /* atomic: [19:0] generation, [21:20] state */
-    uint64_t base;      /* address of the reservation; constant while live */
-    uint64_t limit;     /* bytes reserved: the arena's maximum size */
-    uint64_t used;      /* atomic: bump offset, HFFI_ARENA_PREFIX after reset */
-    uint64_t committed; /* atomic: bytes from base that are read-write */
+    uint64_t word;      /* atomic: see above */
+    uint64_t base;      /* atomic: address of offset 0 (the reservation);
+                           constant while live */
+    uint64_t limit;     /* offset where the reservation ends: floor + the
+                           arena's maximum size */
+    uint64_t used;      /* atomic: bump offset, floor + HFFI_ARENA_PREFIX
+                           after reset */
+    uint64_t committed; /* atomic: [floor, committed) is read-write */
     uint64_t grow;      /* commit granularity in bytes (a page multiple) */
     uint64_t minted;    /* atomic: nonzero once a reference was minted in
                            this generation */
@@ -222,53 +243,124 @@ static inline uint64_t hffi_ref_offset(hffi_ref r) {
     return (r & ((UINT64_C(1) << HFFI_REF_OFF_BITS) - 1)) * HFFI_REF_OFF_SCALE;
 }
 
-/* _hffi_arena_lookup validates the slot and generation named by r. */
-static inline int32_t _hffi_arena_lookup(const hffi_rt *rt, hffi_ref r,
-                                         const hffi_arena_hdr **hdr_out) {
-    uint32_t slot, gen, sgen, state;
-    const hffi_arena_hdr *h;
-    uint64_t w;
-    if (r == 0) return HFFI_EZERO;
-    if (!(r & HFFI_REF_TAG)) return HFFI_EKIND;
-    slot = hffi_ref_slot(r);
-    gen = hffi_ref_gen(r);
-    if (slot == 0) return HFFI_ERANGE;
-    if (gen == 0) return HFFI_EFORGED;
-    h = (const hffi_arena_hdr *)(uintptr_t)rt->arenas + slot;
-    w = _hffi_load(&h->word);
-    sgen = (uint32_t)(w & HFFI_ARENA_GEN_MASK);
-    state = (uint32_t)(w >> HFFI_ARENA_STATE_SHIFT) & 3u;
+/* Test hook: builds of hffi's own C tests (-DHFFI_TEST_HOOKS) may set
+ * _hffi_test_hook_snapshot to run code between a lookup's first load of a
+ * slot word and the loads it validates, to force the races that the
+ * re-check in _hffi_arena_snapshot handles. Other builds compile it out. */
+#ifdef HFFI_TEST_HOOKS
+extern void (*_hffi_test_hook_snapshot)(const hffi_rt *rt, hffi_ref r);
+#define _HFFI_TEST_HOOK_SNAPSHOT(rt, r) \
+    do {                                \
+        if (_hffi_test_hook_snapshot) _hffi_test_hook_snapshot((rt), (r)); \
+    } while (0)
+#else
+#define _HFFI_TEST_HOOK_SNAPSHOT(rt, r) ((void)0)
+#endif
+
+/* _hffi_arena_floor gives the floor offset of slot word w. */
+static inline uint64_t _hffi_arena_floor(uint64_t w) {
+    return ((w >> HFFI_ARENA_FLOOR_SHIFT) & HFFI_ARENA_FLOOR_MASK) * HFFI_REF_OFF_SCALE;
+}
+
+/* _hffi_arena_word_check gives the code for reference r against slot word
+ * w. A reference below the floor is from an earlier incarnation of the
+ * slot, whatever its generation. */
+static inline int32_t _hffi_arena_word_check(uint64_t w, hffi_ref r) {
+    uint32_t gen = hffi_ref_gen(r);
+    uint32_t sgen = (uint32_t)(w & HFFI_ARENA_GEN_MASK);
+    uint32_t state = (uint32_t)(w >> HFFI_ARENA_STATE_SHIFT) & 3u;
+    if (hffi_ref_offset(r) < _hffi_arena_floor(w)) return HFFI_ESTALE;
     if (gen > sgen) return HFFI_EFORGED;
     if (gen < sgen) return HFFI_ESTALE;
     if (state == HFFI_ARENA_RETIRED) return HFFI_ERETIRED;
     if (state != HFFI_ARENA_LIVE) return HFFI_ECLOSED;
+    return HFFI_OK;
+}
+
+/* _hffi_arena_lookup validates rt and the slot, generation and floor named
+ * by r with one load of the slot word, which it returns. */
+static inline int32_t _hffi_arena_lookup(const hffi_rt *rt, hffi_ref r,
+                                         const hffi_arena_hdr **hdr_out, uint64_t *word_out) {
+    uint32_t slot;
+    const hffi_arena_hdr *h;
+    int32_t rc = hffi_rt_check(rt);
+    if (rc < 0) return rc;
+    if (r == 0) return HFFI_EZERO;
+    if (!(r & HFFI_REF_TAG)) return HFFI_EKIND;
+    slot = hffi_ref_slot(r);
+    if (slot == 0) return HFFI_ERANGE;
+    if (hffi_ref_gen(r) == 0) return HFFI_EFORGED;
+    h = (const hffi_arena_hdr *)(uintptr_t)rt->arenas + slot;
+    *word_out = _hffi_load(&h->word);
+    rc = _hffi_arena_word_check(*word_out, r);
+    if (rc < 0) return rc;
     *hdr_out = h;
+    return HFFI_OK;
+}
+
+/* _hffi_arena_snapshot is _hffi_arena_lookup that also reads the arena's
+ * base and used as they were while r's generation was live. Go publishes
+ * base and used before the word that makes them valid and changes the word
+ * before it changes them (Reset, Free, reuse of the slot), so they belong
+ * to the generation checked only if the word is the same after they were
+ * read; if it changed, the answer is the new word's (ESTALE or ECLOSED,
+ * never EBOUNDS from a half-reset arena or an address in the arena that
+ * took the slot over). The loads are acquire loads, so the second load of
+ * the word cannot happen before them. */
+static inline int32_t _hffi_arena_snapshot(const hffi_rt *rt, hffi_ref r,
+                                           const hffi_arena_hdr **hdr_out, uint64_t *word_out,
+                                           uint64_t *base_out, uint64_t *used_out) {
+    const hffi_arena_hdr *h = NULL;
+    uint64_t w = 0, w2, base, used;
+    int32_t rc = _hffi_arena_lookup(rt, r, &h, &w);
+    if (rc < 0) return rc;
+    for (;;) {
+        _HFFI_TEST_HOOK_SNAPSHOT(rt, r);
+        used = _hffi_load(&h->used);
+        base = _hffi_load(&h->base);
+        w2 = _hffi_load(&h->word);
+        if (w2 == w) break;
+        w = w2;
+        rc = _hffi_arena_word_check(w, r);
+        if (rc < 0) return rc;
+    }
+    *hdr_out = h;
+    *word_out = w;
+    *base_out = base;
+    *used_out = used;
     return HFFI_OK;
 }
 
 /* hffi_ref_resolve turns r into an address at which `size` bytes lie
  * inside what the arena has allocated in r's generation. It returns
+ * HFFI_EINVAL (NULL or foreign rt, NULL ptr_out), HFFI_EVERSION,
  * HFFI_EZERO, HFFI_EKIND, HFFI_ERANGE, HFFI_EFORGED, HFFI_ESTALE,
  * HFFI_ECLOSED, HFFI_ERETIRED or HFFI_EBOUNDS and never reads outside the
- * registry. The address stays valid until Go resets or frees the arena. */
+ * registry. Racing with Go's Reset or Free of the arena, it gives the
+ * address as of before or the error as of after, never a mix. The address
+ * stays valid until Go resets or frees the arena. */
 static inline int32_t hffi_ref_resolve(const hffi_rt *rt, hffi_ref r, uint64_t size,
                                        void **ptr_out) {
     const hffi_arena_hdr *h = NULL;
-    uint64_t off, used;
-    int32_t rc = _hffi_arena_lookup(rt, r, &h);
+    uint64_t off, w = 0, base = 0, used = 0;
+    int32_t rc;
+    if (ptr_out == NULL) return HFFI_EINVAL;
+    rc = _hffi_arena_snapshot(rt, r, &h, &w, &base, &used);
     if (rc < 0) return rc;
     off = hffi_ref_offset(r);
-    used = _hffi_load(&h->used);
-    if (off < HFFI_ARENA_PREFIX || off > used || size > used - off) return HFFI_EBOUNDS;
-    *ptr_out = (void *)(uintptr_t)(h->base + off);
+    if (off < _hffi_arena_floor(w) + HFFI_ARENA_PREFIX || off > used || size > used - off)
+        return HFFI_EBOUNDS;
+    *ptr_out = (void *)(uintptr_t)(base + off);
     return HFFI_OK;
 }
 
 /* hffi_arena_check returns 0 if the arena named by a (an hffi_arena or any
- * reference into it) is live at that generation. */
+ * reference into it) is live at that generation; HFFI_EINVAL for a NULL or
+ * foreign rt. */
 static inline int32_t hffi_arena_check(const hffi_rt *rt, hffi_arena a) {
     const hffi_arena_hdr *h = NULL;
-    return _hffi_arena_lookup(rt, a, &h);
+    uint64_t w = 0;
+    return _hffi_arena_lookup(rt, a, &h, &w);
 }
 
 /* hffi_arena_alloc allocates size bytes aligned to align (a power of two,

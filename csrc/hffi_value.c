@@ -20,6 +20,7 @@
  * an offset into a reference. */
 typedef struct _hffi_vctx {
     uint64_t base;
+    uint64_t lo;  /* the lowest offset an allocation can have: floor + prefix */
     uint64_t used;
     hffi_ref tag; /* a reference with its offset bits cleared */
 } _hffi_vctx;
@@ -53,7 +54,7 @@ static const char *_hffi_val_bytes_at(const _hffi_vctx *c, uint64_t off, const h
 /* _hffi_val_span checks that [off, off+size) lies in the allocated part of
  * the arena. size may be up to 2^36, so nothing here overflows. */
 static int32_t _hffi_val_span(const _hffi_vctx *c, uint64_t off, uint64_t size) {
-    if (off < HFFI_ARENA_PREFIX || off > c->used || size > c->used - off) return HFFI_EBOUNDS;
+    if (off < c->lo || off > c->used || size > c->used - off) return HFFI_EBOUNDS;
     return HFFI_OK;
 }
 
@@ -110,15 +111,14 @@ static int32_t _hffi_val_node(const _hffi_vctx *c, uint64_t off, hffi_val *out) 
     return HFFI_OK;
 }
 
-/* _hffi_val_ctx resolves r's arena without reading the node. */
+/* _hffi_val_ctx resolves r's arena without reading the node: base and used
+ * come from one consistent snapshot (see _hffi_arena_snapshot). */
 static int32_t _hffi_val_ctx(const hffi_rt *rt, hffi_ref r, _hffi_vctx *c) {
     const hffi_arena_hdr *h = NULL;
-    int32_t rc = hffi_rt_check(rt);
+    uint64_t w = 0;
+    int32_t rc = _hffi_arena_snapshot(rt, r, &h, &w, &c->base, &c->used);
     if (rc < 0) return rc;
-    rc = _hffi_arena_lookup(rt, r, &h);
-    if (rc < 0) return rc;
-    c->base = h->base;
-    c->used = _hffi_load(&h->used);
+    c->lo = _hffi_arena_floor(w) + HFFI_ARENA_PREFIX;
     c->tag = r & ~_HFFI_VAL_OFF_MASK;
     return HFFI_OK;
 }
@@ -452,11 +452,12 @@ static int32_t _hffi_val_put(const hffi_rt *rt, hffi_ref v, uint32_t kind, uint3
 }
 
 /* _hffi_val_alloc allocates size zeroed bytes, 8-aligned, in the arena of
- * v and gives their offset and address. */
+ * v and gives their offset and address. v itself names the arena: offset 0
+ * would be below the floor of a recycled slot. */
 static int32_t _hffi_val_alloc(const hffi_rt *rt, hffi_ref v, uint64_t size, uint64_t *off_out,
                                void **ptr_out) {
     hffi_ref r = 0;
-    int32_t rc = hffi_arena_alloc(rt, v & ~_HFFI_VAL_OFF_MASK, size, HFFI_REF_OFF_SCALE, ptr_out, &r);
+    int32_t rc = hffi_arena_alloc(rt, v, size, HFFI_REF_OFF_SCALE, ptr_out, &r);
     if (rc < 0) return rc;
     *off_out = hffi_ref_offset(r);
     return HFFI_OK;

@@ -8,14 +8,12 @@ import (
 	"math"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/shm"
 )
 
 // Decoder decodes value trees, typically built by C with the hffi_val_*
@@ -120,6 +118,7 @@ var (
 type decState struct {
 	d     *Decoder
 	base  unsafe.Pointer // the arena's base address
+	lo    uint64         // the lowest offset of the arena's current incarnation
 	used  uint64         // what the arena had allocated when the walk began
 	nodes int64          // nodes left in the budget
 	bytes int64          // string bytes left in the budget
@@ -130,23 +129,29 @@ type decState struct {
 func (st *decState) str(s string) string { return st.box.bytes(s) }
 
 // open resolves r (generation, bounds) and returns the offset of its node.
+// The arena's extent comes from one consistent snapshot
+// ([arena.ResolveExtent]): reading Used apart from the check could give
+// the next generation's, or another arena's, and offsets below the slot's
+// floor belong to an earlier incarnation of the slot.
 func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
-	p, err := arena.Resolve(r, abi.ValSize)
+	ext, err := arena.ResolveExtent(r)
 	if err != nil {
 		return 0, valFail(err, err.Error())
 	}
 	off := abi.RefOffset(uint64(r))
-	st.d = d
-	st.base = unsafe.Add(p, -int(off))
-	st.used = atomic.LoadUint64(&shm.ArenaHdr(abi.RefSlot(uint64(r))).Used)
-	if st.used < off+abi.ValSize { // reset under our feet
-		return 0, valFail(hffi.EBOUNDS, "arena shrank while decoding")
+	if off < ext.Lo || off > ext.Used || abi.ValSize > ext.Used-off {
+		return 0, valFail(hffi.EBOUNDS, fmt.Sprintf("arena: resolve: reference offset %#x outside the arena's allocated bytes [%#x, %#x): %v",
+			off, ext.Lo, ext.Used, hffi.EBOUNDS))
 	}
+	st.d = d
+	st.base = ext.Base
+	st.lo = ext.Lo
+	st.used = ext.Used
 	// A tree without shared links has at most one node per 16 bytes and
 	// at most as many string bytes as the arena holds. The root is the
 	// first node; the others are paid for by their container (see node).
-	st.nodes = int64(st.used-abi.ArenaPrefix)/abi.ValSize - 1
-	st.bytes = int64(st.used)
+	st.nodes = int64(st.used-st.lo)/abi.ValSize - 1
+	st.bytes = int64(st.used - st.lo)
 	return off, nil
 }
 
@@ -162,7 +167,7 @@ func decBounds(what string, off, size, used uint64) error {
 // span checks that [off, off+size) lies in the allocated part of the
 // arena, like _hffi_val_span; size is below 2^37, so nothing overflows.
 func (st *decState) span(what string, off, size uint64) error {
-	if off < abi.ArenaPrefix || off > st.used || size > st.used-off {
+	if off < st.lo || off > st.used || size > st.used-off {
 		return decBounds(what, off, size, st.used)
 	}
 	return nil

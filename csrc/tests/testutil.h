@@ -114,36 +114,45 @@ static inline hffi_table *tu_table_hdr(const hffi_rt *rt, uint32_t id) {
 }
 
 /* ------------------------------------------------------------------ *
- * Arenas, following the protocol of hffi.h: the reservation is PROT_NONE,
- * used starts at HFFI_ARENA_PREFIX, committed at 0, and the slot word is
- * published last with a release store.
+ * Arenas, following the protocol of hffi.h: the reservation is PROT_NONE
+ * but for the part below the slot's floor, which is read-only; used starts
+ * at floor + HFFI_ARENA_PREFIX, committed at the floor, and the slot word
+ * is published last with a release store.
  * ------------------------------------------------------------------ */
 
-/* tu_arena_open makes slot `slot` a live arena of `limit` bytes and
- * returns its id. Like Go's registry, a fresh slot starts at generation 1
- * and a freed one is reused at its generation, bumped if references were
- * minted in it. grow 0 means 64 KiB. */
+static inline uint64_t tu_word(uint32_t gen, uint32_t state, uint64_t floor) {
+    return (uint64_t)gen | ((uint64_t)state << HFFI_ARENA_STATE_SHIFT) |
+           ((floor / HFFI_REF_OFF_SCALE) << HFFI_ARENA_FLOOR_SHIFT);
+}
+
+/* tu_arena_open makes slot `slot` a live arena of `limit` bytes above the
+ * slot's floor and returns its id. Like Go's registry, a fresh slot starts
+ * at generation 1 and a freed one is reused at its generation, bumped if
+ * references were minted in it. grow 0 means 64 KiB. */
 static inline hffi_arena tu_arena_open(hffi_rt *rt, uint32_t slot, uint64_t limit, uint64_t grow) {
     hffi_arena_hdr *h = tu_arena_hdr(rt, slot);
     uint64_t page = tu_page();
-    uint32_t gen = (uint32_t)(_hffi_load(&h->word) & HFFI_ARENA_GEN_MASK);
+    uint64_t w = _hffi_load(&h->word), floor = _hffi_arena_floor(w);
+    uint32_t gen = (uint32_t)(w & HFFI_ARENA_GEN_MASK);
     void *p;
     if (gen == 0)
         gen = 1;
     else if (_hffi_load(&h->minted))
         gen++;
     limit = tu_round_up(limit, page);
-    p = mmap(NULL, (size_t)limit, PROT_NONE, MAP_PRIVATE | MAP_ANON | MAP_NORESERVE, -1, 0);
+    p = mmap(NULL, (size_t)(floor + limit), PROT_NONE, MAP_PRIVATE | MAP_ANON | MAP_NORESERVE, -1,
+             0);
     if (p == MAP_FAILED) tu_die("tu_arena_open: mmap");
-    h->base = (uint64_t)(uintptr_t)p;
-    h->limit = limit;
+    if (floor > 0 && mprotect(p, (size_t)floor, PROT_READ) != 0) tu_die("tu_arena_open: mprotect");
+    _hffi_store(&h->base, (uint64_t)(uintptr_t)p);
+    h->limit = floor + limit;
     h->grow = grow ? tu_round_up(grow, page) : tu_round_up(64 << 10, page);
     h->flags = 0;
-    _hffi_store(&h->used, (uint64_t)HFFI_ARENA_PREFIX);
-    _hffi_store(&h->committed, UINT64_C(0));
+    _hffi_store(&h->used, floor + HFFI_ARENA_PREFIX);
+    _hffi_store(&h->committed, floor);
     _hffi_store(&h->minted, UINT64_C(0));
-    _hffi_store(&h->word, (uint64_t)gen | ((uint64_t)HFFI_ARENA_LIVE << HFFI_ARENA_STATE_SHIFT));
-    return hffi_ref_make(slot, gen, 0);
+    _hffi_store(&h->word, tu_word(gen, HFFI_ARENA_LIVE, floor));
+    return hffi_ref_make(slot, gen, floor);
 }
 
 /* tu_arena_reset frees every allocation of the arena at once, bumping the
@@ -152,15 +161,15 @@ static inline hffi_arena tu_arena_open(hffi_rt *rt, uint32_t slot, uint64_t limi
 static inline hffi_arena tu_arena_reset(hffi_rt *rt, hffi_arena a) {
     uint32_t slot = hffi_ref_slot(a);
     hffi_arena_hdr *h = tu_arena_hdr(rt, slot);
-    uint64_t w = _hffi_load(&h->word);
+    uint64_t w = _hffi_load(&h->word), floor = _hffi_arena_floor(w);
     uint32_t gen = (uint32_t)(w & HFFI_ARENA_GEN_MASK);
     if (_hffi_load(&h->minted)) {
         gen++;
-        _hffi_store(&h->word, (uint64_t)gen | ((uint64_t)HFFI_ARENA_LIVE << HFFI_ARENA_STATE_SHIFT));
+        _hffi_store(&h->word, tu_word(gen, HFFI_ARENA_LIVE, floor));
         _hffi_store(&h->minted, UINT64_C(0));
     }
-    _hffi_store(&h->used, (uint64_t)HFFI_ARENA_PREFIX);
-    return hffi_ref_make(slot, gen, 0);
+    _hffi_store(&h->used, floor + HFFI_ARENA_PREFIX);
+    return hffi_ref_make(slot, gen, floor);
 }
 
 /* tu_arena_free unmaps the arena and leaves its slot FREE at the same
@@ -170,13 +179,23 @@ static inline hffi_arena tu_arena_reset(hffi_rt *rt, hffi_arena a) {
  * generation. */
 static inline void tu_arena_free(hffi_rt *rt, hffi_arena a) {
     hffi_arena_hdr *h = tu_arena_hdr(rt, hffi_ref_slot(a));
-    uint64_t gen = _hffi_load(&h->word) & HFFI_ARENA_GEN_MASK;
-    _hffi_store(&h->word, gen | ((uint64_t)HFFI_ARENA_FREE << HFFI_ARENA_STATE_SHIFT));
+    uint64_t w = _hffi_load(&h->word);
+    _hffi_store(&h->word, tu_word((uint32_t)(w & HFFI_ARENA_GEN_MASK), HFFI_ARENA_FREE,
+                                  _hffi_arena_floor(w)));
     _hffi_store(&h->used, UINT64_C(0));
     _hffi_store(&h->committed, UINT64_C(0));
     munmap((void *)(uintptr_t)h->base, (size_t)h->limit);
-    h->base = 0;
+    _hffi_store(&h->base, UINT64_C(0));
     h->limit = 0;
+}
+
+/* tu_slot_recycle starts a new incarnation of a FREE or RETIRED slot:
+ * generation 0 (tu_arena_open makes it 1) above `floor`, a page multiple
+ * above everything the slot handed out before, as Go's registry does. */
+static inline void tu_slot_recycle(hffi_rt *rt, uint32_t slot, uint64_t floor) {
+    hffi_arena_hdr *h = tu_arena_hdr(rt, slot);
+    _hffi_store(&h->minted, UINT64_C(0));
+    _hffi_store(&h->word, tu_word(0, HFFI_ARENA_FREE, floor));
 }
 
 /* ------------------------------------------------------------------ *

@@ -14,7 +14,7 @@ const (
 	VersionPatch  = 0
 	VersionNumber = VersionMajor*1000000 + VersionMinor*1000 + VersionPatch
 	VersionString = "0.1.0"
-	ABIVersion    = 1
+	ABIVersion    = 2
 )
 
 // Root.
@@ -52,20 +52,28 @@ const (
 	ArenaRetired    = 2
 	ArenaStateShift = 20
 	ArenaGenMask    = uint64(1)<<RefGenBits - 1
+	ArenaFloorShift = 22
+	ArenaFloorMask  = uint64(1)<<RefOffBits - 1
 	ArenaFDebug     = 1
 )
 
 // ArenaHdr mirrors hffi_arena_hdr.
 type ArenaHdr struct {
-	Word      uint64 // atomic: [19:0] gen, [21:20] state
-	Base      uint64
-	Limit     uint64
+	Word      uint64 // atomic: [19:0] gen, [21:20] state, [50:22] floor/8
+	Base      uint64 // atomic: address of offset 0
+	Limit     uint64 // floor + the arena's maximum size
 	Used      uint64 // atomic
-	Committed uint64 // atomic
+	Committed uint64 // atomic: [floor, Committed) is read-write
 	Grow      uint64
 	Minted    uint64 // atomic
 	Flags     uint64
 }
+
+// ArenaWord packs a slot word; ArenaWordFloor unpacks its floor offset.
+func ArenaWord(gen uint32, state, floor uint64) uint64 {
+	return uint64(gen) | state<<ArenaStateShift | floor/RefOffScale<<ArenaFloorShift
+}
+func ArenaWordFloor(w uint64) uint64 { return w >> ArenaFloorShift & ArenaFloorMask * RefOffScale }
 
 // MakeRef packs a reference.
 func MakeRef(slot, gen uint32, off uint64) uint64 {

@@ -55,6 +55,8 @@ var constants = []struct {
 	{"HFFI_ARENA_RETIRED", u(abi.ArenaRetired)},
 	{"HFFI_ARENA_STATE_SHIFT", u(abi.ArenaStateShift)},
 	{"HFFI_ARENA_GEN_MASK", u(abi.ArenaGenMask)},
+	{"HFFI_ARENA_FLOOR_SHIFT", u(abi.ArenaFloorShift)},
+	{"HFFI_ARENA_FLOOR_MASK", u(abi.ArenaFloorMask)},
 	{"HFFI_ARENA_F_DEBUG", u(abi.ArenaFDebug)},
 
 	{"HFFI_HANDLE_TABLE_SHIFT", u(abi.HandleTableShift)},
@@ -138,6 +140,7 @@ func genProgram() string {
 			fmt.Fprintf(&b, "\t  P(\"%s(%d)\", %s(s));\n", fn, i, fn)
 		}
 		fmt.Fprintf(&b, "\t  P(\"hffi_ref_make(%d)\", hffi_ref_make(hffi_ref_slot(s), hffi_ref_gen(s), hffi_ref_offset(s)));\n", i)
+		fmt.Fprintf(&b, "\t  P(\"_hffi_arena_floor(%d)\", _hffi_arena_floor(s));\n", i)
 		fmt.Fprintf(&b, "\t  P(\"hffi_handle_make(%d)\", hffi_handle_make(hffi_handle_table(s), hffi_handle_gen(s), hffi_handle_index(s)));\n", i)
 		b.WriteString("\t}\n")
 	}
@@ -209,6 +212,9 @@ func TestABIMatchesHeader(t *testing.T) {
 			assert.Equal(t, u(abi.HandleIndex(s)), vals.num(t, "hffi_handle_index"+k))
 			assert.Equal(t, abi.MakeRef(abi.RefSlot(s), abi.RefGen(s), abi.RefOffset(s)),
 				vals.num(t, "hffi_ref_make"+k))
+			assert.Equal(t, abi.ArenaWordFloor(s), vals.num(t, "_hffi_arena_floor"+k))
+			w := abi.ArenaWord(uint32(s&abi.ArenaGenMask), s>>abi.ArenaStateShift&3, abi.ArenaWordFloor(s))
+			assert.Equal(t, s&(1<<(abi.ArenaFloorShift+abi.RefOffBits)-1), w, "ArenaWord packs what it unpacks")
 			assert.Equal(t, abi.MakeHandle(abi.HandleTable(s), abi.HandleGen(s), abi.HandleIndex(s)),
 				vals.num(t, "hffi_handle_make"+k))
 		}

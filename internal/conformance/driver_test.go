@@ -31,6 +31,8 @@ type driver struct {
 	strcmp    func(rt uintptr, r, n uint64) int32
 	hStart    func(rt uintptr, a uint64, nthreads int32, n, seed uint64, recs, start uintptr) int32
 	hJoin     func() int32
+	sStart    func(rt uintptr, nthreads int32, blk, counts uintptr) int32
+	sJoin     func() int32
 
 	rt uintptr
 }
@@ -50,7 +52,7 @@ func loadDriver(t *testing.T) *driver {
 	}
 	drvOnce.Do(func() {
 		path := cbuild.SharedLib(t, "libhffi_conformance.so",
-			[]string{"csrc/hffi.c", "internal/conformance/testdata/driver.c"})
+			[]string{"csrc/hffi.c", "csrc/hffi_value.c", "internal/conformance/testdata/driver.c"})
 		lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 		require.NoError(t, err)
 		d := &driver{rt: uintptr(hffi.Runtime())}
@@ -59,6 +61,7 @@ func loadDriver(t *testing.T) *driver {
 			"drv_resolve": &d.resolve, "drv_check": &d.check, "drv_verify": &d.verify,
 			"drv_alloc_fill": &d.allocFill, "drv_strdup_num": &d.strdupNum,
 			"drv_strcmp": &d.strcmp, "drv_hammer_start": &d.hStart, "drv_hammer_join": &d.hJoin,
+			"drv_storm_start": &d.sStart, "drv_storm_join": &d.sJoin,
 		} {
 			purego.RegisterLibFunc(fn, lib, name)
 		}

@@ -146,3 +146,15 @@ func ArenaHdr(i uint32) *abi.ArenaHdr {
 func TableHdr(i uint32) *abi.Table {
 	return (*abi.Table)(unsafe.Add(RootPtr(), tablesOff+uintptr(i)*unsafe.Sizeof(abi.Table{})))
 }
+
+// ReadOnly makes [p, p+n) readable and not writable. Pages never written
+// read as zeros and cost no memory.
+func ReadOnly(p unsafe.Pointer, n uintptr) error {
+	if n == 0 {
+		return nil
+	}
+	if err := unix.Mprotect(unsafe.Slice((*byte)(p), n), unix.PROT_READ); err != nil {
+		return fmt.Errorf("protect %d bytes read-only: %w", n, err)
+	}
+	return nil
+}

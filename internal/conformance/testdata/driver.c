@@ -149,3 +149,113 @@ int32_t drv_hammer_join(void) {
     drv_nthreads = 0;
     return HFFI_OK;
 }
+
+/* ---------------------------------------------------------------------
+ * The storm: threads that resolve the reference Go last published, while
+ * Go resets, frees and re-creates arenas in the same registry slot. Each
+ * answer must be the address as of before (the arena's own memory) or an
+ * error as of after (ESTALE, ECLOSED, ERETIRED), never an address in
+ * another arena and never EBOUNDS (the reference was in bounds in its own
+ * generation).
+ *
+ * The shared block (words, all accessed atomically):
+ *   [0] seq: (n << 2) | state, state 0 = current, 1 = being written,
+ *       2 = retired (Go's Reset or Free of its arena has returned)
+ *   [1] reference  [2] its address  [3] size  [4] mode: bit 0 also reads
+ *       the node there with hffi_val_kind (Go keeps the memory mapped)
+ *   [5] stop
+ * Counters per thread (DRV_STORM_COUNTERS words each, see drv_storm_*).
+ * ------------------------------------------------------------------- */
+enum {
+    DRV_STORM_RESOLVES,  /* resolves done */
+    DRV_STORM_OK,        /* resolved to the right address */
+    DRV_STORM_STALE,     /* ESTALE, ECLOSED or ERETIRED */
+    DRV_STORM_WRONG,     /* OK, but an address outside the reference's arena */
+    DRV_STORM_RETIRED,   /* OK for a reference retired before the resolve began */
+    DRV_STORM_BOUNDS,    /* EBOUNDS for an in-bounds reference */
+    DRV_STORM_OTHER,     /* any other code */
+    DRV_STORM_VAL_BAD,   /* hffi_val_kind: EBOUNDS, ECORRUPT or another code */
+    DRV_STORM_VAL_OK,    /* hffi_val_kind: OK */
+    DRV_STORM_COUNTERS
+};
+
+typedef struct {
+    const hffi_rt *rt;
+    uint64_t *blk;
+    uint64_t *counts;
+} drv_storm_job;
+
+static pthread_t drv_storm_threads[DRV_MAX_THREADS];
+static drv_storm_job drv_storm_jobs[DRV_MAX_THREADS];
+static int drv_storm_n;
+
+static bool drv_storm_fine(int32_t rc) {
+    return rc == HFFI_ESTALE || rc == HFFI_ECLOSED || rc == HFFI_ERETIRED;
+}
+
+static void *drv_storm_worker(void *arg) {
+    drv_storm_job *j = (drv_storm_job *)arg;
+    uint64_t *blk = j->blk, *c = j->counts;
+    while (__atomic_load_n(&blk[5], __ATOMIC_ACQUIRE) == 0) {
+        uint64_t s1 = __atomic_load_n(&blk[0], __ATOMIC_ACQUIRE), s2;
+        hffi_ref r = __atomic_load_n(&blk[1], __ATOMIC_ACQUIRE);
+        uint64_t addr = __atomic_load_n(&blk[2], __ATOMIC_ACQUIRE);
+        uint64_t size = __atomic_load_n(&blk[3], __ATOMIC_ACQUIRE);
+        uint64_t mode = __atomic_load_n(&blk[4], __ATOMIC_ACQUIRE);
+        void *p = NULL;
+        uint32_t kind = 0;
+        int32_t rc;
+        s2 = __atomic_load_n(&blk[0], __ATOMIC_ACQUIRE);
+        if ((s1 & 3) == 1 || s1 >> 2 != s2 >> 2 || r == 0) continue;
+        c[DRV_STORM_RESOLVES]++;
+        rc = hffi_ref_resolve(j->rt, r, size, &p);
+        if (rc == HFFI_OK) {
+            if ((uint64_t)(uintptr_t)p != addr)
+                c[DRV_STORM_WRONG]++;
+            else if ((s1 & 3) == 2)
+                c[DRV_STORM_RETIRED]++;
+            else
+                c[DRV_STORM_OK]++;
+        } else if (drv_storm_fine(rc)) {
+            c[DRV_STORM_STALE]++;
+        } else if (rc == HFFI_EBOUNDS) {
+            c[DRV_STORM_BOUNDS]++;
+        } else {
+            c[DRV_STORM_OTHER]++;
+        }
+        if (mode & 1) {
+            rc = hffi_val_kind(j->rt, r, &kind);
+            if (rc == HFFI_OK)
+                c[(s1 & 3) == 2 ? DRV_STORM_RETIRED : DRV_STORM_VAL_OK]++;
+            else if (!drv_storm_fine(rc))
+                c[DRV_STORM_VAL_BAD]++;
+        }
+    }
+    return NULL;
+}
+
+/* drv_storm_start starts nthreads resolvers on the shared block blk;
+ * thread t counts into counts[t*DRV_STORM_COUNTERS ...]. They run until
+ * blk[5] becomes nonzero; drv_storm_join waits for them. */
+int32_t drv_storm_start(const hffi_rt *rt, int32_t nthreads, uint64_t *blk, uint64_t *counts) {
+    if (nthreads < 1 || nthreads > DRV_MAX_THREADS || drv_storm_n != 0) return HFFI_EINVAL;
+    for (int t = 0; t < nthreads; t++) {
+        drv_storm_job *j = &drv_storm_jobs[t];
+        j->rt = rt;
+        j->blk = blk;
+        j->counts = counts + (uint64_t)t * DRV_STORM_COUNTERS;
+        if (pthread_create(&drv_storm_threads[t], NULL, drv_storm_worker, j) != 0) {
+            __atomic_store_n(&blk[5], 1, __ATOMIC_RELEASE);
+            drv_storm_n = t;
+            return HFFI_ENOMEM;
+        }
+    }
+    drv_storm_n = nthreads;
+    return HFFI_OK;
+}
+
+int32_t drv_storm_join(void) {
+    for (int t = 0; t < drv_storm_n; t++) pthread_join(drv_storm_threads[t], NULL);
+    drv_storm_n = 0;
+    return HFFI_OK;
+}
