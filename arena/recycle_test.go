@@ -36,7 +36,7 @@ func staleNow(t *testing.T, r Ref, what string) {
 // TestSlotsNeverRunOut drives the registry through its real mechanism, with
 // limits small enough to get there in a fraction of a second: three slots
 // that retire after 16 generations. A Reset per use, each minting a Ref as
-// ffi.Encode does, retires slot after slot; once none is fresh or free,
+// values.Encode does, retires slot after slot; once none is fresh or free,
 // retired slots start over behind floors, again and again. Before
 // recycling, this arena died after 48 Resets (hffi.EEXHAUSTED). Every Ref
 // kept along the way stays stale (even when its generation is current

@@ -70,26 +70,11 @@
 // the program forgets, and an object that C destroyed first is a stale
 // handle error rather than a use after free.
 //
-// # Values
-//
-// [Encode] copies a Go value (map[string]any, []any, structs with json
-// tags, typed slices and maps, scalars; see [Kind]) into an arena as a
-// tree that C reads in place with the hffi_val_* accessors of hffi.h, and
-// returns the root's arena.Ref. Encoding is one pass, deterministic (keys
-// sorted) and, with a reused [Encoder], free of Go heap allocations for
-// the common types. Values without an encoding are a [*ValueError] naming
-// their path, or handles when [Encoder.Handles] is set.
-//
-// C builds trees with hffi_val_new, the hffi_val_set_* builders and
-// hffi_val_map_sort in an arena Go gave it; [Decode] and [DecodeInto]
-// read them back, checking every offset, so corrupt input is an error
-// ([hffi.ECORRUPT], [hffi.EBOUNDS]) and never a crash. A tree lives until its
-// arena is reset or freed; then every reference into it, in Go and in C,
-// fails with hffi.ESTALE.
-//
 // # Errors
 //
-// Errors wrap the HFFI_E* codes of hffi.h; test for them with errors.Is and
-// the sentinels [hffi.ENOTFOUND], [hffi.ECLOSED], [hffi.EINVAL], [hffi.EDELETED],
-// [hffi.ESTALE], [hffi.EFORGED], [hffi.EPANIC] and the others.
+// Errors wrap the codes of the root package; test for them with errors.Is
+// and its constants: [hffi.ENOTFOUND], [hffi.ECLOSED], [hffi.EINVAL],
+// [hffi.EDELETED], [hffi.ESTALE], [hffi.EFORGED], [hffi.EPANIC], ... To
+// pass Go values (maps, slices, structs) to C as one tree in an arena, see
+// package [github.com/hffi-go/hffi/values].
 package ffi

@@ -40,6 +40,7 @@ import (
 	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
 func main() {
@@ -165,7 +166,7 @@ func hffiWay(w io.Writer) error {
 
 	// The Go callback C will fire later; C gets its handle and pointer.
 	onDone, err := ffi.NewCallback1(func(reply arena.Ref) error {
-		v, err := ffi.Decode(reply)
+		v, err := values.Decode(reply)
 		if err != nil {
 			return err
 		}
@@ -182,7 +183,7 @@ func hffiWay(w io.Writer) error {
 		"order":   map[string]any{"total": 99.5, "items": []any{"pen", "ink", "paper"}},
 		"on_done": onDone.Handle(),
 	}
-	ref, err := ffi.Encode(payloads, payload)
+	ref, err := values.Encode(payloads, payload)
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func hffiWay(w io.Writer) error {
 		return fmt.Errorf("mc_reread after Reset: got %v, want a stale reference", err)
 	}
 	fmt.Fprintf(w, "3. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))
-	if _, err := ffi.Decode(ref); err != nil {
+	if _, err := values.Decode(ref); err != nil {
 		fmt.Fprintf(w, "   and so is Go's: %v\n", err)
 	}
 	return nil

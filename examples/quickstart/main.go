@@ -25,6 +25,7 @@ import (
 	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
 func main() {
@@ -120,7 +121,7 @@ func run(w io.Writer) error {
 	if out, err = a.Alloc(256, 8); err != nil {
 		return err
 	}
-	v, err := ffi.Encode(a, map[string]any{
+	v, err := values.Encode(a, map[string]any{
 		"user":  map[string]any{"name": "Ada", "id": 7},
 		"items": []any{"pen", "ink", "paper"},
 		"total": 12.5,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"math/rand/v2"
@@ -16,13 +16,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
-// valLib is ffi/testdata/value_lib.c with csrc/hffi*.c, loaded with purego
+// valLib is values/testdata/value_lib.c with csrc/hffi*.c, loaded with purego
 // (so the same test runs with and without cgo).
 type valLib struct {
 	copy, pathKind, pathInt, pathFloat, pathStr, walk uintptr
@@ -50,13 +50,13 @@ func valTryLoad(t testing.TB) *valLib {
 	t.Helper()
 	valLibOnce.Do(func() {
 		if cbuild.CC() == nil {
-			valLibErr = "no C compiler found (go env CC): skipping a test that builds ffi/testdata/value_lib.c"
+			valLibErr = "no C compiler found (go env CC): skipping a test that builds values/testdata/value_lib.c"
 			return
 		}
 		// The library stays mapped after tb's temporary directory is gone.
-		valLibErr = "building or loading ffi/testdata/value_lib.c failed (see the first test that tried)"
+		valLibErr = "building or loading values/testdata/value_lib.c failed (see the first test that tried)"
 		path := cbuild.SharedLib(t, "libvalue.so",
-			[]string{"csrc/hffi.c", "csrc/hffi_value.c", "ffi/testdata/value_lib.c"})
+			[]string{"csrc/hffi.c", "csrc/hffi_value.c", "values/testdata/value_lib.c"})
 		h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 		require.NoError(t, err)
 		l := &valLib{rt: uintptr(hffi.Runtime())}
@@ -118,13 +118,13 @@ func TestValueThroughC(t *testing.T) {
 	check := func(t *testing.T, v any) {
 		src.Reset()
 		dst.Reset()
-		r, err := ffi.Encode(src, v)
+		r, err := values.Encode(src, v)
 		require.NoError(t, err)
-		want, err := ffi.Decode(r)
+		want, err := values.Decode(r)
 		require.NoError(t, err)
 		c, rc := l.copyTree(t, r, dst)
 		require.Equal(t, hffi.OK, rc, "value_copy: %v", rc)
-		got, err := ffi.Decode(c)
+		got, err := values.Decode(c)
 		require.NoError(t, err)
 		require.Equal(t, want, got)
 		require.Equal(t, hffi.OK, l.walkTree(t, c))
@@ -168,7 +168,7 @@ func valStripHandles(v any) any {
 func TestValueCAccess(t *testing.T) {
 	l := valLoad(t)
 	a := valArena(t)
-	r, err := ffi.Encode(a, valBench())
+	r, err := values.Encode(a, valBench())
 	require.NoError(t, err)
 
 	i64 := l.outWord(t)
@@ -197,7 +197,7 @@ func TestValueCAccess(t *testing.T) {
 	}
 	kind := l.outWord(t)
 	require.Equal(t, hffi.OK, l.call(l.pathKind, l.rt, uintptr(r), l.cstr(t, "address"), uintptr(kind)))
-	assert.Equal(t, ffi.KindMap, *(*ffi.Kind)(kind))
+	assert.Equal(t, values.KindMap, *(*values.Kind)(kind))
 
 	// After a reset, C's reference to the tree is rejected without a read.
 	a.Reset()
@@ -213,7 +213,7 @@ func TestValueCLargeMap(t *testing.T) {
 	for i := range n {
 		m["k"+strconv.Itoa(i)] = i
 	}
-	r, err := ffi.Encode(a, m)
+	r, err := values.Encode(a, m)
 	require.NoError(t, err)
 	out := l.outWord(t)
 	for i := range n {
@@ -231,23 +231,23 @@ func TestValueCorruptOffsets(t *testing.T) {
 	l := valLoad(t)
 	a := valArena(t)
 	evil := []uint64{0, 1, 7, 8, 63, 64, 0xffffffff, 1 << 32, ^uint64(0), ^uint64(0) >> 1}
-	r, err := ffi.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
+	r, err := values.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
 	require.NoError(t, err)
 	img := valBytes(a, r)
 	for w := 0; w < len(img)/8; w++ {
 		for _, x := range append(evil, uint64(len(img))+64, uint64(a.Used())+abi.ArenaPrefix) {
 			a.Reset()
-			r2, err := ffi.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
+			r2, err := values.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
 			require.NoError(t, err)
 			p, err := arena.Resolve(r2, uintptr(len(img)))
 			require.NoError(t, err)
 			*(*uint64)(unsafe.Add(p, w*8)) = x
-			_, _ = ffi.Decode(r2)
+			_, _ = values.Decode(r2)
 			var s struct {
 				A []any `json:"a"`
 				C string
 			}
-			_ = ffi.DecodeInto(r2, &s)
+			_ = values.DecodeInto(r2, &s)
 			_ = l.walkTree(t, r2)
 		}
 	}
@@ -289,7 +289,7 @@ func TestValueShapeAgreesWithC(t *testing.T) {
 		for off := uint64(0); off < region+64; off += 8 {
 			r := arena.Ref(uint64(base) + off/8)
 			crc := l.call(l.pathKind, l.rt, uintptr(r), empty, uintptr(kind))
-			_, err := ffi.Decode(r)
+			_, err := values.Decode(r)
 			counts[crc]++
 			if crc != hffi.OK {
 				var code hffi.Code
@@ -297,8 +297,8 @@ func TestValueShapeAgreesWithC(t *testing.T) {
 				require.Equal(t, crc, code, "offset %d: %v", off, err)
 				continue
 			}
-			switch ffi.Kind(*(*uint32)(kind)) {
-			case ffi.KindList, ffi.KindMap:
+			switch values.Kind(*(*uint32)(kind)) {
+			case values.KindList, values.KindMap:
 			default:
 				require.NoError(t, err, "offset %d", off)
 			}
