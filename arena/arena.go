@@ -314,10 +314,11 @@ func (a *Arena) Used() uintptr {
 	return uintptr(atomic.LoadUint64(&h.Used) - a.floor - abi.ArenaPrefix)
 }
 
-// Limit returns the arena's maximum size in bytes (0 once freed). The
-// first 64 bytes are reserved (the arena's id names them), so at most
-// Limit()-64 bytes can be allocated.
-func (a *Arena) Limit() uintptr {
+// MaxSize returns the arena's maximum size in bytes, as set by
+// [WithMaxSize] (0 once freed). The first 64 bytes are reserved (the
+// arena's C handle, [Arena.CArena], names them), so at most MaxSize()-64
+// bytes can be allocated.
+func (a *Arena) MaxSize() uintptr {
 	if a.hdr == nil {
 		return 0
 	}
@@ -326,9 +327,9 @@ func (a *Arena) Limit() uintptr {
 
 // Reset frees every allocation at once; the arena keeps its memory (up to
 // [WithRetain] bytes) for the next allocations. If a [Ref] or the arena's
-// [Arena.ID] was handed out since the last Reset, the arena's generation is
-// bumped, so those Refs and that ID now resolve to [hffi.ESTALE], in Go and in
-// C. Raw pointers into the arena must no longer be used; in debug mode
+// [Arena.CArena] was handed out since the last Reset, the arena's
+// generation is bumped, so those now resolve to [hffi.ESTALE], in Go and
+// in C. Raw pointers into the arena must no longer be used; in debug mode
 // (see [WithDebug]) the memory is poisoned and made inaccessible so that a
 // stale access faults at once.
 //

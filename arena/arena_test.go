@@ -55,9 +55,9 @@ func TestNewOptions(t *testing.T) {
 			}
 			require.NoError(t, err)
 			defer a.Free()
-			assert.Equal(t, tt.limit, a.Limit())
+			assert.Equal(t, tt.limit, a.MaxSize())
 			assert.Zero(t, a.Used())
-			require.NoError(t, Check(a.ID()))
+			require.NoError(t, Check(a.CArena()))
 		})
 	}
 }
@@ -184,7 +184,7 @@ func TestUseAfterFree(t *testing.T) {
 	require.NoError(t, err)
 	r, err := a.Ref(p)
 	require.NoError(t, err)
-	id := a.ID()
+	id := a.CArena()
 
 	require.NoError(t, a.Free())
 	require.NoError(t, a.Free(), "double Free is a no-op")
@@ -200,9 +200,9 @@ func TestUseAfterFree(t *testing.T) {
 	require.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = a.Ref(p)
 	require.ErrorIs(t, err, hffi.ECLOSED)
-	assert.Zero(t, a.ID())
+	assert.Zero(t, a.CArena())
 	assert.Zero(t, a.Used())
-	assert.Zero(t, a.Limit())
+	assert.Zero(t, a.MaxSize())
 
 	// Until the slot is reused, Refs say "closed"; after, "stale".
 	_, err = Resolve(r, 1)

@@ -66,7 +66,7 @@
 // arena was reset since), [hffi.ECLOSED] (the arena was freed), [hffi.ERETIRED]
 // or [hffi.EBOUNDS]. Resolving never reads outside the shared registry, and a
 // Ref never names memory of a later generation: Reset bumps the arena's
-// generation when a Ref or the arena's id was minted since the previous
+// generation when a Ref or the arena's C arena was minted since the previous
 // Reset (scratch arenas that never mint spend no generation), and a slot
 // whose generations are exhausted is retired, not wrapped; when it is
 // reused, its Refs start above a floor that every earlier Ref lies below.
@@ -77,8 +77,8 @@
 //
 // # Using an arena from C
 //
-// C receives [Runtime] (the address of hffi_rt) once and an arena id,
-// [Arena.ID], per use. With them, C threads allocate from the arena
+// C receives [hffi.Runtime] (the address of hffi_rt) once and the
+// arena's hffi_arena, [Arena.CArena], per use. With them, C threads allocate from the arena
 // concurrently with Go (hffi_arena_alloc, hffi_arena_strdup,
 // hffi_arena_memdup) and mint Refs (hffi_ref_of) that Go resolves:
 //
@@ -94,7 +94,7 @@
 // # Debug mode
 //
 // Debug mode is a runtime switch: the environment variable HFFI_DEBUG
-// ([DebugEnv]) read at start-up, [SetDebug] for arenas made afterwards, or
+// ([hffi.DebugEnv]) read at start-up, [hffi.SetDebug] for arenas made afterwards, or
 // [WithDebug] per arena. In debug mode Reset overwrites the used memory
 // with the [Poison] byte 0xDB and makes every page inaccessible (committed
 // again on the next allocation), and Free keeps the address range reserved

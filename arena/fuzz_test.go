@@ -48,7 +48,7 @@ func fixture(tb testing.TB) {
 			f.allocs[abi.RefOffset(r)] = append([]byte(s), 0)
 			f.seeds = append(f.seeds, r+uint64(i+1), r^abi.RefTag, r+1<<abi.RefGenShift, r-1<<abi.RefGenShift)
 		}
-		f.seeds = append(f.seeds, uint64(live.ID()))
+		f.seeds = append(f.seeds, uint64(live.CArena()))
 
 		reset, err := New(WithMaxSize(1 << 20))
 		require.NoError(tb, err)
@@ -299,11 +299,11 @@ func FuzzOps(f *testing.F) {
 				if m.freed {
 					_, err := m.a.Ref(baseOf(m.a))
 					require.ErrorIs(t, err, hffi.ECLOSED)
-					require.Zero(t, m.a.ID())
+					require.Zero(t, m.a.CArena())
 					continue
 				}
 				if i >= len(m.allocs) || m.allocs[i].off%8 != 0 {
-					id := m.a.ID()
+					id := m.a.CArena()
 					require.Equal(t, m.floor, abi.RefOffset(uint64(id)))
 					refs = append(refs, mRef{id, indexOf(arenas, m), m.floor, m.epoch})
 				} else {

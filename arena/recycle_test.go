@@ -122,7 +122,7 @@ func TestSlotGenerationsRunOutForReal(t *testing.T) {
 	var last Ref
 	for genOf(a) < abi.ArenaGenMax {
 		a.Reset()
-		last = Ref(uint64(a.ID()))
+		last = Ref(uint64(a.CArena()))
 	}
 	require.Equal(t, slot, slotOf(a))
 	require.Equal(t, floor, floorOf(a))
@@ -158,7 +158,7 @@ func TestResolveExtent(t *testing.T) {
 		p := mustCopy(t, a, "extent")
 		r, err := a.Ref(p)
 		require.NoError(t, err)
-		for _, x := range []Ref{r, a.ID()} {
+		for _, x := range []Ref{r, a.CArena()} {
 			e, err := ResolveExtent(x)
 			require.NoError(t, err)
 			assert.Equal(t, baseOf(a), e.Base)
@@ -173,7 +173,7 @@ func TestResolveExtent(t *testing.T) {
 	assert.NotZero(t, floorOf(a), "the slot was recycled")
 	_, err := ResolveExtent(0)
 	require.ErrorIs(t, err, hffi.EZERO)
-	id := a.ID()
+	id := a.CArena()
 	require.NoError(t, a.Free())
 	_, err = ResolveExtent(id)
 	require.ErrorIs(t, err, hffi.ECLOSED)

@@ -19,16 +19,18 @@ import (
 // freed it resolves to an error instead of to memory. The zero Ref is never
 // valid.
 //
-// An arena id (see [Arena.ID]) is a Ref to the arena's start (offset 0
-// until its registry slot is recycled), below the first allocation.
+// The hffi_arena that names a whole arena for C (see [Arena.CArena]) is a
+// Ref to the arena's start (offset 0 until its registry slot is
+// recycled), below the first allocation.
 type Ref uint64
 
-// ID returns the arena's id for C (an hffi_arena: a Ref to its start),
-// which C passes to hffi_arena_alloc, hffi_arena_strdup and friends to
-// allocate from this arena. The id is valid until the next [Arena.Reset]
-// or [Arena.Free]: calling ID counts as minting a Ref. It returns 0 once
-// the arena is freed. Safe for concurrent use; no Go heap allocation.
-func (a *Arena) ID() Ref {
+// CArena mints the hffi_arena that names this arena in C (a Ref to its
+// start), which C passes to hffi_arena_alloc, hffi_arena_strdup and
+// friends to allocate from this arena. Like every Ref, it is valid until
+// the next [Arena.Reset] or [Arena.Free], and minting it makes the next
+// Reset spend a generation. It returns 0 once the arena is freed. Safe for
+// concurrent use; no Go heap allocation.
+func (a *Arena) CArena() Ref {
 	h := a.hdr
 	if h == nil {
 		return 0
@@ -162,7 +164,7 @@ type Extent struct {
 	Used uint64
 }
 
-// ResolveExtent checks r like [Resolve] (an arena id is fine) and returns
+// ResolveExtent checks r like [Resolve] (a C arena from [Arena.CArena] is fine) and returns
 // the extent of r's arena in r's generation. Base, Lo and Used are read in
 // one consistent snapshot, as _hffi_arena_snapshot reads them for the C
 // accessors: racing with a Reset or Free of the arena, it returns the
@@ -186,7 +188,7 @@ func ResolveExtent(r Ref) (Extent, error) {
 }
 
 // Check is the Go twin of hffi_arena_check: nil if the arena that r (an
-// arena id or any Ref into it) names is live at r's generation, and
+// [Arena.CArena] or any Ref into it) names is live at r's generation, and
 // otherwise the error [Resolve] would give for it.
 func Check(r Ref) error {
 	if _, _, code := lookup(uint64(r)); code != hffi.OK {

@@ -94,7 +94,7 @@ func TestResolveCodes(t *testing.T) {
 		{"gen 0", mk(slot, 0, off), 0, hffi.EFORGED},
 		{"future gen", mk(slot, gen+1, off), 0, hffi.EFORGED},
 		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, hffi.EFORGED},
-		{"arena id", a.ID(), 0, hffi.EBOUNDS},
+		{"arena id", a.CArena(), 0, hffi.EBOUNDS},
 		{"inside prefix", mk(slot, gen, floorOf(a)+56), 0, hffi.EBOUNDS},
 		{"offset past used", mk(slot, gen, off+24), 0, hffi.EBOUNDS},
 		{"size past used", r, 17, hffi.EBOUNDS},
@@ -161,12 +161,12 @@ func TestResetGenerations(t *testing.T) {
 	require.ErrorIs(t, err, hffi.ESTALE)
 
 	// Handing out the id counts as minting.
-	id := a.ID()
+	id := a.CArena()
 	require.NoError(t, Check(id))
 	a.Reset()
 	assert.Equal(t, gen+2, genOf(a))
 	require.ErrorIs(t, Check(id), hffi.ESTALE)
-	require.NotEqual(t, id, a.ID())
+	require.NotEqual(t, id, a.CArena())
 }
 
 func TestRetireMovesArena(t *testing.T) {
@@ -275,7 +275,7 @@ func TestRegistryExhaustion(t *testing.T) {
 	require.NoError(t, err)
 	r, err := a.Ref(p)
 	require.NoError(t, err)
-	id := a.ID()
+	id := a.CArena()
 	slot, floor := slotOf(a), floorOf(a)
 	resets := ReadStats().Resets
 	a.Reset()
@@ -308,11 +308,11 @@ func TestRegistryExhaustion(t *testing.T) {
 	require.NoError(t, err)
 	held[1] = big
 	setGen(big, abi.ArenaGenMax)
-	id = big.ID()
+	id = big.CArena()
 	big.Reset()
 	_, err = big.Alloc(1, 1)
 	require.ErrorIs(t, err, hffi.EEXHAUSTED)
-	assert.Zero(t, big.ID())
+	assert.Zero(t, big.CArena())
 	require.ErrorIs(t, Check(id), hffi.ERETIRED)
 
 	// Freeing one arena makes room for one more, and the slot the large

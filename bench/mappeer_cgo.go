@@ -110,7 +110,7 @@ func mapPeerJSONFromCInto(dst any) error {
 // mapPeerBuildInC has C build the benchmark map in a with hffi's builders.
 func mapPeerBuildInC(a *arena.Arena) (arena.Ref, error) {
 	var out C.uint64_t
-	rc := C.mapcall_build_go(C.uintptr_t(uintptr(hffi.Runtime())), C.uint64_t(a.ID()), &out)
+	rc := C.mapcall_build_go(C.uintptr_t(uintptr(hffi.Runtime())), C.uint64_t(a.CArena()), &out)
 	if rc != 0 {
 		return 0, hffi.Code(rc)
 	}

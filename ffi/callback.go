@@ -29,16 +29,13 @@ type Callback struct {
 }
 
 // Fn returns the C function pointer to give to C together with
-// [Callback.UserData]. It stays valid for the life of the process.
+// [Callback.Handle]. It stays valid for the life of the process.
 func (c *Callback) Fn() uintptr { return c.fn }
 
-// UserData returns the handle to give to C as the void *user_data of the
-// call. After [Callback.Close] it is stale: C calls with it get an error
-// value (see [NewCallback2]) and never reach Go code.
-func (c *Callback) UserData() uintptr { return uintptr(c.h) }
-
-// Handle returns [Callback.UserData] as a handle, for C code that checks
-// it with hffi_handle_check.
+// Handle returns the handle to give to C as the void *user_data of the
+// call (C may check it with hffi_handle_check). After [Callback.Close] it
+// is stale: C calls with it get an error value (see [NewCallback2]) and
+// never reach Go code.
 func (c *Callback) Handle() handles.Handle { return c.h }
 
 // Err returns the last failed call of this callback from C (a panic in

@@ -49,7 +49,7 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 		err = hffi.ETYPE
 	}
 	if err != nil {
-		fail(f, sh, &CallbackError{UserData: uintptr(h), Err: codeOf(err)}, nil)
+		fail(f, sh, &CallbackError{UserData: uintptr(h), Code: codeOf(err)}, nil)
 		return
 	}
 	c.run(f, sh)
@@ -84,7 +84,7 @@ func (c *Callback) finish(f *cbFrame, sh *shape, call *cbCall) {
 	if v == nil {
 		v, call.goexit = ErrGoexit, true
 	}
-	e := &CallbackError{UserData: uintptr(c.h), Err: hffi.EPANIC, Panic: v, Stack: debug.Stack()}
+	e := &CallbackError{UserData: uintptr(c.h), Code: hffi.EPANIC, Panic: v, Stack: debug.Stack()}
 	fail(f, sh, e, c)
 	if call.goexit && !c.catchesGoexit {
 		// Nothing can stop the Goexit now; say plainly what happens next
@@ -129,12 +129,12 @@ func (c *Callback) catchGoexit(invoke func(f *cbFrame)) func(f *cbFrame) {
 	}
 }
 
-// codeOf returns the HFFI code inside err, or hffi.ETABLE if there is none
-// (any handle error means "not one of our callbacks").
-func codeOf(err error) error {
-	var e hffi.Code
-	if errors.As(err, &e) {
-		return e
+// codeOf returns the code inside err, or ETABLE if there is none (any
+// handle error means "not one of our callbacks").
+func codeOf(err error) hffi.Code {
+	var c hffi.Code
+	if errors.As(err, &c) && c != hffi.OK {
+		return c
 	}
 	return hffi.ETABLE
 }
@@ -143,12 +143,7 @@ func codeOf(err error) error {
 func fail(f *cbFrame, sh *shape, e *CallbackError, c *Callback) {
 	switch sh.res {
 	case resInt:
-		code := hffi.ECALLBACK
-		var errno hffi.Code
-		if errors.As(e.Err, &errno) {
-			code = errno
-		}
-		f.ret = uint64(int64(code))
+		f.ret = uint64(int64(e.Code))
 	case resPtr:
 		f.ret = 0
 	case resFloat:

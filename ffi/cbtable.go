@@ -3,6 +3,7 @@
 package ffi
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -32,7 +33,7 @@ func callbacks() *handles.Of[*Callback] {
 	cbTableOnce.Do(func() {
 		t, err := handles.NewOf[*Callback](handles.WithLimit(cbLimit))
 		if err != nil {
-			panic("ffi: cannot create the callback table: " + err.Error())
+			panic(fmt.Errorf("ffi: cannot create the callback table: %w", err))
 		}
 		cbTable.Store(t)
 	})
@@ -91,5 +92,5 @@ func cbLookupSlow(h handles.Handle) (*Callback, error) {
 	if tab == nil { // no callback was ever made: whatever C passed is forged
 		return nil, hffi.EFORGED
 	}
-	return tab.Get(h)
+	return tab.Value(h)
 }

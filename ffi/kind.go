@@ -104,15 +104,9 @@ func classify(t reflect.Type, r role, what string) (argKind, error) {
 	return k, nil
 }
 
-// invalidError is a refused signature; it matches [hffi.EINVAL] with
-// errors.Is without repeating its text.
-type invalidError struct{ msg string }
-
-func (e *invalidError) Error() string { return e.msg }
-func (e *invalidError) Unwrap() error { return hffi.EINVAL }
-
+// invalidf is a refused signature, matching [hffi.EINVAL].
 func invalidf(format string, args ...any) error {
-	return &invalidError{msg: fmt.Sprintf(format, args...)}
+	return &codeError{msg: fmt.Sprintf(format, args...), code: hffi.EINVAL}
 }
 
 // refusal explains why t cannot cross the boundary.

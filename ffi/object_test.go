@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 )
 
 // ftObjects binds the C object functions of the test library.
@@ -29,7 +30,7 @@ type ftObjects struct {
 }
 
 func ftObjectFuncs(t *testing.T) *ftObjects {
-	handles.Track(t) // every test that uses them ends with no object left
+	handlestest.Track(t) // every test that uses them ends with no object left
 	o := &ftObjects{}
 	ftBind(t, &o.newObj, "ft_obj_new", Bind1)
 	ftBind(t, &o.dtor, "ft_obj_dtor", Bind0)

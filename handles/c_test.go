@@ -61,7 +61,7 @@ func states(t *testing.T, tab *handles.Table) map[string]handles.Handle {
 	t.Cleanup(func() {
 		_ = tab.Delete(hs["live"])
 		_ = tab.Delete(hs["reuser"])
-		_ = handles.Unretain(hs["released"])
+		_ = handles.Release(hs["released"])
 		_, _, _ = handles.TakeCObject(hs["cobj"])
 	})
 	return hs
@@ -86,7 +86,7 @@ func TestCChecksWhatGoMade(t *testing.T) {
 			want = hffi.ETABLE
 		}
 		assert.Equal(t, want, hffi.Code(d.checkIn(d.rt, tab.ID()+1, uint64(h))), "check_in other table: %s", name)
-		if h.Table() == tab.ID() {
+		if h.TableID() == tab.ID() {
 			assert.Equal(t, code, hffi.Code(d.checkIn(d.rt, tab.ID(), uint64(h))), "check_in own table: %s", name)
 		}
 	}
@@ -102,7 +102,7 @@ func TestCRetainsGoDeletes(t *testing.T) {
 	require.Equal(t, int32(0), d.retain(d.rt, uint64(h)))
 	require.NoError(t, tab.Delete(h))
 	assert.Equal(t, hffi.OK, d.cCheck(h))
-	v, err := tab.Get(h)
+	v, err := tab.Value(h)
 	require.NoError(t, err)
 	assert.Equal(t, "kept by C", v)
 	require.Equal(t, int32(0), d.release(d.rt, uint64(h)))
@@ -246,7 +246,7 @@ func hammer(t *testing.T, d *driver, debug bool) {
 					if old == 0 {
 						continue
 					}
-					v, err := tab.Get(old)
+					v, err := tab.Value(old)
 					if err != nil || v.(*hammerItem).h.Load() != uint64(old) {
 						fail("Get of an owned handle %#x: %v", old, err)
 					}
@@ -258,7 +258,7 @@ func hammer(t *testing.T, d *driver, debug bool) {
 					if h == 0 {
 						continue
 					}
-					v, err := tab.Get(h)
+					v, err := tab.Value(h)
 					switch {
 					case err == nil:
 						if got := v.(*hammerItem).h.Load(); got != uint64(h) {
@@ -273,11 +273,11 @@ func hammer(t *testing.T, d *driver, debug bool) {
 						continue
 					}
 					if err := handles.Retain(h); err == nil {
-						if v, err := tab.Get(h); err != nil || v.(*hammerItem).h.Load() != uint64(h) {
+						if v, err := tab.Value(h); err != nil || v.(*hammerItem).h.Load() != uint64(h) {
 							fail("Get of a retained handle %#x: %v", h, err)
 						}
-						if err := handles.Unretain(h); err != nil {
-							fail("Unretain(%#x): %v", h, err)
+						if err := handles.Release(h); err != nil {
+							fail("Release(%#x): %v", h, err)
 						}
 					} else if !plausible(err) {
 						fail("Retain(%#x): %v", h, err)

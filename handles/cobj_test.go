@@ -27,7 +27,7 @@ func TestCObjectGo(t *testing.T) {
 	assert.Equal(t, uintptr(0xbeef0), dtor)
 	require.NoError(t, handles.Check(h))
 
-	_, err = tab.Get(h)
+	_, err = tab.Value(h)
 	assert.ErrorIs(t, err, hffi.ETYPE, "a C object is not a Go value")
 	assert.ErrorIs(t, tab.Delete(h), hffi.ETYPE)
 	assert.ErrorIs(t, handles.Retain(h), hffi.ETYPE)

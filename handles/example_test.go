@@ -17,7 +17,7 @@ func Example() {
 	fmt.Println(h.Value())
 	h.Delete()
 
-	_, err := handles.Lookup(h)
+	_, err := handles.Default().Value(h)
 	fmt.Println(errors.Is(err, hffi.EDELETED), hffi.ErrCode(err).Name())
 	// Output:
 	// hello
@@ -33,7 +33,7 @@ func Example_stale() {
 	old, _ := tab.New(v)
 	_ = tab.Delete(old)
 	h, _ := tab.New(v)
-	_, err := tab.Get(old)
+	_, err := tab.Value(old)
 	fmt.Printf("%s: %v\n", hffi.ErrCode(err).Name(), hffi.ErrCode(err))
 	_ = tab.Delete(h)
 	// Output:
@@ -50,10 +50,10 @@ func ExampleOf() {
 	defer ids.Close()
 
 	h, _ := users.New(&user{"ada"})
-	u, _ := users.Get(h)
+	u, _ := users.Value(h)
 	fmt.Println(u.Name)
 
-	_, err := ids.Get(h)
+	_, err := ids.Value(h)
 	fmt.Println(errors.Is(err, hffi.ETYPE), errors.Is(err, hffi.ETABLE))
 	_ = users.Delete(h)
 	// Output:
@@ -68,9 +68,9 @@ func ExampleRetain() {
 	_ = handles.Retain(h) // C keeps h, say as a callback's user_data
 	h.Delete()            // the Go owner is done with it
 
-	v, err := handles.Lookup(h)
+	v, err := handles.Default().Value(h)
 	fmt.Println(v, err)
-	_ = handles.Unretain(h) // C's last release: the value goes away
+	_ = handles.Release(h) // C's last release: the value goes away
 	fmt.Println(handles.Check(h) != nil)
 	// Output:
 	// 42 <nil>

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -31,7 +32,7 @@ func fuzzTable(f *testing.F) (*handles.Table, []handles.Handle) {
 			require.NoError(f, handles.Retain(h))
 			require.NoError(f, tab.Delete(h))
 			if i%2 == 0 {
-				require.NoError(f, handles.Unretain(h))
+				require.NoError(f, handles.Release(h))
 			} else {
 				keep = append(keep, h)
 			}
@@ -49,11 +50,11 @@ func fuzzTable(f *testing.F) (*handles.Table, []handles.Handle) {
 	f.Cleanup(func() {
 		for _, h := range keep {
 			if tab.Delete(h) != nil {
-				_ = handles.Unretain(h)
+				_ = handles.Release(h)
 			}
 		}
 		_, _, _ = handles.TakeCObject(c)
-		handles.VerifyNone(f, tab)
+		handlestest.VerifyNone(f, tab)
 		require.NoError(f, tab.Close())
 	})
 	for _, h := range all {
@@ -75,11 +76,11 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v uint64) {
 		h := handles.Handle(v)
 		check := handles.CheckCode(h)
-		_, err := tab.Get(h)
+		_, err := tab.Value(h)
 		got := hffi.ErrCode(err)
 		want := check
 		switch {
-		case v != 0 && v&abi.RefTag == 0 && h.Table() != tab.ID():
+		case v != 0 && v&abi.RefTag == 0 && h.TableID() != tab.ID():
 			want = hffi.ETABLE
 		case check == hffi.OK:
 			if _, _, err := handles.CObject(h); err == nil {

@@ -41,7 +41,8 @@ func NewHandle(v any) Handle {
 // handle of the default table, with a message that says why
 // ("handles: Value of deleted handle 0x1000001 (HFFI_EDELETED)"); the
 // panic value is an error that wraps the code ([hffi.EDELETED] here). Use
-// [Lookup] for an error instead. It makes no allocation.
+// Default().Value(h) ([Table.Value]) for an error instead. It makes no
+// allocation.
 func (h Handle) Value() any {
 	t := def()
 	e, ok := t.fast(h)
@@ -56,18 +57,13 @@ func (h Handle) Value() any {
 
 // Delete invalidates h. It panics, like Value, if h is not a live handle
 // of the default table, including when it was already deleted. Use
-// [Release] for an error instead. It makes no allocation.
+// Default().Delete(h) ([Table.Delete]) for an error instead. It makes no
+// allocation.
 func (h Handle) Delete() {
 	if code := def().del(h); code != hffi.OK {
 		panicMisuse("Delete", h, code)
 	}
 }
-
-// Lookup is Value with an error instead of a panic.
-func Lookup(h Handle) (any, error) { return def().Get(h) }
-
-// Release is Delete with an error instead of a panic.
-func Release(h Handle) error { return def().Delete(h) }
 
 // Check reports whether h is a live handle of any table, exactly as
 // hffi_handle_check does in C: nil, or an error wrapping the same code.
@@ -83,7 +79,7 @@ func Check(h Handle) error {
 // behalf of C: it is the Go twin of hffi_handle_retain, for C code that
 // reaches hffi through Go rather than through the C library. The value
 // stays available until its owner deleted h and every retain was
-// released with [Unretain].
+// dropped with [Release].
 func Retain(h Handle) error {
 	if code := retain(uint64(h)); code != hffi.OK {
 		return &Error{Op: "retain", Handle: h, Code: code}
@@ -91,15 +87,17 @@ func Retain(h Handle) error {
 	return nil
 }
 
-// Unretain drops a reference added by [Retain] or hffi_handle_retain; it
-// is the Go twin of hffi_handle_release. It fails with hffi.EINVAL if h has
-// no retain.
-func Unretain(h Handle) error {
-	if code := unretain(uint64(h)); code != hffi.OK {
-		return &Error{Op: "unretain", Handle: h, Code: code}
+// Release drops a reference added by [Retain] or hffi_handle_retain: it is
+// the Go twin of hffi_handle_release, and like it, it does not delete h
+// (that is [Handle.Delete] or [Table.Delete]). It fails with
+// [hffi.EINVAL] if h has no retain.
+func Release(h Handle) error {
+	if code := release(uint64(h)); code != hffi.OK {
+		return &Error{Op: "release", Handle: h, Code: code}
 	}
 	return nil
 }
 
-// Table returns the id of the table h belongs to (bits 62..52).
-func (h Handle) Table() uint32 { return abi.HandleTable(uint64(h)) }
+// TableID returns the id of the table h belongs to (bits 62..52), the
+// [Table.ID] of its table and what hffi_handle_table gives C.
+func (h Handle) TableID() uint32 { return abi.HandleTable(uint64(h)) }

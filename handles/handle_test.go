@@ -13,12 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // The cases of Go's runtime/cgo/handle_test.go, on the drop-in API.
 func TestHandle(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	v := 42
 	tests := []struct {
 		name   string
@@ -45,7 +46,7 @@ func TestHandle(t *testing.T) {
 }
 
 func TestInvalidHandle(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	live := handles.NewHandle(42)
 	defer live.Delete()
 	deleted := handles.NewHandle(43)
@@ -82,9 +83,9 @@ func TestInvalidHandle(t *testing.T) {
 			r, _ := catch(func() { tt.h.Delete() }).(error)
 			require.NotNil(t, r)
 			assert.Contains(t, r.Error(), tt.msg)
-			_, err := handles.Lookup(tt.h)
+			_, err := handles.Default().Value(tt.h)
 			assert.ErrorIs(t, err, tt.code, "Lookup gives the code as an error")
-			assert.ErrorIs(t, handles.Release(tt.h), tt.code)
+			assert.ErrorIs(t, handles.Default().Delete(tt.h), tt.code)
 		})
 	}
 	assert.Equal(t, 42, live.Value(), "misuse did not disturb the live handle")
@@ -97,7 +98,7 @@ func catch(f func()) (r any) {
 }
 
 func TestPanicMessage(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	h := handles.NewHandle("x")
 	h.Delete()
 	r := catch(func() { h.Value() })
@@ -109,19 +110,19 @@ func TestPanicMessage(t *testing.T) {
 }
 
 func TestSafeAPI(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	h := handles.NewHandle([]string{"a"})
-	v, err := handles.Lookup(h)
+	v, err := handles.Default().Value(h)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a"}, v)
 	require.NoError(t, handles.Check(h))
-	require.NoError(t, handles.Release(h))
-	_, err = handles.Lookup(h)
+	require.NoError(t, handles.Default().Delete(h))
+	_, err = handles.Default().Value(h)
 	assert.ErrorIs(t, err, hffi.EDELETED)
 	assert.Equal(t, hffi.EDELETED, hffi.ErrCode(err))
-	assert.ErrorIs(t, handles.Release(h), hffi.EDELETED, "double delete is an error, not a crash")
+	assert.ErrorIs(t, handles.Default().Delete(h), hffi.EDELETED, "double delete is an error, not a crash")
 	assert.ErrorIs(t, handles.Check(h), hffi.EDELETED)
-	assert.Contains(t, handles.Release(h).Error(), "handles: delete 0x")
+	assert.Contains(t, handles.Default().Delete(h).Error(), "handles: delete 0x")
 }
 
 // Every 64-bit integer is rejected or accepted without a panic, and the
@@ -130,11 +131,11 @@ func TestNeverPanics(t *testing.T) {
 	for _, v := range []uint64{0, 1, ^uint64(0), 1 << 52, 1<<52 | 1<<24, abi.RefTag, 0x7fff_ffff_ffff_ffff} {
 		h := handles.Handle(v)
 		assert.NotPanics(t, func() {
-			_, _ = handles.Lookup(h)
-			_ = handles.Release(h)
+			_, _ = handles.Default().Value(h)
+			_ = handles.Default().Delete(h)
 			_ = handles.Check(h)
 			_ = handles.Retain(h)
-			_ = handles.Unretain(h)
+			_ = handles.Release(h)
 			_, _, _ = handles.CObject(h)
 			_, _, _ = handles.TakeCObject(h)
 		}, "%#x", v)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 	"github.com/hffi-go/hffi/internal/shm"
@@ -25,7 +26,7 @@ func newTable(t testing.TB, opts ...handles.TableOption) *handles.Table {
 	tab, err := handles.NewTable(opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		handles.VerifyNone(t, tab)
+		handlestest.VerifyNone(t, tab)
 		require.NoError(t, tab.Close())
 	})
 	return tab

@@ -200,8 +200,10 @@ func initDefault() *Table {
 	return t
 }
 
-// Default returns the process-wide table behind NewHandle, Lookup and
-// Release. It has id 1 and MaxLimit slots and cannot be closed.
+// Default returns the process-wide table behind NewHandle, Handle.Value
+// and Handle.Delete; Default().Value(h) and Default().Delete(h) are their
+// forms with an error. It has id 1 and MaxLimit slots and cannot be
+// closed.
 func Default() *Table { return def() }
 
 // NewTable creates a table with its own id and limits. A handle of one

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -32,7 +33,7 @@ func TestOneSlotCycled(t *testing.T) {
 		}
 		_, err = tab.New(i)
 		require.ErrorIs(t, err, hffi.ENOMEM, "the pool has one slot")
-		v, err := tab.Get(h)
+		v, err := tab.Value(h)
 		require.NoError(t, err)
 		require.Equal(t, i, v)
 		require.NoError(t, tab.Delete(h))
@@ -43,7 +44,7 @@ func TestOneSlotCycled(t *testing.T) {
 		if i == n-1 {
 			want = hffi.EDELETED
 		}
-		_, err := tab.Get(h)
+		_, err := tab.Value(h)
 		require.ErrorIs(t, err, want, "handle %d", i)
 		require.ErrorIs(t, tab.Delete(h), want, "handle %d", i)
 	}
@@ -94,10 +95,10 @@ func TestStaleAfterReuseSameValue(t *testing.T) {
 	h2, err := tab.New(v)
 	require.NoError(t, err)
 	require.NotEqual(t, h1, h2)
-	_, err = tab.Get(h1)
+	_, err = tab.Value(h1)
 	assert.ErrorIs(t, err, hffi.ESTALE)
 	assert.ErrorIs(t, tab.Delete(h1), hffi.ESTALE, "a stale delete must not free the new handle")
-	got, err := tab.Get(h2)
+	got, err := tab.Value(h2)
 	require.NoError(t, err)
 	assert.Same(t, v, got)
 	require.NoError(t, tab.Delete(h2))
@@ -108,14 +109,14 @@ func TestTablesAreSeparate(t *testing.T) {
 	require.NotEqual(t, a.ID(), b.ID())
 	ha, err := a.New("a")
 	require.NoError(t, err)
-	_, err = b.Get(ha)
+	_, err = b.Value(ha)
 	assert.ErrorIs(t, err, hffi.ETABLE)
 	assert.ErrorIs(t, b.Delete(ha), hffi.ETABLE)
-	_, err = handles.Lookup(ha)
+	_, err = handles.Default().Value(ha)
 	assert.ErrorIs(t, err, hffi.ETABLE, "the default table rejects it too")
 	assert.Contains(t, err.Error(), "given to table 1")
 	require.NoError(t, handles.Check(ha), "it is a live handle of its own table")
-	assert.Equal(t, a.ID(), ha.Table())
+	assert.Equal(t, a.ID(), ha.TableID())
 	require.NoError(t, a.Delete(ha))
 }
 
@@ -133,7 +134,7 @@ func TestLimitAndGrowth(t *testing.T) {
 	assert.Equal(t, 1000, tab.Len())
 	assert.Equal(t, 1000, tab.Cap())
 	for i, h := range hs {
-		v, err := tab.Get(h)
+		v, err := tab.Value(h)
 		require.NoError(t, err)
 		require.Equal(t, i, v, "growth never moved a value")
 		require.NoError(t, tab.Delete(h))
@@ -172,7 +173,7 @@ func TestRetire(t *testing.T) {
 		{h, hffi.ESTALE},
 		{forge(h2, abi.HandleGenMax), hffi.ERETIRED},
 	} {
-		_, err := tab.Get(c.h)
+		_, err := tab.Value(c.h)
 		assert.ErrorIs(t, err, c.want, "gen %d", genOf(c.h))
 	}
 	assert.Equal(t, 0, tab.Len())
@@ -189,7 +190,7 @@ func TestCloseAndReuse(t *testing.T) {
 	require.NoError(t, tab.Delete(h))
 	require.NoError(t, tab.Close())
 	require.NoError(t, tab.Close(), "idempotent")
-	_, err = tab.Get(h)
+	_, err = tab.Value(h)
 	assert.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = tab.New(1)
 	assert.ErrorIs(t, err, hffi.ECLOSED)
@@ -200,9 +201,9 @@ func TestCloseAndReuse(t *testing.T) {
 	h2, err := again.New("y")
 	require.NoError(t, err)
 	assert.Greater(t, genOf(h2), genOf(h), "generations go on")
-	_, err = again.Get(h)
+	_, err = again.Value(h)
 	assert.ErrorIs(t, err, hffi.ESTALE)
-	_, err = tab.Get(h2)
+	_, err = tab.Value(h2)
 	assert.ErrorIs(t, err, hffi.ECLOSED, "the old Table object stays closed")
 	require.NoError(t, again.Delete(h2))
 	assert.ErrorIs(t, handles.Default().Close(), hffi.EINVAL)
@@ -231,14 +232,14 @@ func TestClosedTableLeavesReuserAlone(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, handles.Retain(dead))
 			require.NoError(t, tab.Delete(dead))
-			require.NoError(t, handles.Unretain(dead)) // on tab's reap list now
+			require.NoError(t, handles.Release(dead)) // on tab's reap list now
 
 			assert.Equal(t, 0, old.Len())
 			old.Reap()
 			assert.Empty(t, old.Snapshot())
 			assert.Equal(t, "", old.LeakReport())
-			handles.VerifyNone(t, old)
-			_, err = old.Get(live)
+			handlestest.VerifyNone(t, old)
+			_, err = old.Value(live)
 			assert.ErrorIs(t, err, hffi.ECLOSED)
 			assert.ErrorIs(t, old.Delete(live), hffi.ECLOSED)
 			_, err = old.New(1)
@@ -311,28 +312,28 @@ func TestRetainRelease(t *testing.T) {
 	require.NoError(t, err)
 	v = nil
 
-	assert.ErrorIs(t, handles.Unretain(h), hffi.EINVAL, "nothing to release")
+	assert.ErrorIs(t, handles.Release(h), hffi.EINVAL, "nothing to release")
 	require.NoError(t, handles.Retain(h))
 	require.NoError(t, handles.Retain(h))
 	require.NoError(t, tab.Delete(h))
 	assert.ErrorIs(t, tab.Delete(h), hffi.EDELETED, "the owner already deleted it")
-	got, err := tab.Get(h)
+	got, err := tab.Value(h)
 	require.NoError(t, err, "retained: still readable")
 	assert.Equal(t, byte(1), got.(*big).b[0])
 	got = nil
 	require.NoError(t, handles.Check(h))
 	assert.Equal(t, 1, tab.Len())
-	require.NoError(t, handles.Unretain(h))
+	require.NoError(t, handles.Release(h))
 	require.NoError(t, handles.Check(h))
-	require.NoError(t, handles.Unretain(h))
+	require.NoError(t, handles.Release(h))
 	assert.ErrorIs(t, handles.Check(h), hffi.EDELETED, "last release: dead")
 	assert.ErrorIs(t, handles.Retain(h), hffi.EDELETED)
-	assert.ErrorIs(t, handles.Unretain(h), hffi.EDELETED)
+	assert.ErrorIs(t, handles.Release(h), hffi.EDELETED)
 	assert.Equal(t, 0, tab.Len(), "Len reaps")
 	runtime.GC()
 	runtime.GC()
 	assert.Nil(t, wp.Value(), "the value was dropped when reaped")
-	_, err = tab.Get(h)
+	_, err = tab.Value(h)
 	assert.ErrorIs(t, err, hffi.EDELETED)
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/hffi-go/hffi"
 )
 
-// Of is a table of values of type T. Get returns a T without a type
+// Of is a table of values of type T. Value returns a T without a type
 // assertion, and because every Of has its own table id, a handle of
 // another Of (or of any other table) is rejected at run time with an error
 // that wraps both hffi.ETYPE and hffi.ETABLE. Safe for concurrent use, like
@@ -40,9 +40,9 @@ func (o *Of[T]) New(v T) (Handle, error) {
 	return h, nil
 }
 
-// Get returns the value of h. It makes no allocation unless it fails; the
-// errors are those of [Table.Get].
-func (o *Of[T]) Get(h Handle) (T, error) {
+// Value returns the value of h. It makes no allocation unless it fails;
+// the errors are those of [Table.Value].
+func (o *Of[T]) Value(h Handle) (T, error) {
 	var zero T
 	e, code := o.t.lookup(h)
 	if code != hffi.OK {
@@ -61,12 +61,9 @@ func (o *Of[T]) Get(h Handle) (T, error) {
 // Delete deletes h (see [Table.Delete]).
 func (o *Of[T]) Delete(h Handle) error { return o.t.Delete(h) }
 
-// Table returns the underlying table, for ID, Len, Snapshot, LeakReport,
-// Close and C objects.
+// Table returns the underlying table, for ID, Snapshot, LeakReport and C
+// objects.
 func (o *Of[T]) Table() *Table { return o.t }
-
-// ID returns the table id.
-func (o *Of[T]) ID() uint32 { return o.t.id }
 
 // Len returns the number of live handles (see [Table.Len]).
 func (o *Of[T]) Len() int { return o.t.Len() }

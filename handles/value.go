@@ -105,11 +105,12 @@ func (t *Table) unquarantine() {
 	t.reaping.Add(-1)
 }
 
-// Get returns the value of h. It never panics and makes no allocation
-// unless it fails. Errors: hffi.EZERO, hffi.ETABLE (a handle of another table),
-// hffi.ESTALE, hffi.EDELETED, hffi.EFORGED, hffi.ERANGE, hffi.ERETIRED, hffi.ECLOSED, hffi.EKIND,
-// and hffi.ETYPE for a C object.
-func (t *Table) Get(h Handle) (any, error) {
+// Value returns the value of h: [Handle.Value] with an error instead of a
+// panic. It never panics and makes no allocation unless it fails. Errors:
+// [hffi.EZERO], [hffi.ETABLE] (a handle of another table), [hffi.ESTALE],
+// [hffi.EDELETED], [hffi.EFORGED], [hffi.ERANGE], [hffi.ERETIRED],
+// [hffi.ECLOSED], [hffi.EKIND], and [hffi.ETYPE] for a C object.
+func (t *Table) Value(h Handle) (any, error) {
 	e, code := t.lookup(h)
 	if code != hffi.OK {
 		return nil, t.fail("get", h, code)

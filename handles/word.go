@@ -262,8 +262,8 @@ func retain(h uint64) hffi.Code {
 	}
 }
 
-// unretain is the Go twin of hffi_handle_release.
-func unretain(h uint64) hffi.Code {
+// release is the Go twin of hffi_handle_release.
+func release(h uint64) hffi.Code {
 	for {
 		s, w, code := slotOf(h)
 		if code != hffi.OK {

@@ -95,7 +95,7 @@ func (l *valLib) cstr(t testing.TB, s string) uintptr {
 // copyTree has C read every field of src and rebuild it in dst.
 func (l *valLib) copyTree(t testing.TB, src arena.Ref, dst *arena.Arena) (arena.Ref, hffi.Code) {
 	out := l.outWord(t)
-	rc := l.call(l.copy, l.rt, uintptr(src), uintptr(dst.ID()), uintptr(out))
+	rc := l.call(l.copy, l.rt, uintptr(src), uintptr(dst.CArena()), uintptr(out))
 	return arena.Ref(*(*uint64)(out)), rc
 }
 

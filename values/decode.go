@@ -381,7 +381,7 @@ func (st *decState) handle(n decNode) (any, error) {
 	if st.d.Handles == nil {
 		return h, nil
 	}
-	v, err := st.d.Handles.Get(h)
+	v, err := st.d.Handles.Value(h)
 	if err != nil {
 		return nil, fail(err, fmt.Sprintf("handle %#x: %v", n.Data, err))
 	}

@@ -113,21 +113,11 @@ var (
 )
 
 func bind(lib *ffi.Library) error {
-	syms := map[string]func(ffi.Symbol) error{
-		"mc_submit": func(s ffi.Symbol) error { return ffi.Bind6(&submit, s) },
-		"mc_fire":   func(s ffi.Symbol) error { return ffi.Bind1(&fire, s) },
-		"mc_reread": func(s ffi.Symbol) error { return ffi.Bind1(&reread, s) },
-	}
-	for name, b := range syms {
-		s, err := lib.Sym(name)
-		if err != nil {
-			return err
-		}
-		if err := b(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(
+		ffi.Bind6(&submit, lib.Sym("mc_submit")),
+		ffi.Bind1(&fire, lib.Sym("mc_fire")),
+		ffi.Bind1(&reread, lib.Sym("mc_reread")),
+	)
 }
 
 func hffiWay(w io.Writer) error {
@@ -194,7 +184,7 @@ func hffiWay(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := submit(rt, ref, onDone.Fn(), replies.ID(), out, 128); err != nil {
+	if err := submit(rt, ref, onDone.Fn(), replies.CArena(), out, 128); err != nil {
 		return fmt.Errorf("mc_submit: %w", err)
 	}
 	fmt.Fprintf(w, "   C read nested fields: %s\n", cmem.String(out))

@@ -46,22 +46,13 @@ var (
 )
 
 func bind(lib *ffi.Library) error {
-	for name, b := range map[string]func(ffi.Symbol) error{
-		"qs_describe": func(s ffi.Symbol) error { return ffi.Bind4(&describe, s) },
-		"qs_reread":   func(s ffi.Symbol) error { return ffi.Bind1(&reread, s) },
-		"qs_order":    func(s ffi.Symbol) error { return ffi.Bind4(&order, s) },
-		"qs_later":    func(s ffi.Symbol) error { return ffi.BindVoid2(&later, s) },
-		"qs_fire":     func(s ffi.Symbol) error { return ffi.Bind1(&fire, s) },
-	} {
-		s, err := lib.Sym(name)
-		if err == nil {
-			err = b(s)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(
+		ffi.Bind4(&describe, lib.Sym("qs_describe")),
+		ffi.Bind1(&reread, lib.Sym("qs_reread")),
+		ffi.Bind4(&order, lib.Sym("qs_order")),
+		ffi.BindVoid2(&later, lib.Sym("qs_later")),
+		ffi.Bind1(&fire, lib.Sym("qs_fire")),
+	)
 }
 
 func run(w io.Writer) error {
@@ -142,7 +133,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	later(cb.Fn(), cb.UserData())
+	later(cb.Fn(), uintptr(cb.Handle()))
 	if err := fire(3); err != nil {
 		return err
 	}

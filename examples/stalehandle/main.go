@@ -80,7 +80,7 @@ func result(rc int32) string {
 }
 
 func lookup(h handles.Handle) string {
-	if _, err := handles.Lookup(h); err != nil {
+	if _, err := handles.Default().Value(h); err != nil {
 		return "error " + hffi.ErrCode(err).Name()
 	}
 	return "ok"

@@ -71,7 +71,7 @@ func TestCAllocGoResolves(t *testing.T) {
 	s := newScratch(t, 64)
 	modes(t, func(t *testing.T, debug bool) {
 		a := newArena(t, arena.WithMaxSize(16<<20), arena.WithDebug(debug))
-		id := a.ID()
+		id := a.CArena()
 		for i, c := range sizes {
 			seed := uint64(100 + i)
 			cp, r, rc := d.cAllocFill(s, id, c.size, c.align, seed)
@@ -139,7 +139,7 @@ func TestAllocErrorsAgree(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			_, _, crc := d.cAlloc(s, ca.ID(), c.size, c.align, false)
+			_, _, crc := d.cAlloc(s, ca.CArena(), c.size, c.align, false)
 			_, err := ga.Alloc(uintptr(c.size), uintptr(c.align))
 			assert.Equal(t, crc, code(err), "hffi_arena_alloc vs Arena.Alloc")
 			assert.Equal(t, ga.Used(), ca.Used())
@@ -148,7 +148,7 @@ func TestAllocErrorsAgree(t *testing.T) {
 
 	// Minting a reference to a bad pointer.
 	a := newArena(t, arena.WithMaxSize(max))
-	id := a.ID()
+	id := a.CArena()
 	p, err := a.Alloc(64, 8)
 	require.NoError(t, err)
 	for _, c := range []struct {
@@ -185,7 +185,7 @@ func TestStaleAfterResetAndFree(t *testing.T) {
 	s := newScratch(t, 64)
 	modes(t, func(t *testing.T, debug bool) {
 		a := newArena(t, arena.WithMaxSize(4<<20), arena.WithDebug(debug))
-		id := a.ID()
+		id := a.CArena()
 		var refs []arena.Ref
 		for i := range 10 {
 			p, err := a.Alloc(16, 8)
@@ -220,7 +220,7 @@ func TestStaleAfterResetAndFree(t *testing.T) {
 		assert.Equal(t, hffi.ESTALE, rc, "C allocates with a stale id")
 
 		// The new generation works from both sides, then Free closes it.
-		id = a.ID()
+		id = a.CArena()
 		refs = refs[:0]
 		_, cr, rc := d.cAllocFill(s, id, 32, 8, 7)
 		require.Equal(t, hffi.OK, rc)
@@ -253,7 +253,7 @@ func TestSameCodesForAnyInteger(t *testing.T) {
 	for _, a := range []*arena.Arena{live, reset, freed} {
 		_, err := a.Alloc(1000, 8)
 		require.NoError(t, err)
-		ids = append(ids, a.ID())
+		ids = append(ids, a.CArena())
 	}
 	reset.Reset()
 	_, err := reset.Alloc(100, 8)
@@ -312,7 +312,7 @@ func TestInterleaved(t *testing.T) {
 	)
 	modes(t, func(t *testing.T, debug bool) {
 		a := newArena(t, arena.WithMaxSize(128<<20), arena.WithDebug(debug))
-		id := a.ID()
+		id := a.CArena()
 		s := newScratch(t, (1+4*cThreads*perWorker)*8)
 		start := s.word(0)
 		recs := unsafe.Slice(s.word(1), 4*cThreads*perWorker)

@@ -33,7 +33,7 @@ func TestRecycledSlotsAgree(t *testing.T) {
 	floors := map[uint64]bool{}
 	for i := range 600 {
 		for _, x := range []*arena.Arena{a, b} {
-			id := x.ID()
+			id := x.CArena()
 			slot := abi.RefSlot(uint64(id))
 			floors[abi.ArenaWordFloor(atomic.LoadUint64(&shm.ArenaHdr(slot).Word))] = true
 			require.Equal(t, hffi.OK, hffi.Code(d.check(d.rt, uint64(id))))
@@ -69,7 +69,7 @@ func TestRecycledSlotsAgree(t *testing.T) {
 		}
 	}
 	for _, x := range []*arena.Arena{a, b} {
-		id := uint64(x.ID())
+		id := uint64(x.CArena())
 		slot, gen, floor := abi.RefSlot(id), abi.RefGen(id), abi.RefOffset(id)
 		for _, o := range []uint64{0, floor - 8, floor, floor + 56, floor + 64, floor + 72, floor + 4096} {
 			words = append(words, abi.MakeRef(slot, gen, o), abi.MakeRef(slot, gen+1, o))
