@@ -10,5 +10,5 @@ package bench
 // cache key, so an edit of csrc/ (plus go generate ./internal/cimpl)
 // rebuilds the C that this package includes from there.
 
-// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x11f6044ded03b496
+// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x2966a0b8ec83fc00
 import "C"

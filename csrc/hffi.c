@@ -25,33 +25,35 @@
 
 int32_t hffi_version(void) { return HFFI_VERSION_NUMBER; }
 
-#ifdef HFFI_TEST_HOOKS
+#if defined(HFFI_TEST_HOOKS) && !defined(HFFI_IMPLEMENTATION)
 void (*_hffi_test_hook_snapshot)(const hffi_rt *rt, hffi_ref r);
 #endif
 
-/* Both tables are generated from HFFI_ERRORS, indexed by -code. */
-static const char *const _hffi_err_msgs[] = {
-#define _HFFI_ERR_MSG(name, code, msg) [-(code)] = msg,
-    HFFI_ERRORS(_HFFI_ERR_MSG)
-#undef _HFFI_ERR_MSG
-};
-
-static const char *const _hffi_err_names[] = {
-#define _HFFI_ERR_NAME(name, code, msg) [-(code)] = "HFFI_" #name,
-    HFFI_ERRORS(_HFFI_ERR_NAME)
-#undef _HFFI_ERR_NAME
-};
-
-#define _HFFI_NERRS (sizeof _hffi_err_names / sizeof _hffi_err_names[0])
-
+/* Both are generated from HFFI_ERRORS. A switch rather than an array
+ * indexed by -code: designated array initializers are not C++, and the
+ * implementation also compiles as C++ (HFFI_IMPLEMENTATION in hffi.h). */
 const char *hffi_strerror(int32_t code) {
-    if (code > 0 || (uint64_t)(-(int64_t)code) >= _HFFI_NERRS) return "unknown error";
-    return _hffi_err_msgs[-code];
+    switch (code) {
+#define _HFFI_ERR_MSG(n, c, m) \
+    case (c):                  \
+        return m;
+        HFFI_ERRORS(_HFFI_ERR_MSG)
+#undef _HFFI_ERR_MSG
+    default:
+        return "unknown error";
+    }
 }
 
 const char *hffi_err_name(int32_t code) {
-    if (code > 0 || (uint64_t)(-(int64_t)code) >= _HFFI_NERRS) return "HFFI_UNKNOWN";
-    return _hffi_err_names[-code];
+    switch (code) {
+#define _HFFI_ERR_NAME(n, c, m) \
+    case (c):                   \
+        return "HFFI_" #n;
+        HFFI_ERRORS(_HFFI_ERR_NAME)
+#undef _HFFI_ERR_NAME
+    default:
+        return "HFFI_UNKNOWN";
+    }
 }
 
 /* ---------------------------------------------------------------------

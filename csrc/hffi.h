@@ -30,7 +30,8 @@
  * Every fallible function returns an `int32_t`: 0 on success, a negative
  * HFFI_E* code otherwise; results are written through `*_out` pointers.
  * Read-only checks are `static inline` and need no library; the rest is
- * implemented in hffi.c (link libhffi.a or libhffi.so, or compile hffi.c).
+ * implemented in hffi*.c (csrc/): link libhffi.a or libhffi.so, or compile it
+ * into one file of your own (IMPLEMENTATION, at the end of this header).
  *
  * Targets: 64-bit Linux and macOS (amd64, arm64). The header compiles as
  * C99 and as C++ and needs only <stdint.h>, <stddef.h>, <stdbool.h> and the
@@ -49,6 +50,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---------------------------------------------------------------------
+ * Linkage of the non-inline functions (see IMPLEMENTATION at the end)
+ *
+ * HFFI_API starts every non-inline declaration. By default it is `extern`
+ * (link libhffi). With HFFI_IMPLEMENTATION defined before this header's
+ * first #include in a file, it is `static`: the file gets a private copy
+ * of the implementation that the linker never sees, so a C library, a cgo
+ * package and hffi's own internal/cimpl can each embed one in a process
+ * without a duplicate symbol. A program may define HFFI_API itself.
+ * ------------------------------------------------------------------- */
+#if defined(HFFI_IMPLEMENTATION) || defined(HFFI_IMPLEMENTATION_EXTERN)
+#define _HFFI_IMPL_FIRST 1
+#endif
+#ifndef HFFI_API
+#if defined(HFFI_IMPLEMENTATION) && !defined(HFFI_IMPLEMENTATION_EXTERN)
+#define HFFI_API static __attribute__((unused))
+#else
+#define HFFI_API extern
+#endif
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,7 +93,7 @@ extern "C" {
 #define HFFI_ABI_VERSION 2
 
 /* hffi_version returns HFFI_VERSION_NUMBER as the library was built. */
-int32_t hffi_version(void);
+HFFI_API int32_t hffi_version(void);
 
 /* ---------------------------------------------------------------------
  * Error codes: one X-macro list gives the enum, hffi_strerror and
@@ -111,8 +133,8 @@ typedef enum hffi_err {
 
 /* hffi_strerror returns a static message for a code ("unknown error" for
  * codes it does not know); hffi_err_name returns its name ("HFFI_ESTALE"). */
-const char *hffi_strerror(int32_t code);
-const char *hffi_err_name(int32_t code);
+HFFI_API const char *hffi_strerror(int32_t code);
+HFFI_API const char *hffi_err_name(int32_t code);
 
 /* ---------------------------------------------------------------------
  * Atomics: the same words are accessed by Go's sync/atomic.
@@ -246,8 +268,9 @@ static inline uint64_t hffi_ref_offset(hffi_ref r) {
 /* Test hook: builds of hffi's own C tests (-DHFFI_TEST_HOOKS) may set
  * _hffi_test_hook_snapshot to run code between a lookup's first load of a
  * slot word and the loads it validates, to force the races that the
- * re-check in _hffi_arena_snapshot handles. Other builds compile it out. */
-#ifdef HFFI_TEST_HOOKS
+ * re-check in _hffi_arena_snapshot handles. Other builds, and private
+ * copies (HFFI_IMPLEMENTATION), compile it out. */
+#if defined(HFFI_TEST_HOOKS) && !defined(HFFI_IMPLEMENTATION)
 extern void (*_hffi_test_hook_snapshot)(const hffi_rt *rt, hffi_ref r);
 #define _HFFI_TEST_HOOK_SNAPSHOT(rt, r) \
     do {                                \
@@ -355,8 +378,9 @@ static inline int32_t hffi_ref_resolve(const hffi_rt *rt, hffi_ref r, uint64_t s
 }
 
 /* hffi_arena_check returns 0 if the arena named by a (an hffi_arena or any
- * reference into it) is live at that generation; HFFI_EINVAL for a NULL or
- * foreign rt. */
+ * reference into it) is live at that generation. Like every function that
+ * takes rt, both check rt first, as hffi_rt_check does (HFFI_EINVAL, or
+ * HFFI_EVERSION for a root of another ABI version). */
 static inline int32_t hffi_arena_check(const hffi_rt *rt, hffi_arena a) {
     const hffi_arena_hdr *h = NULL;
     uint64_t w = 0;
@@ -368,19 +392,19 @@ static inline int32_t hffi_arena_check(const hffi_rt *rt, hffi_arena a) {
  * address to *ptr_out and, if ref_out is not NULL, a reference to it
  * (then align must be at least 8). Safe to call from any thread while Go
  * also allocates; it must not race with Go's Reset or Free of the arena. */
-int32_t hffi_arena_alloc(const hffi_rt *rt, hffi_arena a, uint64_t size, uint64_t align,
+HFFI_API int32_t hffi_arena_alloc(const hffi_rt *rt, hffi_arena a, uint64_t size, uint64_t align,
                          void **ptr_out, hffi_ref *ref_out);
 
 /* hffi_arena_strdup copies the NUL-terminated string s (with its NUL) into
  * the arena; hffi_arena_memdup copies n bytes. Both are 8-aligned. */
-int32_t hffi_arena_strdup(const hffi_rt *rt, hffi_arena a, const char *s, char **ptr_out,
+HFFI_API int32_t hffi_arena_strdup(const hffi_rt *rt, hffi_arena a, const char *s, char **ptr_out,
                           hffi_ref *ref_out);
-int32_t hffi_arena_memdup(const hffi_rt *rt, hffi_arena a, const void *p, uint64_t n,
+HFFI_API int32_t hffi_arena_memdup(const hffi_rt *rt, hffi_arena a, const void *p, uint64_t n,
                           void **ptr_out, hffi_ref *ref_out);
 
 /* hffi_ref_of mints a reference to ptr, which must lie in an allocation of
  * the live arena a and be 8-aligned. */
-int32_t hffi_ref_of(const hffi_rt *rt, hffi_arena a, const void *ptr, hffi_ref *ref_out);
+HFFI_API int32_t hffi_ref_of(const hffi_rt *rt, hffi_arena a, const void *ptr, hffi_ref *ref_out);
 
 /* ---------------------------------------------------------------------
  * Handle tables
@@ -592,8 +616,8 @@ static inline int32_t hffi_handle_check_in(const hffi_rt *rt, uint32_t table, hf
  * lock-free. Errors: those of hffi_handle_check, HFFI_ETYPE for a C
  * object, HFFI_EINVAL for a release without a retain, HFFI_EEXHAUSTED when
  * the count (32 bits) would overflow. */
-int32_t hffi_handle_retain(const hffi_rt *rt, hffi_handle h);
-int32_t hffi_handle_release(const hffi_rt *rt, hffi_handle h);
+HFFI_API int32_t hffi_handle_retain(const hffi_rt *rt, hffi_handle h);
+HFFI_API int32_t hffi_handle_release(const hffi_rt *rt, hffi_handle h);
 
 /* C objects as handles: hffi_cobj_register puts ptr (not NULL; destroyed
  * with dtor, which may be NULL) into table `table` (HFFI_TABLE_DEFAULT or
@@ -605,10 +629,10 @@ int32_t hffi_handle_release(const hffi_rt *rt, hffi_handle h);
  * threads race: every later use of the handle on either side is
  * HFFI_EDELETED or HFFI_ESTALE. */
 typedef void (*hffi_dtor)(void *ptr);
-int32_t hffi_cobj_register(const hffi_rt *rt, uint32_t table, void *ptr, hffi_dtor dtor,
+HFFI_API int32_t hffi_cobj_register(const hffi_rt *rt, uint32_t table, void *ptr, hffi_dtor dtor,
                            hffi_handle *h_out);
-int32_t hffi_cobj_get(const hffi_rt *rt, hffi_handle h, void **ptr_out);
-int32_t hffi_cobj_destroy(const hffi_rt *rt, hffi_handle h);
+HFFI_API int32_t hffi_cobj_get(const hffi_rt *rt, hffi_handle h, void **ptr_out);
+HFFI_API int32_t hffi_cobj_destroy(const hffi_rt *rt, hffi_handle h);
 
 /* ---------------------------------------------------------------------
  * Values
@@ -694,41 +718,41 @@ typedef struct hffi_val_entry {
 } hffi_val_entry;
 
 /* hffi_val_kind_name returns "null", "bool", ... ("invalid" otherwise). */
-const char *hffi_val_kind_name(uint32_t kind);
+HFFI_API const char *hffi_val_kind_name(uint32_t kind);
 
 /* Reading. Every function validates v as described above; outputs are
  * written only on success. */
-int32_t hffi_val_kind(const hffi_rt *rt, hffi_ref v, uint32_t *kind_out);
+HFFI_API int32_t hffi_val_kind(const hffi_rt *rt, hffi_ref v, uint32_t *kind_out);
 /* hffi_val_len gives the byte length of STR and BYTES, the count of LIST
  * and MAP, and HFFI_ETYPE for the other kinds. */
-int32_t hffi_val_len(const hffi_rt *rt, hffi_ref v, uint64_t *len_out);
-int32_t hffi_val_get_bool(const hffi_rt *rt, hffi_ref v, bool *out);
-int32_t hffi_val_get_int(const hffi_rt *rt, hffi_ref v, int64_t *out);
-int32_t hffi_val_get_uint(const hffi_rt *rt, hffi_ref v, uint64_t *out);
-int32_t hffi_val_get_float(const hffi_rt *rt, hffi_ref v, double *out);
+HFFI_API int32_t hffi_val_len(const hffi_rt *rt, hffi_ref v, uint64_t *len_out);
+HFFI_API int32_t hffi_val_get_bool(const hffi_rt *rt, hffi_ref v, bool *out);
+HFFI_API int32_t hffi_val_get_int(const hffi_rt *rt, hffi_ref v, int64_t *out);
+HFFI_API int32_t hffi_val_get_uint(const hffi_rt *rt, hffi_ref v, uint64_t *out);
+HFFI_API int32_t hffi_val_get_float(const hffi_rt *rt, hffi_ref v, double *out);
 /* hffi_val_get_str gives a NUL-terminated string and its length (len_out
  * may be NULL); hffi_val_get_bytes the same for BYTES. The pointer is into
  * the arena (into the node itself for short strings): not 8-aligned. */
-int32_t hffi_val_get_str(const hffi_rt *rt, hffi_ref v, const char **ptr_out, uint64_t *len_out);
-int32_t hffi_val_get_bytes(const hffi_rt *rt, hffi_ref v, const void **ptr_out,
+HFFI_API int32_t hffi_val_get_str(const hffi_rt *rt, hffi_ref v, const char **ptr_out, uint64_t *len_out);
+HFFI_API int32_t hffi_val_get_bytes(const hffi_rt *rt, hffi_ref v, const void **ptr_out,
                            uint64_t *len_out);
 /* hffi_val_get_handle gives the handle as stored; check it with
  * hffi_handle_check before use, since the Go value may be gone. */
-int32_t hffi_val_get_handle(const hffi_rt *rt, hffi_ref v, hffi_handle *out);
+HFFI_API int32_t hffi_val_get_handle(const hffi_rt *rt, hffi_ref v, hffi_handle *out);
 /* hffi_val_list_at gives element i of a LIST (HFFI_EBOUNDS past the end). */
-int32_t hffi_val_list_at(const hffi_rt *rt, hffi_ref list, uint64_t i, hffi_ref *elem_out);
+HFFI_API int32_t hffi_val_list_at(const hffi_rt *rt, hffi_ref list, uint64_t i, hffi_ref *elem_out);
 /* hffi_val_map_find looks key up in a MAP by binary search (O(log n)) and
  * gives its value, or HFFI_ENOTFOUND. key_len may be HFFI_VAL_NTS. */
-int32_t hffi_val_map_find(const hffi_rt *rt, hffi_ref map, const char *key, uint64_t key_len,
+HFFI_API int32_t hffi_val_map_find(const hffi_rt *rt, hffi_ref map, const char *key, uint64_t key_len,
                           hffi_ref *val_out);
 /* hffi_val_map_at gives entry i of a MAP in key order: its key (a STR) and
  * its value; either output may be NULL. */
-int32_t hffi_val_map_at(const hffi_rt *rt, hffi_ref map, uint64_t i, hffi_ref *key_out,
+HFFI_API int32_t hffi_val_map_at(const hffi_rt *rt, hffi_ref map, uint64_t i, hffi_ref *key_out,
                         hffi_ref *val_out);
 /* hffi_val_path follows a path of map keys and list indexes from v, such
  * as "user.tags[3]" or "[0].name" ("" is v itself). Keys that contain '.'
  * or '[' need hffi_val_map_find. HFFI_EINVAL for a malformed path. */
-int32_t hffi_val_path(const hffi_rt *rt, hffi_ref v, const char *path, hffi_ref *out);
+HFFI_API int32_t hffi_val_path(const hffi_rt *rt, hffi_ref v, const char *path, hffi_ref *out);
 
 /* Building, in an arena Go gave C (see hffi_arena_alloc). hffi_val_new
  * allocates one NULL node; the setters overwrite a node in place (strings
@@ -740,23 +764,23 @@ int32_t hffi_val_path(const hffi_rt *rt, hffi_ref v, const char *path, hffi_ref 
  * orders the entries and fails with HFFI_EINVAL on an unset or repeated
  * key. Sorting moves entries: look values up again afterwards. Go rejects
  * maps that are not sorted. */
-int32_t hffi_val_new(const hffi_rt *rt, hffi_arena a, hffi_ref *v_out);
-int32_t hffi_val_set_null(const hffi_rt *rt, hffi_ref v);
-int32_t hffi_val_set_bool(const hffi_rt *rt, hffi_ref v, bool b);
-int32_t hffi_val_set_int(const hffi_rt *rt, hffi_ref v, int64_t i);
+HFFI_API int32_t hffi_val_new(const hffi_rt *rt, hffi_arena a, hffi_ref *v_out);
+HFFI_API int32_t hffi_val_set_null(const hffi_rt *rt, hffi_ref v);
+HFFI_API int32_t hffi_val_set_bool(const hffi_rt *rt, hffi_ref v, bool b);
+HFFI_API int32_t hffi_val_set_int(const hffi_rt *rt, hffi_ref v, int64_t i);
 /* hffi_val_set_uint stores an INT when u fits one, as Go does. */
-int32_t hffi_val_set_uint(const hffi_rt *rt, hffi_ref v, uint64_t u);
-int32_t hffi_val_set_float(const hffi_rt *rt, hffi_ref v, double f);
+HFFI_API int32_t hffi_val_set_uint(const hffi_rt *rt, hffi_ref v, uint64_t u);
+HFFI_API int32_t hffi_val_set_float(const hffi_rt *rt, hffi_ref v, double f);
 /* len may be HFFI_VAL_NTS for a NUL-terminated s. */
-int32_t hffi_val_set_str(const hffi_rt *rt, hffi_ref v, const char *s, uint64_t len);
-int32_t hffi_val_set_bytes(const hffi_rt *rt, hffi_ref v, const void *p, uint64_t len);
+HFFI_API int32_t hffi_val_set_str(const hffi_rt *rt, hffi_ref v, const char *s, uint64_t len);
+HFFI_API int32_t hffi_val_set_bytes(const hffi_rt *rt, hffi_ref v, const void *p, uint64_t len);
 /* hffi_val_set_handle stores h if hffi_handle_check accepts it. */
-int32_t hffi_val_set_handle(const hffi_rt *rt, hffi_ref v, hffi_handle h);
-int32_t hffi_val_set_list(const hffi_rt *rt, hffi_ref v, uint64_t n);
-int32_t hffi_val_set_map(const hffi_rt *rt, hffi_ref v, uint64_t n);
-int32_t hffi_val_map_set_key(const hffi_rt *rt, hffi_ref map, uint64_t i, const char *key,
+HFFI_API int32_t hffi_val_set_handle(const hffi_rt *rt, hffi_ref v, hffi_handle h);
+HFFI_API int32_t hffi_val_set_list(const hffi_rt *rt, hffi_ref v, uint64_t n);
+HFFI_API int32_t hffi_val_set_map(const hffi_rt *rt, hffi_ref v, uint64_t n);
+HFFI_API int32_t hffi_val_map_set_key(const hffi_rt *rt, hffi_ref map, uint64_t i, const char *key,
                              uint64_t key_len, hffi_ref *val_out);
-int32_t hffi_val_map_sort(const hffi_rt *rt, hffi_ref map);
+HFFI_API int32_t hffi_val_map_sort(const hffi_rt *rt, hffi_ref map);
 /* ----------------------------------------------------------- Values end */
 
 #ifdef __cplusplus
@@ -764,3 +788,41 @@ int32_t hffi_val_map_sort(const hffi_rt *rt, hffi_ref map);
 #endif
 
 #endif /* HFFI_H */
+
+/* ---------------------------------------------------------------------
+ * IMPLEMENTATION
+ *
+ * Instead of linking libhffi, one file of a program may compile the
+ * implementation in, stb style:
+ *
+ *     #define HFFI_IMPLEMENTATION
+ *     #include "hffi.h"
+ *
+ * The functions are then `static` (see HFFI_API): private to that file,
+ * so every library and every cgo package of a process may do the same,
+ * even next to libhffi or a Go binary that links hffi's own copy. Every
+ * copy keeps all of its state in the root Go created, so copies
+ * interoperate: a handle C registered through one copy is destroyed
+ * through another. In cgo, put the two lines in the preamble of the Go
+ * files that call hffi_* (each gets its own copy; with //export they also
+ * go into _cgo_export.c, which a static copy allows).
+ *
+ * HFFI_IMPLEMENTATION_EXTERN instead gives the functions external
+ * linkage, as libhffi has: for a C library that exports the hffi API to
+ * other files. Never in cgo: hffi's internal/cimpl defines the same
+ * symbols in every Go binary that uses hffi's cgo backend.
+ *
+ * Either macro must be defined before the first #include of hffi.h in the
+ * file. The single-file hffi.h that cmd/hffi-header writes has the three
+ * hffi*.c files pasted in place of the #include lines below.
+ * ------------------------------------------------------------------- */
+#if (defined(HFFI_IMPLEMENTATION) || defined(HFFI_IMPLEMENTATION_EXTERN)) && \
+    !defined(_HFFI_IMPLEMENTED)
+#define _HFFI_IMPLEMENTED 1
+#if !defined(_HFFI_IMPL_FIRST)
+#error "hffi.h: define HFFI_IMPLEMENTATION before the first #include of hffi.h in this file"
+#endif
+#include "hffi.c"
+#include "hffi_handles.c"
+#include "hffi_value.c"
+#endif /* HFFI_IMPLEMENTATION */

@@ -86,6 +86,8 @@ static int32_t _hffi_table_grow(const hffi_rt *rt, hffi_table *t, uint32_t *idx_
     uint64_t cap, ncap, limit, from, to, page = rt->page_size;
     uint64_t per_page = page / sizeof(hffi_slot);
     hffi_slot *slots = _hffi_slots(t);
+    uint32_t first = 0, last = 0; /* here, not below: C++ forbids a goto past them */
+    int linked = 0;
     int32_t rc = HFFI_OK;
     _hffi_lock(&t->grow_lock);
     if (_hffi_load(&t->free_head) & HFFI_LIST_INDEX_MASK) {
@@ -115,8 +117,6 @@ static int32_t _hffi_table_grow(const hffi_rt *rt, hffi_table *t, uint32_t *idx_
     /* The others go on the list strided (offsets 8, 16, ..., then 1, 9,
      * ...), as Go's grow does: consecutive fresh slots, taken by threads
      * on different cores, never share a cache line. */
-    uint32_t first = 0, last = 0;
-    int linked = 0;
     for (uint64_t r = 0; r < _HFFI_GROW_STRIDE; r++) {
         for (uint64_t j = r ? r : _HFFI_GROW_STRIDE; j < ncap - cap; j += _HFFI_GROW_STRIDE) {
             uint32_t i = (uint32_t)(cap + j);

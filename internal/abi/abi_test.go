@@ -229,6 +229,7 @@ var checkedElsewhere = []struct{ pattern, why string }{
 	{`^HFFI_ERRORS$|^HFFI_ERR_MIN_$`, "the codes: the root package's code_test.go"},
 	{`^HFFI_VERSION_STRING$`, "compared as a string"},
 	{`^HFFI_VAL_|^hffi_val`, "the Values section: value_test.go"},
+	{`^HFFI_API$`, "linkage of C declarations (static for HFFI_IMPLEMENTATION), no layout: csrc/tests/embed"},
 }
 
 var (

@@ -29,3 +29,7 @@ package cimpl
 // Refresh zcsrc_hash.go here and in every other package that includes
 // csrc/ (see internal/csrchash).
 //go:generate go run ../csrchash/gen.go
+
+// Refresh the single-file hffi.h that cmd/hffi-header writes (its test
+// fails while it differs from csrc/).
+//go:generate go run ../../cmd/hffi-header/gen.go
