@@ -50,8 +50,9 @@ import (
 
 const backendName = "cgo"
 
-// cstr copies s into buf as a NUL-terminated C string. Names longer than
-// buf are copied with C.CString instead (rare: paths over 4 KiB).
+// withCString calls f with s as a NUL-terminated C string, copied into a
+// 512-byte buffer on the stack; a longer s (rare: a deep path) is copied
+// with C.CString instead.
 func withCString(s string, f func(p *C.char)) {
 	var buf [512]byte
 	if len(s) < len(buf) {

@@ -28,8 +28,9 @@
 //
 // [Open] loads a shared library, [Library.Sym] finds a function or a
 // variable in it, [SymbolAt] wraps a C address obtained otherwise, such as
-// a function pointer returned by C. Errors name the library and the
-// symbol.
+// a function pointer returned by C. A failed lookup gives a [Symbol] that
+// carries its error, and binding it returns that error: one check per
+// symbol. Errors name the library and the symbol.
 //
 // # Calls
 //
@@ -39,9 +40,8 @@
 // calls convert their arguments without reflection:
 //
 //	lib, err := ffi.Open("libfoo.so")
-//	sym, err := lib.Sym("foo_add")         // int64_t foo_add(int64_t, int64_t)
-//	var add func(int, int) int
-//	err = ffi.Bind2(&add, sym)
+//	var add func(int, int) int             // int64_t foo_add(int64_t, int64_t)
+//	err = ffi.Bind2(&add, lib.Sym("foo_add"))
 //	fmt.Println(add(2, 3))
 //
 // Integers of every size, bool, float32, float64, handles (handles.Handle),
@@ -55,7 +55,7 @@
 //
 // [NewCallback2] and its siblings turn a Go function into a [Callback]: a
 // C function pointer ([Callback.Fn]) and a handle to pass as the C
-// callback's void *user_data ([Callback.UserData]). The user data comes
+// callback's void *user_data ([Callback.Handle]). The user data comes
 // first or last ([UserDataFirst], [UserDataLast]). C may call from any
 // thread, including threads it created, at any time until
 // [Callback.Close]; after that, or with a forged user data, C gets an

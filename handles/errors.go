@@ -42,7 +42,7 @@ func (e *Error) Unwrap() []error {
 
 // misuse is the panic value of the drop-in API: an *Error whose message
 // says what was wrong with the handle, like
-// "handles: Value of deleted handle 0x1000001 (HFFI_EDELETED)".
+// "handles: Value of deleted handle 0x10000001000000 (HFFI_EDELETED)".
 type misuse struct{ err *Error }
 
 func (m misuse) Error() string {

@@ -39,7 +39,7 @@ func NewHandle(v any) Handle {
 
 // Value returns the value h stands for. It panics if h is not a live
 // handle of the default table, with a message that says why
-// ("handles: Value of deleted handle 0x1000001 (HFFI_EDELETED)"); the
+// ("handles: Value of deleted handle 0x10000001000000 (HFFI_EDELETED)"); the
 // panic value is an error that wraps the code ([hffi.EDELETED] here). Use
 // Default().Value(h) ([Table.Value]) for an error instead. It makes no
 // allocation.
