@@ -17,7 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi"
+	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/internal/shm"
 )
 
 // goCodes names every Go constant; the C program lists every X-macro entry.
@@ -93,6 +95,8 @@ func TestCodesMatchHeader(t *testing.T) {
 	assert.True(t, strings.HasPrefix(unknown.Error(), vals["unknown"][1]), "%q, %q", unknown.Error(), vals["unknown"][1])
 
 	assert.Equal(t, []string{hffi.Version}, vals["version"])
+	assert.Equal(t, abi.VersionString, hffi.Version, "the internal mirror agrees")
+	assert.Equal(t, abi.ABIVersion, hffi.ABIVersion, "the internal mirror agrees")
 	assert.Equal(t, []string{strconv.Itoa(hffi.ABIVersion)}, vals["abi"])
 }
 
@@ -120,6 +124,6 @@ func TestSetDebug(t *testing.T) {
 	assert.True(t, hffi.Debug())
 	assert.True(t, hffi.SetDebug(false))
 	assert.False(t, hffi.Debug())
-	assert.Equal(t, "HFFI_DEBUG", hffi.DebugEnv)
+	assert.Equal(t, shm.DebugEnv, hffi.DebugEnv, "the variable internal/shm reads")
 	assert.NotNil(t, hffi.Runtime())
 }

@@ -16,7 +16,7 @@ func Runtime() unsafe.Pointer { return shm.RootPtr() }
 
 // DebugEnv is the environment variable read once at start-up: a value that
 // strconv.ParseBool accepts as true ("1", "true") turns debug mode on.
-const DebugEnv = shm.DebugEnv
+const DebugEnv = "HFFI_DEBUG"
 
 // Debug reports whether debug mode is on for tables, arenas and pools
 // created from now on: the value of HFFI_DEBUG at start-up, or the last
