@@ -20,7 +20,7 @@
 //     calling Go.
 //   - Documents cross as arena trees: C builds one with the hffi_val_*
 //     builders in an arena the store lends it (ds_arena) and Go decodes it
-//     (ffi.Decode); Go encodes one (ffi.Encode) and C reads it in place with
+//     (values.Decode); Go encodes one (values.Encode) and C reads it in place with
 //     hffi_val_path and friends. A reference C keeps after Go reset the
 //     arena is HFFI_ESTALE, not freed memory.
 //   - Iteration calls a C callback from Go with a key and a tree.

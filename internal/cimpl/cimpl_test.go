@@ -7,6 +7,8 @@ package cimpl_test
 import (
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 
 	"github.com/hffi-go/hffi/internal/abi"
@@ -18,7 +20,7 @@ import (
 // internal/abi checks every code in detail, this only proves the link.
 func TestLinked(t *testing.T) {
 	assert.Equal(t, int32(abi.VersionNumber), cimpl.Version())
-	for _, e := range []abi.Errno{abi.OK, abi.ESTALE, abi.ECALLBACK} {
+	for _, e := range []hffi.Code{hffi.OK, hffi.ESTALE, hffi.ECALLBACK} {
 		assert.Equal(t, e.Name(), cimpl.ErrName(int32(e)))
 		assert.Equal(t, e.Error(), cimpl.StrError(int32(e)))
 	}

@@ -12,7 +12,7 @@
 //
 // # Layout
 //
-// Each csrc/<name>.c has a one-line twin z<name>.c here that includes it,
+// Each csrc/<name>.c has a one-line twin csrc_<name>.c here that includes it,
 // guarded by the cgo build constraint, so that CGO_ENABLED=0 builds see
 // only this file and compile nothing. Go's build cache does not see
 // files included from csrc/, so the generated zcsrc_hash.go puts a hash of

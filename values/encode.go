@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi
+package values
 
 import (
 	"encoding"
@@ -14,6 +14,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
@@ -37,7 +38,7 @@ type Encoder struct {
 	Handles *handles.Table
 
 	// Name is the root of the paths in error messages ("value" if empty),
-	// as in `ffi: encode payload.user.tags[3]: unsupported type chan int`.
+	// as in `values: encode payload.user.tags[3]: unsupported type chan int`.
 	Name string
 
 	buf    []byte    // the tree, offsets relative to its start
@@ -94,11 +95,11 @@ var encPool = sync.Pool{New: func() any { return new(Encoder) }}
 // root node, which C reads with the hffi_val_* accessors and Go with
 // [Decode]. The tree stays valid until a is reset or freed; then the
 // reference, and every reference C derived from it, resolves to
-// [arena.ErrStale]. The same v always encodes to the same bytes (map keys
+// [hffi.ESTALE]. The same v always encodes to the same bytes (map keys
 // and struct fields are sorted), so two encodings into fresh arenas are
 // byte for byte equal.
 //
-// Values that have no encoding give a [*ValueError] naming their path.
+// Values that have no encoding give a [*Error] naming their path.
 // Encode uses a pooled [Encoder] without handles; see [Encoder.Handles] to
 // turn such values into handles. Safe for concurrent use (a is safe for
 // concurrent allocation); no Go heap allocation in steady state for
@@ -116,7 +117,7 @@ func Encode(a *arena.Arena, v any) (arena.Ref, error) {
 // Encode is the package-level [Encode] with e's settings and buffers.
 func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	if a == nil {
-		return 0, fmt.Errorf("ffi: encode: nil arena: %w", ErrInvalid)
+		return 0, fmt.Errorf("values: encode: nil arena: %w", hffi.EINVAL)
 	}
 	e.buf = e.buf[:0]
 	e.relocs = e.relocs[:0]
@@ -138,7 +139,7 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	e.kvsHigh = 0
 	if err != nil {
 		e.dropMade()
-		return 0, valFinish("encode", e.Name, err)
+		return 0, finish("encode", e.Name, err)
 	}
 	return r, nil
 }
@@ -162,15 +163,15 @@ func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
 		size += encPad(len(b.s) + 1)
 	}
 	if uint64(size) >= abi.ArenaMaxSize {
-		return 0, valFail(ErrNoMem, fmt.Sprintf("tree of %d bytes exceeds the maximum arena size", size))
+		return 0, fail(hffi.ENOMEM, fmt.Sprintf("tree of %d bytes exceeds the maximum arena size", size))
 	}
 	p, err := a.AllocUninit(uintptr(size), abi.RefOffScale)
 	if err != nil {
-		return 0, fmt.Errorf("ffi: encode: %w", err)
+		return 0, fmt.Errorf("values: encode: %w", err)
 	}
 	r, err := a.Ref(p)
 	if err != nil {
-		return 0, fmt.Errorf("ffi: encode: %w", err)
+		return 0, fmt.Errorf("values: encode: %w", err)
 	}
 	base := abi.RefOffset(uint64(r))
 	dst := unsafe.Slice((*byte)(p), size)
@@ -252,7 +253,7 @@ func (e *Encoder) encStr(pos int, k Kind, s string) error {
 	case n <= abi.ValInlineMax: // in the node, zero-padded (little-endian)
 		e.put(pos, k, uint32(n), encPack(s))
 	case n > abi.ValLenMax:
-		return valFail(ErrInvalid, fmt.Sprintf("%s of %d bytes is too long", k, n))
+		return fail(hffi.EINVAL, fmt.Sprintf("%s of %d bytes is too long", k, n))
 	case n >= encBlitMin:
 		e.put(pos, k, uint32(n), 0)
 		e.blits = append(e.blits, encBlit{pos: pos, s: s})
@@ -273,7 +274,7 @@ func (e *Encoder) array(pos int, k Kind, n, size int) (int, error) {
 		return 0, nil
 	}
 	if n > abi.ValLenMax {
-		return 0, valFail(ErrInvalid, fmt.Sprintf("%s of %d elements is too long", k, n))
+		return 0, fail(hffi.EINVAL, fmt.Sprintf("%s of %d elements is too long", k, n))
 	}
 	at := e.alloc(n * size)
 	e.link(pos, k, n, at)
@@ -292,14 +293,14 @@ func (e *Encoder) enter(depth int, p unsafe.Pointer, n, size int) error {
 		return nil
 	}
 	if depth >= abi.ValMaxDepth {
-		return valFail(ErrInvalid, fmt.Sprintf("nested deeper than %d levels", abi.ValMaxDepth))
+		return fail(hffi.EINVAL, fmt.Sprintf("nested deeper than %d levels", abi.ValMaxDepth))
 	}
 	if e.seen == nil {
 		e.seen = make(map[encSeen]struct{})
 	}
 	k := encSeen{p, n}
 	if _, ok := e.seen[k]; ok {
-		return valFail(ErrInvalid, "cycle detected")
+		return fail(hffi.EINVAL, "cycle detected")
 	}
 	e.seen[k] = struct{}{}
 	return nil
@@ -496,7 +497,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			err = e.encAny(ent+abi.ValSize, kv.v, depth+1)
 		}
 		if err != nil {
-			err = valAtKey(err, k)
+			err = atKey(err, k)
 		}
 	}
 	e.popKeys(base)
@@ -537,7 +538,7 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 	at, err := e.array(pos, KindList, len(s), abi.ValSize)
 	for i := 0; err == nil && i < len(s); i++ {
 		if err = e.encAny(at+i*abi.ValSize, s[i], depth+1); err != nil {
-			err = valAtIndex(err, i)
+			err = atIndex(err, i)
 		}
 	}
 	e.leave(depth, p, len(s), len(s))
@@ -546,7 +547,7 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 
 // encReflect encodes the types the fast path does not know.
 func (e *Encoder) encReflect(pos int, v reflect.Value, depth int) error {
-	if k := v.Kind(); (k == reflect.Struct || k == reflect.Pointer) && valIsText(v.Type()) {
+	if k := v.Kind(); (k == reflect.Struct || k == reflect.Pointer) && isText(v.Type()) {
 		return e.encText(pos, v)
 	}
 	switch v.Kind() {
@@ -559,7 +560,7 @@ func (e *Encoder) encReflect(pos int, v reflect.Value, depth int) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		e.encUint(pos, v.Uint())
 	case reflect.Uintptr:
-		if v.Type() == valHandleType {
+		if v.Type() == handleType {
 			e.put(pos, KindHandle, 0, v.Uint())
 			return nil
 		}
@@ -656,7 +657,7 @@ func (e *Encoder) encText(pos int, v reflect.Value) error {
 	}
 	b, err := m.MarshalText()
 	if err != nil {
-		return valFail(ErrInvalid, fmt.Sprintf("%s.MarshalText: %v", v.Type(), err))
+		return fail(hffi.EINVAL, fmt.Sprintf("%s.MarshalText: %v", v.Type(), err))
 	}
 	return e.encStr(pos, KindString, string(b))
 }
@@ -667,7 +668,7 @@ func (e *Encoder) unsupported(pos int, v reflect.Value, why string) error {
 	if e.Handles != nil && v.CanInterface() {
 		h, err := e.Handles.New(v.Interface())
 		if err != nil {
-			return valFail(err, fmt.Sprintf("cannot store %s as a handle: %v", v.Type(), err))
+			return fail(err, fmt.Sprintf("cannot store %s as a handle: %v", v.Type(), err))
 		}
 		e.made = append(e.made, h)
 		e.put(pos, KindHandle, 0, uint64(h))
@@ -677,7 +678,7 @@ func (e *Encoder) unsupported(pos int, v reflect.Value, why string) error {
 	if why != "" {
 		msg += " (" + why + ")"
 	}
-	return valFail(ErrType, msg)
+	return fail(hffi.ETYPE, msg)
 }
 
 func (e *Encoder) encByteArray(pos int, v reflect.Value) error {
@@ -696,7 +697,7 @@ func (e *Encoder) encList(pos int, v reflect.Value, depth int) error {
 	at, err := e.array(pos, KindList, n, abi.ValSize)
 	for i := 0; err == nil && i < n; i++ {
 		if err = e.encReflect(at+i*abi.ValSize, v.Index(i), depth+1); err != nil {
-			err = valAtIndex(err, i)
+			err = atIndex(err, i)
 		}
 	}
 	return err
@@ -724,7 +725,7 @@ func (e *Encoder) encEntries(pos, base, depth int) error {
 			err = e.encReflect(ent+abi.ValSize, kv.v, depth+1)
 		}
 		if err != nil {
-			err = valAtKey(err, kv.k)
+			err = atKey(err, kv.k)
 		}
 	}
 	clear(e.rkvs[base:])
@@ -733,15 +734,15 @@ func (e *Encoder) encEntries(pos, base, depth int) error {
 }
 
 func (e *Encoder) encStruct(pos int, v reflect.Value, depth int) error {
-	st := valStructOf(v.Type())
+	st := structInfoOf(v.Type())
 	base := len(e.rkvs)
 	for i := range st.fields {
 		f := &st.fields[i]
-		fv, ok := valFieldGet(v, f.index)
-		if !ok || f.omitEmpty && valIsEmpty(fv) || f.omitZero && valIsZero(fv) {
+		fv, ok := fieldGet(v, f.index)
+		if !ok || f.omitEmpty && isEmpty(fv) || f.omitZero && isZero(fv) {
 			continue
 		}
-		e.rkvs = append(e.rkvs, encRKV{f.name, fv}) // valStructOf sorted them
+		e.rkvs = append(e.rkvs, encRKV{f.name, fv}) // structInfoOf sorted them
 	}
 	return e.encEntries(pos, base, depth)
 }

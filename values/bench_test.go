@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"testing"
 
-	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/values"
 )
 
 // The comparative benchmarks (hffi against JSON through cgo) are in bench/;
@@ -17,7 +17,7 @@ func BenchmarkEncode(b *testing.B) {
 	a := valArena(b)
 	m := valBench()
 	b.Run("Encoder", func(b *testing.B) {
-		var enc ffi.Encoder
+		var enc values.Encoder
 		b.ReportAllocs()
 		for b.Loop() {
 			a.Reset()
@@ -30,14 +30,14 @@ func BenchmarkEncode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			a.Reset()
-			if _, err := ffi.Encode(a, m); err != nil {
+			if _, err := values.Encode(a, m); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("struct", func(b *testing.B) {
 		v := valOuter{Name: "bob", Age: 3, Inner: &valInner{Tags: []string{"a", "b"}}, Attrs: map[string]string{"k": "v"}}
-		var enc ffi.Encoder
+		var enc values.Encoder
 		b.ReportAllocs()
 		for b.Loop() {
 			a.Reset()
@@ -52,7 +52,7 @@ func BenchmarkEncode(b *testing.B) {
 			a := valArena(b)
 			for pb.Next() {
 				a.Reset()
-				if _, err := ffi.Encode(a, m); err != nil {
+				if _, err := values.Encode(a, m); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -62,14 +62,14 @@ func BenchmarkEncode(b *testing.B) {
 
 func BenchmarkDecode(b *testing.B) {
 	a := valArena(b)
-	r, err := ffi.Encode(a, valBench())
+	r, err := values.Encode(a, valBench())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Run("any", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			v, err := ffi.Decode(r)
+			v, err := values.Decode(r)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var p person
-			if err := ffi.DecodeInto(r, &p); err != nil {
+			if err := values.DecodeInto(r, &p); err != nil {
 				b.Fatal(err)
 			}
 			valSink = p

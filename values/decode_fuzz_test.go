@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"math"
@@ -8,9 +8,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi/values"
 	"github.com/stretchr/testify/require"
-
-	"github.com/hffi-go/hffi/ffi"
 )
 
 // FuzzDecode copies arbitrary bytes into a fresh arena (at offset 64, where
@@ -30,7 +29,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	for _, v := range seeds {
 		a.Reset()
-		ref, err := ffi.Encode(a, v)
+		ref, err := values.Encode(a, v)
 		require.NoError(f, err)
 		f.Add(valBytes(a, ref))
 	}
@@ -48,13 +47,13 @@ func FuzzDecode(f *testing.F) {
 		ref, err := a.Ref(p)
 		require.NoError(t, err)
 
-		v, err := ffi.Decode(ref)
+		v, err := values.Decode(ref)
 		var s struct {
 			A []any          `json:"a"`
 			N *int           `json:"n"`
 			M map[string]any `json:"m"`
 		}
-		_ = ffi.DecodeInto(ref, &s)
+		_ = values.DecodeInto(ref, &s)
 		if lib != nil {
 			_ = lib.walkTree(t, ref)
 		}
@@ -62,13 +61,13 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		b.Reset()
-		r1, err := ffi.Encode(b, v)
+		r1, err := values.Encode(b, v)
 		require.NoError(t, err)
 		img1 := valBytes(b, r1)
-		v2, err := ffi.Decode(r1)
+		v2, err := values.Decode(r1)
 		require.NoError(t, err)
 		b.Reset()
-		r2, err := ffi.Encode(b, v2)
+		r2, err := values.Encode(b, v2)
 		require.NoError(t, err)
 		require.Equal(t, img1, valBytes(b, r2))
 	})

@@ -2,6 +2,6 @@
 
 //go:build !race && !asan
 
-package ffi_test
+package values_test
 
 const valInstrumented = false

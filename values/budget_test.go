@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"fmt"
@@ -8,12 +8,14 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/values"
 )
 
 // budgetNode returns the node at arena offset off of the tree r lives in.
@@ -36,7 +38,7 @@ func budgetSelfMap(t *testing.T, a *arena.Arena, n int) arena.Ref {
 	for i := range n {
 		m[fmt.Sprintf("k%05d", i)] = nil
 	}
-	r, err := ffi.Encode(a, m)
+	r, err := values.Encode(a, m)
 	require.NoError(t, err)
 	root := budgetRoot(t, r)
 	for i := range n {
@@ -48,7 +50,7 @@ func budgetSelfMap(t *testing.T, a *arena.Arena, n int) arena.Ref {
 // budgetSelfList encodes a list of n elements and makes every element a
 // copy of the list's own node.
 func budgetSelfList(t *testing.T, a *arena.Arena, n int) arena.Ref {
-	r, err := ffi.Encode(a, make([]any, n))
+	r, err := values.Encode(a, make([]any, n))
 	require.NoError(t, err)
 	root := budgetRoot(t, r)
 	for i := range n {
@@ -60,7 +62,7 @@ func budgetSelfList(t *testing.T, a *arena.Arena, n int) arena.Ref {
 // budgetStructCycle encodes {"k": [n elements]} and makes every element a
 // copy of the root map's node: a struct with a slice of itself.
 func budgetStructCycle(t *testing.T, a *arena.Arena, n int) arena.Ref {
-	r, err := ffi.Encode(a, map[string]any{"k": make([]any, n)})
+	r, err := values.Encode(a, map[string]any{"k": make([]any, n)})
 	require.NoError(t, err)
 	root := budgetRoot(t, r)
 	list := budgetNode(t, r, root.Data+abi.ValSize)
@@ -75,7 +77,7 @@ func budgetStructCycle(t *testing.T, a *arena.Arena, n int) arena.Ref {
 // element of b a copy of a's node: no cycle, but n*n elements to decode
 // from 2n in the arena.
 func budgetDAG(t *testing.T, a *arena.Arena, n int) arena.Ref {
-	r, err := ffi.Encode(a, map[string]any{"a": make([]any, n), "b": make([]any, n)})
+	r, err := values.Encode(a, map[string]any{"a": make([]any, n), "b": make([]any, n)})
 	require.NoError(t, err)
 	root := budgetRoot(t, r)
 	la := budgetNode(t, r, root.Data+abi.ValSize)
@@ -108,7 +110,7 @@ func budgetAlloc(f func()) uint64 {
 
 // TestDecodeSelfContaining decodes trees that contain themselves, or
 // share subtrees, through every path of the decoder: each must fail with
-// ErrCorrupt after allocating at most a small multiple of the arena's
+// hffi.ECORRUPT after allocating at most a small multiple of the arena's
 // size. Each level of a cycle used to allocate its container before the
 // budget was charged, so a 4096-entry map in 128 KiB made Decode allocate
 // more than a GiB.
@@ -154,14 +156,14 @@ func TestDecodeSelfContaining(t *testing.T) {
 				var err error
 				got := budgetAlloc(func() { err = decode() })
 				require.Error(t, err, what)
-				assert.ErrorIs(t, err, ffi.ErrCorrupt, what)
+				assert.ErrorIs(t, err, hffi.ECORRUPT, what)
 				assert.Contains(t, err.Error(), "links are shared or cyclic", what)
 				assert.LessOrEqual(t, got, limit, "%s allocated %d bytes for an arena of %d", what, got, used)
 			}
-			check("Decode", func() error { _, err := ffi.Decode(r); return err })
+			check("Decode", func() error { _, err := values.Decode(r); return err })
 			for _, dst := range tree.dst {
 				d := dst()
-				check(fmt.Sprintf("DecodeInto(%T)", d), func() error { return ffi.DecodeInto(r, d) })
+				check(fmt.Sprintf("DecodeInto(%T)", d), func() error { return values.DecodeInto(r, d) })
 			}
 		})
 	}
@@ -173,8 +175,8 @@ func TestDecodeSelfContainingBig(t *testing.T) {
 	a := valArena(t)
 	r := budgetSelfMap(t, a, 4096)
 	var err error
-	got := budgetAlloc(func() { _, err = ffi.Decode(r) })
-	require.ErrorIs(t, err, ffi.ErrCorrupt)
+	got := budgetAlloc(func() { _, err = values.Decode(r) })
+	require.ErrorIs(t, err, hffi.ECORRUPT)
 	assert.LessOrEqual(t, got, 8*uint64(a.Used()), "allocated %d bytes for an arena of %d", got, a.Used())
 	t.Logf("arena %d bytes, Decode allocated %d", a.Used(), got)
 }
@@ -184,16 +186,16 @@ func TestDecodeSelfContainingBig(t *testing.T) {
 func TestDecodeBudgetExact(t *testing.T) {
 	a := valArena(t)
 	v := map[string]any{"a": []any{1, "two", []any{}, map[string]any{"x": nil}}, "b": map[string]any{"c": []any{[]any{[]any{true}}}}}
-	r, err := ffi.Encode(a, v)
+	r, err := values.Encode(a, v)
 	require.NoError(t, err)
-	got, err := ffi.Decode(r)
+	got, err := values.Decode(r)
 	require.NoError(t, err)
 	assert.Equal(t, v["b"], got.(map[string]any)["b"])
 	var s struct {
 		A []any
 		B map[string][][][]bool
 	}
-	require.NoError(t, ffi.DecodeInto(r, &s))
+	require.NoError(t, values.DecodeInto(r, &s))
 	assert.Equal(t, true, s.B["c"][0][0][0])
 }
 
@@ -228,9 +230,9 @@ func TestEncodeCycleBig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a.Reset()
 			var err error
-			got := budgetAlloc(func() { _, err = ffi.Encode(a, tc.v) })
-			require.ErrorIs(t, err, ffi.ErrInvalid)
-			assert.Equal(t, "ffi: encode "+tc.path, err.Error())
+			got := budgetAlloc(func() { _, err = values.Encode(a, tc.v) })
+			require.ErrorIs(t, err, hffi.EINVAL)
+			assert.Equal(t, "values: encode "+tc.path, err.Error())
 			assert.LessOrEqual(t, got, 8*tc.size+64<<10, "allocated %d bytes", got)
 			assert.Zero(t, a.Used(), "nothing written to the arena")
 		})

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"errors"
@@ -14,13 +14,15 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/values"
 )
 
 func valArena(tb testing.TB) *arena.Arena {
@@ -34,9 +36,9 @@ func valArena(tb testing.TB) *arena.Arena {
 // valRoundTrip encodes v, checks the root's kind and decodes it again.
 func valRoundTrip(t *testing.T, a *arena.Arena, v any) any {
 	t.Helper()
-	r, err := ffi.Encode(a, v)
+	r, err := values.Encode(a, v)
 	require.NoError(t, err)
-	got, err := ffi.Decode(r)
+	got, err := values.Decode(r)
 	require.NoError(t, err)
 	return got
 }
@@ -159,7 +161,7 @@ func TestValueDeterministic(t *testing.T) {
 		return m
 	}
 	var first []byte
-	var enc ffi.Encoder // reused: its buffers hold the last tree's bytes
+	var enc values.Encoder // reused: its buffers hold the last tree's bytes
 	junk := valArena(t)
 	rnd := rand.New(rand.NewPCG(7, 8))
 	for round := range 20 {
@@ -179,11 +181,11 @@ func TestValueDeterministic(t *testing.T) {
 }
 
 func TestValueKind(t *testing.T) {
-	for k := ffi.KindNull; k <= ffi.KindHandle; k++ {
+	for k := values.KindNull; k <= values.KindHandle; k++ {
 		assert.NotEqual(t, "invalid", k.String())
 	}
-	assert.Equal(t, "map", ffi.KindMap.String())
-	assert.Equal(t, "invalid", ffi.Kind(10).String())
+	assert.Equal(t, "map", values.KindMap.String())
+	assert.Equal(t, "invalid", values.Kind(10).String())
 }
 
 func TestValueEncodeErrors(t *testing.T) {
@@ -208,22 +210,22 @@ func TestValueEncodeErrors(t *testing.T) {
 		msg  string
 	}{
 		{"chan", map[string]any{"user": map[string]any{"tags": []any{1, 2, 3, make(chan int)}}},
-			ffi.ErrType, "ffi: encode payload.user.tags[3]: unsupported type chan int"},
-		{"func", []any{func() {}}, ffi.ErrType, "ffi: encode payload[0]: unsupported type func()"},
-		{"complex", map[string]any{"a b": complex(1, 2)}, ffi.ErrType,
-			`ffi: encode payload["a b"]: unsupported type complex128`},
-		{"unsafe pointer", unsafe.Pointer(nil), ffi.ErrType, "ffi: encode payload: unsupported type unsafe.Pointer"},
-		{"int keys", map[int]string{1: "a"}, ffi.ErrType,
-			"ffi: encode payload: unsupported type map[int]string (map keys must be strings)"},
+			hffi.ETYPE, "values: encode payload.user.tags[3]: unsupported type chan int"},
+		{"func", []any{func() {}}, hffi.ETYPE, "values: encode payload[0]: unsupported type func()"},
+		{"complex", map[string]any{"a b": complex(1, 2)}, hffi.ETYPE,
+			`values: encode payload["a b"]: unsupported type complex128`},
+		{"unsafe pointer", unsafe.Pointer(nil), hffi.ETYPE, "values: encode payload: unsupported type unsafe.Pointer"},
+		{"int keys", map[int]string{1: "a"}, hffi.ETYPE,
+			"values: encode payload: unsupported type map[int]string (map keys must be strings)"},
 		{"struct field", struct {
 			F func() `json:"f"`
-		}{}, ffi.ErrType, "ffi: encode payload.f: unsupported type func()"},
-		{"map cycle", self, ffi.ErrInvalid, "cycle detected"},
-		{"list cycle", list, ffi.ErrInvalid, "cycle detected"},
-		{"pointer cycle", ring, ffi.ErrInvalid, "cycle detected"},
-		{"too deep", deep, ffi.ErrInvalid, "nested deeper than 10000 levels"},
+		}{}, hffi.ETYPE, "values: encode payload.f: unsupported type func()"},
+		{"map cycle", self, hffi.EINVAL, "cycle detected"},
+		{"list cycle", list, hffi.EINVAL, "cycle detected"},
+		{"pointer cycle", ring, hffi.EINVAL, "cycle detected"},
+		{"too deep", deep, hffi.EINVAL, "nested deeper than 10000 levels"},
 	}
-	enc := ffi.Encoder{Name: "payload"}
+	enc := values.Encoder{Name: "payload"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			used := a.Used()
@@ -231,16 +233,16 @@ func TestValueEncodeErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.err)
 			assert.Contains(t, err.Error(), tt.msg)
-			var ve *ffi.ValueError
+			var ve *values.Error
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, "encode", ve.Op)
 			assert.Equal(t, used, a.Used(), "a failed encode allocates nothing")
 		})
 	}
-	_, err := ffi.Encode(nil, 1)
-	assert.ErrorIs(t, err, ffi.ErrInvalid)
-	_, err = ffi.Encode(a, make(chan int))
-	assert.EqualError(t, err, "ffi: encode value: unsupported type chan int")
+	_, err := values.Encode(nil, 1)
+	assert.ErrorIs(t, err, hffi.EINVAL)
+	_, err = values.Encode(a, make(chan int))
+	assert.EqualError(t, err, "values: encode value: unsupported type chan int")
 }
 
 func TestValueHandles(t *testing.T) {
@@ -251,20 +253,20 @@ func TestValueHandles(t *testing.T) {
 	called := 0
 	fn := func() { called++ }
 	ch := make(chan int)
-	enc := ffi.Encoder{Handles: tbl}
+	enc := values.Encoder{Handles: tbl}
 	r, err := enc.Encode(a, map[string]any{"cb": fn, "ch": ch, "n": 1})
 	require.NoError(t, err)
 	require.Len(t, enc.Created(), 2)
 	assert.Equal(t, before+2, tbl.Len())
 
 	// Without the table, handles come back as handles...
-	plain, err := ffi.Decode(r)
+	plain, err := values.Decode(r)
 	require.NoError(t, err)
 	m := plain.(map[string]any)
 	assert.Equal(t, enc.Created()[0], m["cb"])
 	assert.Equal(t, enc.Created()[1], m["ch"])
 	// ... with it, as the values they name.
-	dec := ffi.Decoder{Handles: tbl}
+	dec := values.Decoder{Handles: tbl}
 	v, err := dec.Decode(r)
 	require.NoError(t, err)
 	v.(map[string]any)["cb"].(func())()
@@ -304,17 +306,17 @@ func TestValueHandles(t *testing.T) {
 
 func TestValueStale(t *testing.T) {
 	a := valArena(t)
-	r, err := ffi.Encode(a, map[string]any{"a": 1})
+	r, err := values.Encode(a, map[string]any{"a": 1})
 	require.NoError(t, err)
-	_, err = ffi.Decode(r)
+	_, err = values.Decode(r)
 	require.NoError(t, err)
 	a.Reset()
-	_, err = ffi.Decode(r)
-	assert.ErrorIs(t, err, arena.ErrStale)
+	_, err = values.Decode(r)
+	assert.ErrorIs(t, err, hffi.ESTALE)
 	var x map[string]any
-	assert.ErrorIs(t, ffi.DecodeInto(r, &x), arena.ErrStale)
-	_, err = ffi.Decode(0)
-	assert.ErrorIs(t, err, arena.ErrZero)
+	assert.ErrorIs(t, values.DecodeInto(r, &x), hffi.ESTALE)
+	_, err = values.Decode(0)
+	assert.ErrorIs(t, err, hffi.EZERO)
 }
 
 // valBench is the map of the benchmarks: 10 entries of every common kind.
@@ -339,7 +341,7 @@ func TestValueEncodeAllocs(t *testing.T) {
 	}
 	a := valArena(t)
 	m := valBench()
-	var enc ffi.Encoder
+	var enc values.Encoder
 	allocs := testing.AllocsPerRun(200, func() {
 		a.Reset()
 		if _, err := enc.Encode(a, m); err != nil {
@@ -349,7 +351,7 @@ func TestValueEncodeAllocs(t *testing.T) {
 	assert.Zero(t, allocs, "Encoder.Encode")
 	allocs = testing.AllocsPerRun(200, func() {
 		a.Reset()
-		if _, err := ffi.Encode(a, m); err != nil {
+		if _, err := values.Encode(a, m); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -358,7 +360,7 @@ func TestValueEncodeAllocs(t *testing.T) {
 
 func TestDecodeInto(t *testing.T) {
 	a := valArena(t)
-	r, err := ffi.Encode(a, map[string]any{
+	r, err := values.Encode(a, map[string]any{
 		"id": 5, "Shown": "s", "NAME": "bob", "age": 30, "unknown": []any{1},
 		"inner": map[string]any{"tags": []any{"a", "b"}}, "nil_ptr": nil,
 		"attrs": map[string]any{"k": "v"}, "raw": []byte{1, 2, 3, 4}, "score": 2,
@@ -368,7 +370,7 @@ func TestDecodeInto(t *testing.T) {
 	var o valOuter
 	o.Empty = []int{1}
 	o.NilPtr = &valInner{}
-	require.NoError(t, ffi.DecodeInto(r, &o))
+	require.NoError(t, values.DecodeInto(r, &o))
 	assert.Equal(t, valOuter{
 		valEmbedded: valEmbedded{ID: 5, Shown: "s"},
 		Name:        "bob", Age: 30, Inner: &valInner{Tags: []string{"a", "b"}},
@@ -376,15 +378,15 @@ func TestDecodeInto(t *testing.T) {
 	}, o)
 
 	var anyv any
-	require.NoError(t, ffi.DecodeInto(r, &anyv))
+	require.NoError(t, values.DecodeInto(r, &anyv))
 	assert.Equal(t, int64(5), anyv.(map[string]any)["id"])
 
 	var pm *map[string]any
-	require.NoError(t, ffi.DecodeInto(r, &pm))
+	require.NoError(t, values.DecodeInto(r, &pm))
 	assert.Equal(t, "bob", (*pm)["NAME"])
 
-	assert.ErrorIs(t, ffi.DecodeInto(r, o), ffi.ErrInvalid)
-	assert.ErrorIs(t, ffi.DecodeInto(r, (*valOuter)(nil)), ffi.ErrInvalid)
+	assert.ErrorIs(t, values.DecodeInto(r, o), hffi.EINVAL)
+	assert.ErrorIs(t, values.DecodeInto(r, (*valOuter)(nil)), hffi.EINVAL)
 }
 
 // DecodeInto a *map[string]any (its fast path) gives what Decode gives,
@@ -394,35 +396,35 @@ func TestDecodeIntoMapAny(t *testing.T) {
 	a := valArena(t)
 	in := map[string]any{"id": 5, "name": "a string longer than inline", "tags": []any{"x", 1.5},
 		"inner": map[string]any{"ok": true, "n": nil}}
-	r, err := ffi.Encode(a, in)
+	r, err := values.Encode(a, in)
 	require.NoError(t, err)
-	want, err := ffi.Decode(r)
+	want, err := values.Decode(r)
 	require.NoError(t, err)
 
 	var m map[string]any
-	require.NoError(t, ffi.DecodeInto(r, &m))
+	require.NoError(t, values.DecodeInto(r, &m))
 	assert.Equal(t, want, m)
 
 	m = map[string]any{"id": "old", "kept": 1}
-	require.NoError(t, ffi.DecodeInto(r, &m))
+	require.NoError(t, values.DecodeInto(r, &m))
 	assert.Equal(t, int64(5), m["id"])
 	assert.Equal(t, 1, m["kept"])
 	assert.Len(t, m, len(in)+1)
 
-	null, err := ffi.Encode(a, nil)
+	null, err := values.Encode(a, nil)
 	require.NoError(t, err)
-	require.NoError(t, ffi.DecodeInto(null, &m))
+	require.NoError(t, values.DecodeInto(null, &m))
 	assert.Nil(t, m, "null sets the map to nil")
 
 	// Reused, the map costs no allocation: what remains is the values'.
 	m = map[string]any{}
 	reuse := testing.AllocsPerRun(50, func() {
 		clear(m)
-		_ = ffi.DecodeInto(r, &m)
+		_ = values.DecodeInto(r, &m)
 	})
 	fresh := testing.AllocsPerRun(50, func() {
 		var m map[string]any
-		_ = ffi.DecodeInto(r, &m)
+		_ = values.DecodeInto(r, &m)
 	})
 	assert.Less(t, reuse, fresh)
 }
@@ -430,7 +432,7 @@ func TestDecodeIntoMapAny(t *testing.T) {
 func TestDecodeIntoErrors(t *testing.T) {
 	a := valArena(t)
 	enc := func(v any) arena.Ref {
-		r, err := ffi.Encode(a, v)
+		r, err := values.Encode(a, v)
 		require.NoError(t, err)
 		return r
 	}
@@ -441,27 +443,27 @@ func TestDecodeIntoErrors(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"int8 overflow", map[string]any{"a": []any{1, 300}}, new(map[string][]int8), abi.ERANGE,
-			"ffi: decode value.a[1]: 300 overflows int8"},
-		{"negative into uint", -1, new(uint), abi.ERANGE, "-1 overflows uint"},
-		{"big uint into int64", uint64(math.MaxUint64), new(int64), abi.ERANGE, "overflows int64"},
-		{"inexact float", 1<<53 + 1, new(float64), abi.ERANGE, "is not exact as float64"},
-		{"inexact float32", 1<<24 + 1, new(float32), abi.ERANGE, "is not exact as float32"},
-		{"float32 overflow", 1e300, new(float32), abi.ERANGE, "overflows float32"},
-		{"float into int", 1.5, new(int), ffi.ErrType, "cannot decode float into int"},
-		{"string into int", map[string]any{"x": "1"}, new(struct{ X int }), ffi.ErrType,
-			"ffi: decode value.x: cannot decode str into int"},
-		{"bytes into string", []byte("x"), new(string), ffi.ErrType, "cannot decode bytes into string"},
-		{"short array", []byte("xy"), new([3]byte), ffi.ErrType, "cannot decode 2 bytes into [3]uint8"},
-		{"map into slice", map[string]any{}, new([]int), ffi.ErrType, "cannot decode map into []int"},
-		{"int keys", map[string]any{}, new(map[int]int), ffi.ErrType, "keys must be strings"},
-		{"list into map", []any{}, new(map[string]any), ffi.ErrType, "cannot decode list into map[string]interface {}"},
-		{"handle without table", handles.Handle(3), new(func()), ffi.ErrType, "cannot decode handle into func()"},
-		{"into error interface", 1, new(error), ffi.ErrType, "cannot decode int into error"},
+		{"int8 overflow", map[string]any{"a": []any{1, 300}}, new(map[string][]int8), hffi.ERANGE,
+			"values: decode value.a[1]: 300 overflows int8"},
+		{"negative into uint", -1, new(uint), hffi.ERANGE, "-1 overflows uint"},
+		{"big uint into int64", uint64(math.MaxUint64), new(int64), hffi.ERANGE, "overflows int64"},
+		{"inexact float", 1<<53 + 1, new(float64), hffi.ERANGE, "is not exact as float64"},
+		{"inexact float32", 1<<24 + 1, new(float32), hffi.ERANGE, "is not exact as float32"},
+		{"float32 overflow", 1e300, new(float32), hffi.ERANGE, "overflows float32"},
+		{"float into int", 1.5, new(int), hffi.ETYPE, "cannot decode float into int"},
+		{"string into int", map[string]any{"x": "1"}, new(struct{ X int }), hffi.ETYPE,
+			"values: decode value.x: cannot decode str into int"},
+		{"bytes into string", []byte("x"), new(string), hffi.ETYPE, "cannot decode bytes into string"},
+		{"short array", []byte("xy"), new([3]byte), hffi.ETYPE, "cannot decode 2 bytes into [3]uint8"},
+		{"map into slice", map[string]any{}, new([]int), hffi.ETYPE, "cannot decode map into []int"},
+		{"int keys", map[string]any{}, new(map[int]int), hffi.ETYPE, "keys must be strings"},
+		{"list into map", []any{}, new(map[string]any), hffi.ETYPE, "cannot decode list into map[string]interface {}"},
+		{"handle without table", handles.Handle(3), new(func()), hffi.ETYPE, "cannot decode handle into func()"},
+		{"into error interface", 1, new(error), hffi.ETYPE, "cannot decode int into error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ffi.DecodeInto(enc(tt.in), tt.dst)
+			err := values.DecodeInto(enc(tt.in), tt.dst)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.err)
 			assert.Contains(t, err.Error(), tt.msg)
@@ -469,20 +471,20 @@ func TestDecodeIntoErrors(t *testing.T) {
 	}
 	// Exact conversions are fine.
 	var f float32
-	require.NoError(t, ffi.DecodeInto(enc(1<<24), &f))
+	require.NoError(t, values.DecodeInto(enc(1<<24), &f))
 	assert.Equal(t, float32(1<<24), f)
 	var arr [3]int
 	arr[2] = 9
-	require.NoError(t, ffi.DecodeInto(enc([]any{1, 2}), &arr))
+	require.NoError(t, values.DecodeInto(enc([]any{1, 2}), &arr))
 	assert.Equal(t, [3]int{1, 2, 0}, arr)
 	var bs []byte
-	require.NoError(t, ffi.DecodeInto(enc([]any{1, 2}), &bs))
+	require.NoError(t, values.DecodeInto(enc([]any{1, 2}), &bs))
 	assert.Equal(t, []byte{1, 2}, bs)
 	n := 5
-	require.NoError(t, ffi.DecodeInto(enc(nil), &n))
+	require.NoError(t, values.DecodeInto(enc(nil), &n))
 	assert.Equal(t, 5, n, "null leaves scalars alone")
 	var h handles.Handle
-	require.NoError(t, ffi.DecodeInto(enc(handles.Handle(4)), &h))
+	require.NoError(t, values.DecodeInto(enc(handles.Handle(4)), &h))
 	assert.Equal(t, handles.Handle(4), h)
 }
 
@@ -561,9 +563,9 @@ func TestValueProperty(t *testing.T) {
 }
 
 func TestValueErrorUnwrap(t *testing.T) {
-	e := &ffi.ValueError{Op: "decode", Path: "v[1]", Err: abi.ECORRUPT}
-	assert.Equal(t, "ffi: decode v[1]: corrupt data", e.Error())
-	assert.True(t, errors.Is(e, abi.ECORRUPT))
+	e := &values.Error{Op: "decode", Path: "v[1]", Err: hffi.ECORRUPT}
+	assert.Equal(t, "values: decode v[1]: corrupt data", e.Error())
+	assert.True(t, errors.Is(e, hffi.ECORRUPT))
 }
 
 func TestValueText(t *testing.T) {
@@ -579,19 +581,19 @@ func TestValueText(t *testing.T) {
 	in := event{At: when, From: &addr, Big: big.NewInt(12345678901234)}
 	got := valRoundTrip(t, a, in)
 	assert.Equal(t, map[string]any{"at": "2024-05-06T07:08:09Z", "from": "192.0.2.1", "big": "12345678901234", "none": nil}, got)
-	r, err := ffi.Encode(a, in)
+	r, err := values.Encode(a, in)
 	require.NoError(t, err)
 	var out event
-	require.NoError(t, ffi.DecodeInto(r, &out))
+	require.NoError(t, values.DecodeInto(r, &out))
 	assert.True(t, when.Equal(out.At))
 	assert.Equal(t, addr, *out.From)
 	assert.Zero(t, in.Big.Cmp(out.Big))
 	assert.Nil(t, out.None)
-	r, err = ffi.Encode(a, map[string]any{"at": "yesterday"})
+	r, err = values.Encode(a, map[string]any{"at": "yesterday"})
 	require.NoError(t, err)
-	err = ffi.DecodeInto(r, &out)
-	assert.ErrorIs(t, err, ffi.ErrInvalid)
-	assert.Contains(t, err.Error(), "ffi: decode value.at: time.Time.UnmarshalText")
+	err = values.DecodeInto(r, &out)
+	assert.ErrorIs(t, err, hffi.EINVAL)
+	assert.Contains(t, err.Error(), "values: decode value.at: time.Time.UnmarshalText")
 	// A value whose pointer implements TextMarshaler, not addressable.
 	got = valRoundTrip(t, a, []any{*big.NewInt(7)})
 	assert.Equal(t, []any{"7"}, got)
@@ -627,7 +629,7 @@ func valKeyLengths() map[string]any {
 // caller's values.
 func TestValueEncoderRetainsNothing(t *testing.T) {
 	a := valArena(t)
-	var enc ffi.Encoder
+	var enc values.Encoder
 	done := make(chan struct{}, 3)
 	func() {
 		type big struct{ b [1 << 10]byte }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"errors"
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/values"
 )
 
 // Encode a map for C, and see its reference go stale when the arena is
@@ -25,16 +26,16 @@ func ExampleEncode() {
 	}
 	defer a.Free()
 
-	ref, err := ffi.Encode(a, map[string]any{"name": "Ada", "tags": []any{"math", 1843}})
+	ref, err := values.Encode(a, map[string]any{"name": "Ada", "tags": []any{"math", 1843}})
 	if err != nil {
 		panic(err)
 	}
-	v, err := ffi.Decode(ref)
+	v, err := values.Decode(ref)
 	fmt.Println(v, err)
 
 	a.Reset()
-	_, err = ffi.Decode(ref)
-	fmt.Println(errors.Is(err, arena.ErrStale))
+	_, err = values.Decode(ref)
+	fmt.Println(errors.Is(err, hffi.ESTALE))
 	// Output:
 	// map[name:Ada tags:[math 1843]] <nil>
 	// true
@@ -48,14 +49,14 @@ func ExampleEncoder() {
 	}
 	defer a.Free()
 
-	enc := ffi.Encoder{Name: "payload"}
+	enc := values.Encoder{Name: "payload"}
 	_, err = enc.Encode(a, map[string]any{
 		"user": map[string]any{"tags": []any{"a", "b", "c", make(chan int)}},
 	})
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, ffi.ErrType))
+	fmt.Println(errors.Is(err, hffi.ETYPE))
 	// Output:
-	// ffi: encode payload.user.tags[3]: unsupported type chan int
+	// values: encode payload.user.tags[3]: unsupported type chan int
 	// true
 }
 
@@ -67,7 +68,7 @@ func ExampleDecodeInto() {
 	}
 	defer a.Free()
 
-	ref, err := ffi.Encode(a, map[string]any{"name": "Ada", "born": 1815, "extra": true})
+	ref, err := values.Encode(a, map[string]any{"name": "Ada", "born": 1815, "extra": true})
 	if err != nil {
 		panic(err)
 	}
@@ -75,14 +76,14 @@ func ExampleDecodeInto() {
 		Name string `json:"name"`
 		Born int16  `json:"born"`
 	}
-	err = ffi.DecodeInto(ref, &p)
+	err = values.DecodeInto(ref, &p)
 	fmt.Printf("%+v %v\n", p, err)
 
 	var small struct {
 		Born int8 `json:"born"`
 	}
-	fmt.Println(ffi.DecodeInto(ref, &small))
+	fmt.Println(values.DecodeInto(ref, &small))
 	// Output:
 	// {Name:Ada Born:1815} <nil>
-	// ffi: decode value.born: 1815 overflows int8
+	// values: decode value.born: 1815 overflows int8
 }

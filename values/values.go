@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi
+package values
 
 import (
 	"reflect"
@@ -41,7 +41,7 @@ const (
 	KindHandle Kind = abi.ValHandle
 )
 
-var valKindNames = [...]string{"null", "bool", "int", "uint", "float", "str", "bytes", "list", "map", "handle"}
+var kindNames = [...]string{"null", "bool", "int", "uint", "float", "str", "bytes", "list", "map", "handle"}
 
 // String returns the name hffi_val_kind_name gives: "null", "bool", ...,
 // or "invalid".
@@ -49,76 +49,76 @@ func (k Kind) String() string {
 	if k > abi.ValKindMax {
 		return "invalid"
 	}
-	return valKindNames[k]
+	return kindNames[k]
 }
 
-// ValueError is the error [Encode], [Decode] and [DecodeInto] return for a
+// Error is the error [Encode], [Decode] and [DecodeInto] return for a
 // value they cannot handle. Path names the value inside the tree, such as
 // `payload.user.tags[3]`, rooted at [Encoder.Name] ("value" by default).
-// Err is an HFFI code usable with [errors.Is]: [ErrType] for a type that
-// has no encoding or does not match the destination, [ErrInvalid] for a
-// cycle or too deep a nesting, HFFI_ERANGE for a number that does not fit
-// its destination, HFFI_ECORRUPT and HFFI_EBOUNDS (arena.ErrBounds) for a
-// tree whose bytes are malformed, or the arena's error ([ErrStale],
-// arena.ErrClosed, ...) for a reference to a reset or freed arena.
-type ValueError struct {
+// Err is a code usable with [errors.Is]: [hffi.ETYPE] for a type that has
+// no encoding or does not match the destination, [hffi.EINVAL] for a cycle
+// or too deep a nesting, [hffi.ERANGE] for a number that does not fit its
+// destination, [hffi.ECORRUPT] and [hffi.EBOUNDS] for a tree whose bytes
+// are malformed, or the arena's error ([hffi.ESTALE], [hffi.ECLOSED], ...)
+// for a reference to a reset or freed arena.
+type Error struct {
 	Op   string // "encode" or "decode"
 	Path string
 	Msg  string
 	Err  error
 }
 
-// Error returns "ffi: <op> <path>: <msg>".
-func (e *ValueError) Error() string {
+// Error returns "values: <op> <path>: <msg>".
+func (e *Error) Error() string {
 	msg := e.Msg
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
-	return "ffi: " + e.Op + " " + e.Path + ": " + msg
+	return "values: " + e.Op + " " + e.Path + ": " + msg
 }
 
 // Unwrap returns Err.
-func (e *ValueError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
-// valSeg is one step of a path: a map key or a list index.
-type valSeg struct {
+// pathSeg is one step of a path: a map key or a list index.
+type pathSeg struct {
 	key   string
 	index int
 	isKey bool
 }
 
-// valErr is a ValueError under construction: encoders and decoders return
+// pathErr is a Error under construction: encoders and decoders return
 // it from deep inside a tree, and each level on the way out adds its step,
 // so the success path never builds a path.
-type valErr struct {
-	segs []valSeg // innermost first
+type pathErr struct {
+	segs []pathSeg // innermost first
 	msg  string
 	err  error
 }
 
-func (e *valErr) Error() string { return e.msg }
+func (e *pathErr) Error() string { return e.msg }
 
-func valFail(code error, msg string) error { return &valErr{msg: msg, err: code} }
+func fail(code error, msg string) error { return &pathErr{msg: msg, err: code} }
 
-// valAtKey and valAtIndex add a step to err, which must be a *valErr (or
+// atKey and atIndex add a step to err, which must be a *pathErr (or
 // pass it through unchanged).
-func valAtKey(err error, key string) error {
-	if e, ok := err.(*valErr); ok {
-		e.segs = append(e.segs, valSeg{key: key, isKey: true})
+func atKey(err error, key string) error {
+	if e, ok := err.(*pathErr); ok {
+		e.segs = append(e.segs, pathSeg{key: key, isKey: true})
 	}
 	return err
 }
 
-func valAtIndex(err error, i int) error {
-	if e, ok := err.(*valErr); ok {
-		e.segs = append(e.segs, valSeg{index: i})
+func atIndex(err error, i int) error {
+	if e, ok := err.(*pathErr); ok {
+		e.segs = append(e.segs, pathSeg{index: i})
 	}
 	return err
 }
 
-// valFinish turns err into a *ValueError rooted at name.
-func valFinish(op, name string, err error) error {
-	e, ok := err.(*valErr)
+// finish turns err into a *Error rooted at name.
+func finish(op, name string, err error) error {
+	e, ok := err.(*pathErr)
 	if !ok {
 		return err
 	}
@@ -134,7 +134,7 @@ func valFinish(op, name string, err error) error {
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(s.index))
 			b.WriteByte(']')
-		case valPlainKey(s.key):
+		case plainKey(s.key):
 			b.WriteByte('.')
 			b.WriteString(s.key)
 		default:
@@ -143,12 +143,12 @@ func valFinish(op, name string, err error) error {
 			b.WriteByte(']')
 		}
 	}
-	return &ValueError{Op: op, Path: b.String(), Msg: e.msg, Err: e.err}
+	return &Error{Op: op, Path: b.String(), Msg: e.msg, Err: e.err}
 }
 
-// valPlainKey reports whether key can be written after a dot in a path
+// plainKey reports whether key can be written after a dot in a path
 // (and looked up by hffi_val_path).
-func valPlainKey(key string) bool {
+func plainKey(key string) bool {
 	if key == "" {
 		return false
 	}
@@ -162,6 +162,6 @@ func valPlainKey(key string) bool {
 }
 
 var (
-	valHandleType = reflect.TypeFor[handles.Handle]()
-	valAnyType    = reflect.TypeFor[any]()
+	handleType = reflect.TypeFor[handles.Handle]()
+	anyType    = reflect.TypeFor[any]()
 )

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi
+package values
 
 import (
 	"encoding"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
@@ -26,7 +27,7 @@ import (
 // allocates are bounded by a constant times the arena's size, whatever
 // shared or cyclic links say (a destination type with big elements
 // multiplies the memory by their size). So bytes that C corrupted give a
-// [*ValueError] wrapping HFFI_ECORRUPT or HFFI_EBOUNDS, never a crash, a
+// [*Error] wrapping HFFI_ECORRUPT or HFFI_EBOUNDS, never a crash, a
 // read outside the arena or an allocation storm. The tree must not change
 // while it is decoded, and the arena must not be reset meanwhile.
 type Decoder struct {
@@ -75,14 +76,14 @@ func (d *Decoder) Decode(r arena.Ref) (any, error) {
 			}
 		}
 	}
-	return nil, valFinish("decode", d.Name, err)
+	return nil, finish("decode", d.Name, err)
 }
 
 // DecodeInto is the package-level [DecodeInto] with d's settings.
 func (d *Decoder) DecodeInto(r arena.Ref, dst any) error {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return fmt.Errorf("ffi: decode: destination must be a non-nil pointer, not %T: %w", dst, ErrInvalid)
+		return fmt.Errorf("values: decode: destination must be a non-nil pointer, not %T: %w", dst, hffi.EINVAL)
 	}
 	var st decState
 	off, err := st.open(d, r)
@@ -105,7 +106,7 @@ func (d *Decoder) DecodeInto(r arena.Ref, dst any) error {
 			}
 		}
 	}
-	return valFinish("decode", d.Name, err)
+	return finish("decode", d.Name, err)
 }
 
 var (
@@ -135,12 +136,12 @@ func (st *decState) str(s string) string { return st.box.bytes(s) }
 func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
 	ext, err := arena.ResolveExtent(r)
 	if err != nil {
-		return 0, valFail(err, err.Error())
+		return 0, fail(err, err.Error())
 	}
 	off := abi.RefOffset(uint64(r))
 	if off < ext.Lo || off > ext.Used || abi.ValSize > ext.Used-off {
-		return 0, valFail(abi.EBOUNDS, fmt.Sprintf("arena: resolve: reference offset %#x outside the arena's allocated bytes [%#x, %#x): %v",
-			off, ext.Lo, ext.Used, abi.EBOUNDS))
+		return 0, fail(hffi.EBOUNDS, fmt.Sprintf("arena: resolve: reference offset %#x outside the arena's allocated bytes [%#x, %#x): %v",
+			off, ext.Lo, ext.Used, hffi.EBOUNDS))
 	}
 	st.d = d
 	st.base = ext.Base
@@ -155,11 +156,11 @@ func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
 }
 
 func decCorrupt(format string, args ...any) error {
-	return valFail(abi.ECORRUPT, "corrupt value: "+fmt.Sprintf(format, args...))
+	return fail(hffi.ECORRUPT, "corrupt value: "+fmt.Sprintf(format, args...))
 }
 
 func decBounds(what string, off, size, used uint64) error {
-	return valFail(abi.EBOUNDS, fmt.Sprintf("corrupt value: %s at offset %#x (%d bytes) outside the arena's %#x allocated bytes",
+	return fail(hffi.EBOUNDS, fmt.Sprintf("corrupt value: %s at offset %#x (%d bytes) outside the arena's %#x allocated bytes",
 		what, off, size, used))
 }
 
@@ -336,7 +337,7 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 		for i := range l {
 			v, err := st.any(n.Data+uint64(i)*abi.ValSize, depth+1)
 			if err != nil {
-				return nil, valAtIndex(err, i)
+				return nil, atIndex(err, i)
 			}
 			l[i] = v
 		}
@@ -363,11 +364,11 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 	for i := 0; i < int(n.Len); i++ {
 		k, err := st.key(n, i, prev, depth+1)
 		if err != nil {
-			return valAtIndex(err, i)
+			return atIndex(err, i)
 		}
 		v, err := st.any(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err != nil {
-			return valAtKey(err, strings.Clone(k))
+			return atKey(err, strings.Clone(k))
 		}
 		m[st.str(k)] = v
 		prev = k
@@ -380,15 +381,15 @@ func (st *decState) handle(n decNode) (any, error) {
 	if st.d.Handles == nil {
 		return h, nil
 	}
-	v, err := st.d.Handles.Get(h)
+	v, err := st.d.Handles.Value(h)
 	if err != nil {
-		return nil, valFail(err, fmt.Sprintf("handle %#x: %v", n.Data, err))
+		return nil, fail(err, fmt.Sprintf("handle %#x: %v", n.Data, err))
 	}
 	return v, nil
 }
 
 func decMismatch(n decNode, t reflect.Type) error {
-	return valFail(ErrType, fmt.Sprintf("cannot decode %s into %s", Kind(n.Kind), t))
+	return fail(hffi.ETYPE, fmt.Sprintf("cannot decode %s into %s", Kind(n.Kind), t))
 }
 
 // into decodes the validated node n into v, which is settable.
@@ -407,17 +408,17 @@ func (st *decState) into(n decNode, v reflect.Value, depth int) error {
 	if v.Kind() == reflect.Interface {
 		return st.intoInterface(n, v, depth)
 	}
-	if n.Kind == abi.ValStr && v.Kind() == reflect.Struct && v.CanAddr() && reflect.PointerTo(t).Implements(valTextUnmarshaler) {
+	if n.Kind == abi.ValStr && v.Kind() == reflect.Struct && v.CanAddr() && reflect.PointerTo(t).Implements(textUnmarshalerType) {
 		s, err := st.view(n)
 		if err != nil {
 			return err
 		}
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return valFail(ErrInvalid, fmt.Sprintf("%s.UnmarshalText: %v", t, err))
+			return fail(hffi.EINVAL, fmt.Sprintf("%s.UnmarshalText: %v", t, err))
 		}
 		return nil
 	}
-	if v.Kind() == reflect.Uintptr && t == valHandleType {
+	if v.Kind() == reflect.Uintptr && t == handleType {
 		switch n.Kind {
 		case abi.ValHandle:
 			v.SetUint(n.Data)
@@ -450,7 +451,7 @@ func (st *decState) into(n decNode, v reflect.Value, depth int) error {
 			v.SetFloat(f)
 		case reflect.Float32:
 			if v.OverflowFloat(f) {
-				return valFail(abi.ERANGE, fmt.Sprintf("%g overflows %s", f, t))
+				return fail(hffi.ERANGE, fmt.Sprintf("%g overflows %s", f, t))
 			}
 			v.SetFloat(f)
 		default:
@@ -550,7 +551,7 @@ func decNumber(n decNode, v reflect.Value) error {
 			exact = float64(float32(f)) == f
 		}
 		if !exact {
-			return valFail(abi.ERANGE, fmt.Sprintf("%s %s is not exact as %s", Kind(n.Kind), decNumString(n), v.Type()))
+			return fail(hffi.ERANGE, fmt.Sprintf("%s %s is not exact as %s", Kind(n.Kind), decNumString(n), v.Type()))
 		}
 		v.SetFloat(f)
 	default:
@@ -567,7 +568,7 @@ func decNumString(n decNode) string {
 }
 
 func decRange(n decNode, t reflect.Type) error {
-	return valFail(abi.ERANGE, fmt.Sprintf("%s overflows %s", decNumString(n), t))
+	return fail(hffi.ERANGE, fmt.Sprintf("%s overflows %s", decNumString(n), t))
 }
 
 func (st *decState) intoBytes(n decNode, v reflect.Value) error {
@@ -581,7 +582,7 @@ func (st *decState) intoBytes(n decNode, v reflect.Value) error {
 	}
 	if v.Kind() == reflect.Array {
 		if v.Len() != len(s) {
-			return valFail(ErrType, fmt.Sprintf("cannot decode %d bytes into %s", len(s), t))
+			return fail(hffi.ETYPE, fmt.Sprintf("cannot decode %d bytes into %s", len(s), t))
 		}
 		reflect.Copy(v, reflect.ValueOf([]byte(s)))
 		return nil
@@ -614,7 +615,7 @@ func (st *decState) intoList(n decNode, v reflect.Value, depth int) error {
 			err = st.into(c, v.Index(i), depth+1)
 		}
 		if err != nil {
-			return valAtIndex(err, i)
+			return atIndex(err, i)
 		}
 	}
 	for i := count; i < v.Len(); i++ { // a shorter list zeroes the rest of an array
@@ -626,7 +627,7 @@ func (st *decState) intoList(n decNode, v reflect.Value, depth int) error {
 func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 	t := v.Type()
 	if t.Key().Kind() != reflect.String {
-		return valFail(ErrType, fmt.Sprintf("cannot decode map into %s: keys must be strings", t))
+		return fail(hffi.ETYPE, fmt.Sprintf("cannot decode map into %s: keys must be strings", t))
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(t, int(n.Len)))
@@ -635,7 +636,7 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 	for i := 0; i < int(n.Len); i++ {
 		k, err := st.key(n, i, prev, depth+1)
 		if err != nil {
-			return valAtIndex(err, i)
+			return atIndex(err, i)
 		}
 		prev = k
 		key := st.str(k)
@@ -645,7 +646,7 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 			err = st.into(c, ev, depth+1)
 		}
 		if err != nil {
-			return valAtKey(err, key)
+			return atKey(err, key)
 		}
 		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), ev)
 	}
@@ -653,34 +654,34 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 }
 
 func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
-	s := valStructOf(v.Type())
+	s := structInfoOf(v.Type())
 	prev := ""
 	j := 0 // keys and fields are both sorted: match them like a merge
 	for i := 0; i < int(n.Len); i++ {
 		k, err := st.key(n, i, prev, depth+1)
 		if err != nil {
-			return valAtIndex(err, i)
+			return atIndex(err, i)
 		}
 		prev = k
 		for j < len(s.fields) && s.fields[j].name < k {
 			j++
 		}
-		var f *valField
+		var f *fieldInfo
 		if j < len(s.fields) && s.fields[j].name == k {
 			f = &s.fields[j]
 		} else if f = s.fold(k); f == nil {
 			continue
 		}
-		fv, ok := valFieldSet(v, f.index)
+		fv, ok := fieldSet(v, f.index)
 		if !ok {
-			return valAtKey(valFail(ErrType, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
+			return atKey(fail(hffi.ETYPE, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
 		}
 		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, fv, depth+1)
 		}
 		if err != nil {
-			return valAtKey(err, strings.Clone(k))
+			return atKey(err, strings.Clone(k))
 		}
 	}
 	return nil

@@ -2,7 +2,7 @@
 
 //go:build race || asan
 
-package ffi_test
+package values_test
 
 // valInstrumented: the race detector and ASan allocate behind the code's
 // back, so allocation counts are not checked.

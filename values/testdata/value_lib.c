@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * value_lib.c - the C side of ffi's value tests, built into a shared
+ * value_lib.c - the C side of the values package's tests, built into a shared
  * library at test time (with csrc/hffi.c and csrc/hffi_value.c) and called
  * through purego.
  *

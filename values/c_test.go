@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi_test
+package values_test
 
 import (
 	"math/rand/v2"
@@ -9,18 +9,20 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
-// valLib is ffi/testdata/value_lib.c with csrc/hffi*.c, loaded with purego
+// valLib is values/testdata/value_lib.c with csrc/hffi*.c, loaded with purego
 // (so the same test runs with and without cgo).
 type valLib struct {
 	copy, pathKind, pathInt, pathFloat, pathStr, walk uintptr
@@ -48,16 +50,16 @@ func valTryLoad(t testing.TB) *valLib {
 	t.Helper()
 	valLibOnce.Do(func() {
 		if cbuild.CC() == nil {
-			valLibErr = "no C compiler found (go env CC): skipping a test that builds ffi/testdata/value_lib.c"
+			valLibErr = "no C compiler found (go env CC): skipping a test that builds values/testdata/value_lib.c"
 			return
 		}
 		// The library stays mapped after tb's temporary directory is gone.
-		valLibErr = "building or loading ffi/testdata/value_lib.c failed (see the first test that tried)"
+		valLibErr = "building or loading values/testdata/value_lib.c failed (see the first test that tried)"
 		path := cbuild.SharedLib(t, "libvalue.so",
-			[]string{"csrc/hffi.c", "csrc/hffi_value.c", "ffi/testdata/value_lib.c"})
+			[]string{"csrc/hffi.c", "csrc/hffi_value.c", "values/testdata/value_lib.c"})
 		h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 		require.NoError(t, err)
-		l := &valLib{rt: uintptr(arena.Runtime())}
+		l := &valLib{rt: uintptr(hffi.Runtime())}
 		for name, fp := range map[string]*uintptr{
 			"value_copy": &l.copy, "value_path_kind": &l.pathKind, "value_path_int": &l.pathInt,
 			"value_path_float": &l.pathFloat, "value_path_str": &l.pathStr, "value_walk": &l.walk,
@@ -72,9 +74,9 @@ func valTryLoad(t testing.TB) *valLib {
 	return valLibVal
 }
 
-func (l *valLib) call(fn uintptr, args ...uintptr) abi.Errno {
+func (l *valLib) call(fn uintptr, args ...uintptr) hffi.Code {
 	r, _, _ := purego.SyscallN(fn, args...)
-	return abi.Errno(int32(r))
+	return hffi.Code(int32(r))
 }
 
 // outWord allocates an 8-byte out-parameter in off-heap memory.
@@ -91,13 +93,13 @@ func (l *valLib) cstr(t testing.TB, s string) uintptr {
 }
 
 // copyTree has C read every field of src and rebuild it in dst.
-func (l *valLib) copyTree(t testing.TB, src arena.Ref, dst *arena.Arena) (arena.Ref, abi.Errno) {
+func (l *valLib) copyTree(t testing.TB, src arena.Ref, dst *arena.Arena) (arena.Ref, hffi.Code) {
 	out := l.outWord(t)
-	rc := l.call(l.copy, l.rt, uintptr(src), uintptr(dst.ID()), uintptr(out))
+	rc := l.call(l.copy, l.rt, uintptr(src), uintptr(dst.CArena()), uintptr(out))
 	return arena.Ref(*(*uint64)(out)), rc
 }
 
-func (l *valLib) walkTree(t testing.TB, r arena.Ref) abi.Errno {
+func (l *valLib) walkTree(t testing.TB, r arena.Ref) hffi.Code {
 	out := l.outWord(t)
 	return l.call(l.walk, l.rt, uintptr(r), uintptr(out))
 }
@@ -116,16 +118,16 @@ func TestValueThroughC(t *testing.T) {
 	check := func(t *testing.T, v any) {
 		src.Reset()
 		dst.Reset()
-		r, err := ffi.Encode(src, v)
+		r, err := values.Encode(src, v)
 		require.NoError(t, err)
-		want, err := ffi.Decode(r)
+		want, err := values.Decode(r)
 		require.NoError(t, err)
 		c, rc := l.copyTree(t, r, dst)
-		require.Equal(t, abi.OK, rc, "value_copy: %v", rc)
-		got, err := ffi.Decode(c)
+		require.Equal(t, hffi.OK, rc, "value_copy: %v", rc)
+		got, err := values.Decode(c)
 		require.NoError(t, err)
 		require.Equal(t, want, got)
-		require.Equal(t, abi.OK, l.walkTree(t, c))
+		require.Equal(t, hffi.OK, l.walkTree(t, c))
 	}
 	t.Run("bench map", func(t *testing.T) { check(t, valBench()) })
 	t.Run("key lengths", func(t *testing.T) { check(t, valKeyLengths()) })
@@ -166,41 +168,41 @@ func valStripHandles(v any) any {
 func TestValueCAccess(t *testing.T) {
 	l := valLoad(t)
 	a := valArena(t)
-	r, err := ffi.Encode(a, valBench())
+	r, err := values.Encode(a, valBench())
 	require.NoError(t, err)
 
 	i64 := l.outWord(t)
 	for path, want := range map[string]int64{"id": 1815, "age": 36, "address.floor": 2, "tags[2]": 1843} {
-		require.Equal(t, abi.OK, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, path), uintptr(i64)), path)
+		require.Equal(t, hffi.OK, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, path), uintptr(i64)), path)
 		assert.Equal(t, want, *(*int64)(i64), path)
 	}
-	require.Equal(t, abi.OK, l.call(l.pathFloat, l.rt, uintptr(r), l.cstr(t, "tags[3]"), uintptr(i64)))
+	require.Equal(t, hffi.OK, l.call(l.pathFloat, l.rt, uintptr(r), l.cstr(t, "tags[3]"), uintptr(i64)))
 	assert.Equal(t, 3.14, *(*float64)(i64))
 	buf, err := l.out.Alloc(64, 8)
 	require.NoError(t, err)
 	for path, want := range map[string]string{"name": "Ada Lovelace", "address.city": "London", "tags[0]": "math"} {
-		require.Equal(t, abi.OK, l.call(l.pathStr, l.rt, uintptr(r), l.cstr(t, path), uintptr(buf), 64), path)
+		require.Equal(t, hffi.OK, l.call(l.pathStr, l.rt, uintptr(r), l.cstr(t, path), uintptr(buf), 64), path)
 		assert.Equal(t, want, unsafe.String((*byte)(buf), len(want)), path)
 	}
-	for path, want := range map[string]abi.Errno{
-		"name":       abi.ETYPE, // string, asked as int
-		"score":      abi.ETYPE, // float, asked as int: never a cast
-		"nope":       abi.ENOTFOUND,
-		"tags[9]":    abi.EBOUNDS,
-		"tags.x":     abi.ETYPE,
-		"address[0]": abi.ETYPE,
-		"a..b":       abi.EINVAL,
+	for path, want := range map[string]hffi.Code{
+		"name":       hffi.ETYPE, // string, asked as int
+		"score":      hffi.ETYPE, // float, asked as int: never a cast
+		"nope":       hffi.ENOTFOUND,
+		"tags[9]":    hffi.EBOUNDS,
+		"tags.x":     hffi.ETYPE,
+		"address[0]": hffi.ETYPE,
+		"a..b":       hffi.EINVAL,
 	} {
 		assert.Equal(t, want, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, path), uintptr(i64)), path)
 	}
 	kind := l.outWord(t)
-	require.Equal(t, abi.OK, l.call(l.pathKind, l.rt, uintptr(r), l.cstr(t, "address"), uintptr(kind)))
-	assert.Equal(t, ffi.KindMap, *(*ffi.Kind)(kind))
+	require.Equal(t, hffi.OK, l.call(l.pathKind, l.rt, uintptr(r), l.cstr(t, "address"), uintptr(kind)))
+	assert.Equal(t, values.KindMap, *(*values.Kind)(kind))
 
 	// After a reset, C's reference to the tree is rejected without a read.
 	a.Reset()
-	assert.Equal(t, abi.ESTALE, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, "id"), uintptr(i64)))
-	assert.Equal(t, abi.ESTALE, l.walkTree(t, r))
+	assert.Equal(t, hffi.ESTALE, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, "id"), uintptr(i64)))
+	assert.Equal(t, hffi.ESTALE, l.walkTree(t, r))
 }
 
 func TestValueCLargeMap(t *testing.T) {
@@ -211,15 +213,15 @@ func TestValueCLargeMap(t *testing.T) {
 	for i := range n {
 		m["k"+strconv.Itoa(i)] = i
 	}
-	r, err := ffi.Encode(a, m)
+	r, err := values.Encode(a, m)
 	require.NoError(t, err)
 	out := l.outWord(t)
 	for i := range n {
-		if rc := l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, "k"+strconv.Itoa(i)), uintptr(out)); rc != abi.OK || *(*int64)(out) != int64(i) {
+		if rc := l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, "k"+strconv.Itoa(i)), uintptr(out)); rc != hffi.OK || *(*int64)(out) != int64(i) {
 			t.Fatalf("k%d: %v %d", i, rc, *(*int64)(out))
 		}
 	}
-	assert.Equal(t, abi.ENOTFOUND, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, "k"), uintptr(out)))
+	assert.Equal(t, hffi.ENOTFOUND, l.call(l.pathInt, l.rt, uintptr(r), l.cstr(t, "k"), uintptr(out)))
 }
 
 // TestValueCorruptOffsets flips each word of an encoded tree, one at a
@@ -229,23 +231,23 @@ func TestValueCorruptOffsets(t *testing.T) {
 	l := valLoad(t)
 	a := valArena(t)
 	evil := []uint64{0, 1, 7, 8, 63, 64, 0xffffffff, 1 << 32, ^uint64(0), ^uint64(0) >> 1}
-	r, err := ffi.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
+	r, err := values.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
 	require.NoError(t, err)
 	img := valBytes(a, r)
 	for w := 0; w < len(img)/8; w++ {
 		for _, x := range append(evil, uint64(len(img))+64, uint64(a.Used())+abi.ArenaPrefix) {
 			a.Reset()
-			r2, err := ffi.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
+			r2, err := values.Encode(a, map[string]any{"a": []any{"x", 1, map[string]any{"b": []byte("yz")}}, "c": "dd"})
 			require.NoError(t, err)
 			p, err := arena.Resolve(r2, uintptr(len(img)))
 			require.NoError(t, err)
 			*(*uint64)(unsafe.Add(p, w*8)) = x
-			_, _ = ffi.Decode(r2)
+			_, _ = values.Decode(r2)
 			var s struct {
 				A []any `json:"a"`
 				C string
 			}
-			_ = ffi.DecodeInto(r2, &s)
+			_ = values.DecodeInto(r2, &s)
 			_ = l.walkTree(t, r2)
 		}
 	}
@@ -261,7 +263,7 @@ func TestValueShapeAgreesWithC(t *testing.T) {
 	const region = 2048
 	kind := l.outWord(t)
 	empty := l.cstr(t, "")
-	counts := map[abi.Errno]int{}
+	counts := map[hffi.Code]int{}
 	for range 50 {
 		a.Reset()
 		p, err := a.Alloc(region, 8)
@@ -287,22 +289,22 @@ func TestValueShapeAgreesWithC(t *testing.T) {
 		for off := uint64(0); off < region+64; off += 8 {
 			r := arena.Ref(uint64(base) + off/8)
 			crc := l.call(l.pathKind, l.rt, uintptr(r), empty, uintptr(kind))
-			_, err := ffi.Decode(r)
+			_, err := values.Decode(r)
 			counts[crc]++
-			if crc != abi.OK {
-				var code abi.Errno
+			if crc != hffi.OK {
+				var code hffi.Code
 				require.ErrorAs(t, err, &code, "offset %d", off)
 				require.Equal(t, crc, code, "offset %d: %v", off, err)
 				continue
 			}
-			switch ffi.Kind(*(*uint32)(kind)) {
-			case ffi.KindList, ffi.KindMap:
+			switch values.Kind(*(*uint32)(kind)) {
+			case values.KindList, values.KindMap:
 			default:
 				require.NoError(t, err, "offset %d", off)
 			}
 		}
 	}
-	assert.NotZero(t, counts[abi.OK])
-	assert.NotZero(t, counts[abi.ECORRUPT])
-	assert.NotZero(t, counts[abi.EBOUNDS])
+	assert.NotZero(t, counts[hffi.OK])
+	assert.NotZero(t, counts[hffi.ECORRUPT])
+	assert.NotZero(t, counts[hffi.EBOUNDS])
 }

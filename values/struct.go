@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package ffi
+package values
 
 import (
 	"encoding"
@@ -10,49 +10,49 @@ import (
 	"sync"
 )
 
-// valField is one encoded field of a struct type, as encoding/json sees
+// fieldInfo is one encoded field of a struct type, as encoding/json sees
 // it: named by its `json` tag or its Go name, promoted from embedded
 // structs, skipped with `json:"-"`.
-type valField struct {
+type fieldInfo struct {
 	name      string
 	index     []int // for reflect.Value.Field, through embedded structs
 	omitEmpty bool  // `json:",omitempty"`: skip false, 0, "", nil and empty containers
 	omitZero  bool  // `json:",omitzero"`: skip the zero value (or IsZero() == true)
 }
 
-// valStruct lists the fields of a struct type sorted by name, the order of
+// structInfo lists the fields of a struct type sorted by name, the order of
 // the map entries it encodes to.
-type valStruct struct {
-	fields []valField
+type structInfo struct {
+	fields []fieldInfo
 }
 
-var valStructs sync.Map // reflect.Type -> *valStruct
+var structInfos sync.Map // reflect.Type -> *structInfo
 
-// valStructOf returns the cached field list of struct type t.
-func valStructOf(t reflect.Type) *valStruct {
-	if s, ok := valStructs.Load(t); ok {
-		return s.(*valStruct)
+// structInfoOf returns the cached field list of struct type t.
+func structInfoOf(t reflect.Type) *structInfo {
+	if s, ok := structInfos.Load(t); ok {
+		return s.(*structInfo)
 	}
-	s, _ := valStructs.LoadOrStore(t, valBuildStruct(t))
-	return s.(*valStruct)
+	s, _ := structInfos.LoadOrStore(t, buildStructInfo(t))
+	return s.(*structInfo)
 }
 
-// valCand is a field candidate found while walking embedded structs.
-type valCand struct {
-	valField
+// fieldCand is a field candidate found while walking embedded structs.
+type fieldCand struct {
+	fieldInfo
 	depth  int
 	tagged bool
 }
 
-// valBuildStruct walks t and its embedded structs breadth first and keeps,
+// buildStructInfo walks t and its embedded structs breadth first and keeps,
 // for each name, the shallowest field; at equal depth a tagged field wins
 // and a tie drops the name, as in encoding/json.
-func valBuildStruct(t reflect.Type) *valStruct {
+func buildStructInfo(t reflect.Type) *structInfo {
 	type level struct {
 		t     reflect.Type
 		index []int
 	}
-	var cands []valCand
+	var cands []fieldCand
 	visited := map[reflect.Type]bool{}
 	next := []level{{t: t}}
 	for depth := 0; len(next) > 0; depth++ {
@@ -85,7 +85,7 @@ func valBuildStruct(t reflect.Type) *valStruct {
 				if !f.IsExported() {
 					continue
 				}
-				c := valCand{depth: depth, tagged: name != ""}
+				c := fieldCand{depth: depth, tagged: name != ""}
 				if name == "" {
 					name = f.Name
 				}
@@ -102,7 +102,7 @@ func valBuildStruct(t reflect.Type) *valStruct {
 			}
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b valCand) int {
+	slices.SortStableFunc(cands, func(a, b fieldCand) int {
 		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
@@ -117,7 +117,7 @@ func valBuildStruct(t reflect.Type) *valStruct {
 		}
 		return 0
 	})
-	s := &valStruct{}
+	s := &structInfo{}
 	for i := 0; i < len(cands); {
 		j := i + 1
 		for j < len(cands) && cands[j].name == cands[i].name {
@@ -125,7 +125,7 @@ func valBuildStruct(t reflect.Type) *valStruct {
 		}
 		// cands[i] dominates unless the next one ties with it.
 		if j == i+1 || cands[i+1].depth != cands[i].depth || cands[i+1].tagged != cands[i].tagged {
-			s.fields = append(s.fields, cands[i].valField)
+			s.fields = append(s.fields, cands[i].fieldInfo)
 		}
 		i = j
 	}
@@ -134,7 +134,7 @@ func valBuildStruct(t reflect.Type) *valStruct {
 
 // fold returns the first field whose name matches key case-insensitively
 // (as encoding/json does for keys without an exact match), or nil.
-func (s *valStruct) fold(key string) *valField {
+func (s *structInfo) fold(key string) *fieldInfo {
 	for i := range s.fields {
 		if strings.EqualFold(s.fields[i].name, key) {
 			return &s.fields[i]
@@ -143,9 +143,9 @@ func (s *valStruct) fold(key string) *valField {
 	return nil
 }
 
-// valFieldGet returns the field at index in v, or false if the path goes
+// fieldGet returns the field at index in v, or false if the path goes
 // through a nil embedded pointer.
-func valFieldGet(v reflect.Value, index []int) (reflect.Value, bool) {
+func fieldGet(v reflect.Value, index []int) (reflect.Value, bool) {
 	for i, x := range index {
 		if i > 0 && v.Kind() == reflect.Pointer {
 			if v.IsNil() {
@@ -158,10 +158,10 @@ func valFieldGet(v reflect.Value, index []int) (reflect.Value, bool) {
 	return v, true
 }
 
-// valFieldSet returns the settable field at index in v, allocating nil
+// fieldSet returns the settable field at index in v, allocating nil
 // embedded pointers on the way; false if one cannot be set (an unexported
 // embedded pointer).
-func valFieldSet(v reflect.Value, index []int) (reflect.Value, bool) {
+func fieldSet(v reflect.Value, index []int) (reflect.Value, bool) {
 	for i, x := range index {
 		if i > 0 && v.Kind() == reflect.Pointer {
 			if v.IsNil() {
@@ -177,8 +177,8 @@ func valFieldSet(v reflect.Value, index []int) (reflect.Value, bool) {
 	return v, v.CanSet()
 }
 
-// valIsEmpty is encoding/json's omitempty test.
-func valIsEmpty(v reflect.Value) bool {
+// isEmpty is encoding/json's omitempty test.
+func isEmpty(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
 		return v.Len() == 0
@@ -191,44 +191,44 @@ func valIsEmpty(v reflect.Value) bool {
 	return false
 }
 
-// valIsZero is the omitzero test: an IsZero method if the type has one,
+// isZero is the omitzero test: an IsZero method if the type has one,
 // reflect's zero test otherwise.
-func valIsZero(v reflect.Value) bool {
-	if z, ok := valAsZeroer(v); ok {
+func isZero(v reflect.Value) bool {
+	if z, ok := asZeroer(v); ok {
 		return z.IsZero()
 	}
 	return v.IsZero()
 }
 
-type valZeroer interface{ IsZero() bool }
+type zeroer interface{ IsZero() bool }
 
-func valAsZeroer(v reflect.Value) (valZeroer, bool) {
+func asZeroer(v reflect.Value) (zeroer, bool) {
 	if !v.CanInterface() {
 		return nil, false
 	}
 	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, false
 	}
-	z, ok := v.Interface().(valZeroer)
+	z, ok := v.Interface().(zeroer)
 	return z, ok
 }
 
 var (
-	valTextMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
-	valTextUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
-	valTextTypes       sync.Map // reflect.Type -> bool
+	textMarshalerType   = reflect.TypeFor[encoding.TextMarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	textTypes           sync.Map // reflect.Type -> bool
 )
 
-// valIsText reports whether values of struct or pointer type t encode as
+// isText reports whether values of struct or pointer type t encode as
 // text: t or *t implements encoding.TextMarshaler. *t counts only for
 // structs, whose values the encoder reaches addressable (through a pointer
 // or a slice) or copies.
-func valIsText(t reflect.Type) bool {
-	if b, ok := valTextTypes.Load(t); ok {
+func isText(t reflect.Type) bool {
+	if b, ok := textTypes.Load(t); ok {
 		return b.(bool)
 	}
-	is := t.Implements(valTextMarshaler) ||
-		t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(valTextMarshaler)
-	valTextTypes.Store(t, is)
+	is := t.Implements(textMarshalerType) ||
+		t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(textMarshalerType)
+	textTypes.Store(t, is)
 	return is
 }
