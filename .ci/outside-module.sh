@@ -76,7 +76,7 @@ func main() {
 EOF
 # Beyond the README: a second file with the same preamble and an //export,
 # whose preamble cgo also compiles into _cgo_export.c: three private copies
-# in one package, plus hffi's own (internal/cimpl, through ffi).
+# in one package.
 cat > export.go <<'EOF'
 package main
 

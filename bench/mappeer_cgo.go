@@ -78,7 +78,7 @@ import (
 
 	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
-	_ "github.com/hffi-go/hffi/internal/cimpl"
+	_ "github.com/hffi-go/hffi/bench/internal/cimpl"
 )
 
 // mapPeerMarshalToC is the usual way to make a Go map readable by C:

@@ -33,7 +33,7 @@ func TestUpToDate(t *testing.T) {
 	want, err := amalg.Build(cbuild.CSrcDir())
 	require.NoError(t, err)
 	if !bytes.Equal(header, want) {
-		t.Fatal("cmd/hffi-header/zhffi.h is out of date: run go generate ./internal/cimpl")
+		t.Fatal("cmd/hffi-header/zhffi.h is out of date: run go generate .")
 	}
 	assert.Equal(t, abi.VersionString, define("HFFI_VERSION_STRING"))
 }

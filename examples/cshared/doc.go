@@ -25,9 +25,10 @@
 //     arena is HFFI_ESTALE, not freed memory.
 //   - Iteration calls a C callback from Go with a key and a tree.
 //   - The host embeds its own private copy of hffi's C API
-//     (HFFI_IMPLEMENTATION); the library carries hffi's (internal/cimpl),
-//     with external linkage: in the c-archive build both are linked into one
-//     executable without a clash, and all copies work on one root.
+//     (HFFI_IMPLEMENTATION); the library's cgo code uses only the header's
+//     inline checks. A private copy has no linker-visible symbols, so the
+//     c-archive build links both into one executable without a clash, and
+//     every copy works on the one root Go made.
 //
 // Outside this repository, get hffi.h with
 // go run github.com/hffi-go/hffi/cmd/hffi-header -o . and replace the

@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/hffi-go/hffi/bench/internal/cimpl"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/cimpl"
 	"github.com/hffi-go/hffi/internal/csrchash"
 )
 

@@ -4,7 +4,7 @@
 
 package cimpl
 
-// #cgo CFLAGS: -I${SRCDIR}/../../csrc
+// #cgo CFLAGS: -I${SRCDIR}/../../../csrc
 // #include "hffi.h"
 import "C"
 
