@@ -639,9 +639,9 @@ HFFI_API int32_t hffi_cobj_destroy(const hffi_rt *rt, hffi_handle h);
  * Values
  *
  * A value is a self-describing tree in an arena: Go encodes one
- * (ffi.Encode) and hands C a reference to its root, or C builds one in an
+ * (values.Encode) and hands C a reference to its root, or C builds one in an
  * arena Go gave it (hffi_val_new and the hffi_val_set_* builders below)
- * and Go decodes it (ffi.Decode, ffi.DecodeInto).
+ * and Go decodes it (values.Decode, values.DecodeInto).
  *
  * Every node is an hffi_val of 16 bytes, 8-aligned in the arena. A node's
  * `data` links to its payload by byte offset from the arena's base, so the
