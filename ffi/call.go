@@ -48,6 +48,9 @@ func newPlan(sym Symbol, out reflect.Type, in ...reflect.Type) (*plan, error) {
 }
 
 func makePlan(sym Symbol, out reflect.Type, in []reflect.Type) (*plan, error) {
+	if sym.err != nil {
+		return nil, sym.err
+	}
 	if sym.addr == nil {
 		return nil, invalidf("nil symbol")
 	}
@@ -165,7 +168,7 @@ func (p *plan) arg(f *frame, i int, v unsafe.Pointer) {
 // A bound function has no error result to report it in.
 func (p *plan) check(i int, err error) {
 	if err != nil {
-		panic(fmt.Sprintf("ffi: call %s: parameter %d: %v", p.sym, i+1, err))
+		panic(fmt.Errorf("ffi: call %s: parameter %d: %w", p.sym, i+1, err))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 )
@@ -47,36 +48,37 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 			fv = sl.fail.Load()
 		}
 	}
-	var err error
+	code := hffi.OK
 	var c *Callback
 	if t := cbTombstone(h); t != nil {
 		// Closed: the index keeps what C must get until the slot is
 		// reused, and the table need not be asked.
-		err = ErrDeleted
+		code = hffi.EDELETED
 		if fv == nil {
 			fv = &t.fail
 		}
 	} else if t := cbTable.Load(); t != nil && h != 0 && uint64(h)&abi.RefTag == 0 && abi.HandleTable(uint64(h)) != t.Table().ID() {
 		// Not a handle of the callback table (a C pointer, most often):
 		// the table would say so too, at the price of formatting why.
-		err = ErrType
+		code = hffi.ETYPE
 	} else {
+		var err error
 		c, err = cbLookupSlow(h)
 		switch {
 		case err != nil:
-			err = codeOf(err)
+			code = codeOf(err)
 		case c.closed.Load():
 			// The table still has the callback when C retained its handle
 			// (hffi_handle_retain keeps the slot until C releases it), but a
 			// closed callback never runs: the fast path above refuses it for
 			// the same reason.
-			err = ErrDeleted
+			code = hffi.EDELETED
 		case c.shape != f.shape:
-			err = ErrType
+			code = hffi.ETYPE
 		}
 	}
-	if err != nil {
-		failFast(f, sh, uintptr(h), err, fv)
+	if code != hffi.OK {
+		failFast(f, sh, uintptr(h), code, fv)
 		return
 	}
 	c.run(f, sh)
@@ -111,7 +113,7 @@ func (c *Callback) finish(f *cbFrame, sh *shape, call *cbCall) {
 	if v == nil {
 		v, call.goexit = ErrGoexit, true
 	}
-	e := &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}
+	e := &CallbackError{UserData: uintptr(c.h), Code: hffi.EPANIC, Panic: v, Stack: debug.Stack()}
 	fail(f, sh, e, c)
 	if call.goexit && !c.catchesGoexit {
 		// Nothing can stop the Goexit now; say plainly what happens next
@@ -156,14 +158,14 @@ func (c *Callback) catchGoexit(invoke func(f *cbFrame)) func(f *cbFrame) {
 	}
 }
 
-// codeOf returns the HFFI code inside err, or ErrTable if there is none
-// (any handle error means "not one of our callbacks").
-func codeOf(err error) error {
-	var e abi.Errno
-	if errors.As(err, &e) {
-		return e
+// codeOf returns the code inside err, or ETABLE if there is none (any
+// handle error means "not one of our callbacks").
+func codeOf(err error) hffi.Code {
+	var c hffi.Code
+	if errors.As(err, &c) && c != hffi.OK {
+		return c
 	}
-	return ErrTable
+	return hffi.ETABLE
 }
 
 // fail gives C the error value of the shape and reports e to Go.
@@ -173,7 +175,7 @@ func fail(f *cbFrame, sh *shape, e *CallbackError, c *Callback) {
 		fv = &c.fail
 		c.last.Store(e)
 	}
-	setFailure(f, sh, e.Err, fv)
+	setFailure(f, sh, e.Code, fv)
 	failures.Add(1)
 	if h := hook.Load(); h != nil {
 		callHook(*h, e)
@@ -183,27 +185,23 @@ func fail(f *cbFrame, sh *shape, e *CallbackError, c *Callback) {
 // failFast refuses a call whose user data is not a live callback of its
 // shape. It allocates nothing unless a hook wants the error: a rejected
 // call costs about what a successful one does.
-func failFast(f *cbFrame, sh *shape, ud uintptr, err error, fv *failValue) {
-	setFailure(f, sh, err, fv)
+func failFast(f *cbFrame, sh *shape, ud uintptr, code hffi.Code, fv *failValue) {
+	setFailure(f, sh, code, fv)
 	failures.Add(1)
 	if h := hook.Load(); h != nil {
-		callHook(*h, &CallbackError{UserData: ud, Err: err})
+		callHook(*h, &CallbackError{UserData: ud, Code: code})
 	}
 }
 
 // setFailure gives C the failure value: the user's (FailureValue), else
-// the code of err for an integer result, NULL, or NaN.
-func setFailure(f *cbFrame, sh *shape, err error, fv *failValue) {
+// code for an integer result, NULL, or NaN.
+func setFailure(f *cbFrame, sh *shape, code hffi.Code, fv *failValue) {
 	if fv != nil && fv.set {
 		f.ret = fv.bits
 		return
 	}
 	switch sh.res {
 	case resInt:
-		code, ok := err.(abi.Errno)
-		if !ok {
-			code = errnoIn(err)
-		}
 		f.ret = uint64(int64(code))
 	case resPtr:
 		f.ret = 0
@@ -215,12 +213,4 @@ func setFailure(f *cbFrame, sh *shape, err error, fv *failValue) {
 func callHook(h func(*CallbackError), e *CallbackError) {
 	defer func() { _ = recover() }()
 	h(e)
-}
-
-// errnoIn returns the HFFI code in err, or HFFI_ECALLBACK. (Apart from
-// setFailure so that its variable escapes only on this slow path.)
-func errnoIn(err error) abi.Errno {
-	code := abi.ECALLBACK
-	errors.As(err, &code)
-	return code
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/ffi"
 )
 
@@ -27,7 +28,7 @@ func TestCallbackMessages(t *testing.T) {
 	f(uintptr(unsafe.Pointer(&buf[0])))
 	f(0x1379338)
 	require.NoError(t, cb.Close())
-	f(cb.UserData())
+	f(uintptr(cb.Handle()))
 	require.Len(t, got, 3)
 	for _, m := range got[:2] {
 		require.Contains(t, m, "this user data is not an hffi callback handle")
@@ -36,7 +37,7 @@ func TestCallbackMessages(t *testing.T) {
 	require.NotContains(t, got[2], "not an hffi callback handle")
 
 	_, err = ffi.NewCallback1(func(p *int64) int32 { return 0 })
-	require.ErrorIs(t, err, ffi.ErrInvalid)
+	require.ErrorIs(t, err, hffi.EINVAL)
 	require.ErrorContains(t, err, "use unsafe.Pointer for C memory")
 }
 
@@ -51,7 +52,7 @@ func TestCallbackRejectedAllocs(t *testing.T) {
 	require.NoError(t, err)
 	var f func(uintptr, int64) int64
 	require.NoError(t, ffi.Bind2(&f, ffi.SymbolAt("cb", cb.Fn())))
-	ud := cb.UserData()
+	ud := uintptr(cb.Handle())
 	require.NoError(t, cb.Close())
 	old := ffi.SetCallbackErrorHook(nil)
 	defer ffi.SetCallbackErrorHook(old)
@@ -73,7 +74,7 @@ func BenchmarkCallbackRejected(b *testing.B) {
 			require.NoError(b, err)
 			var f func(uintptr, int64) int64
 			require.NoError(b, ffi.Bind2(&f, ffi.SymbolAt("cb", cb.Fn())))
-			ud := cb.UserData()
+			ud := uintptr(cb.Handle())
 			if tc.close {
 				require.NoError(b, cb.Close())
 			} else {

@@ -34,10 +34,10 @@ func UserDataAt(i int) CallbackOption {
 // a C function void *accessor(void *ctx), on fn's parameter argIndex
 // (from 0), as SQLite's functions get theirs from sqlite3_user_data(ctx);
 // the user data given to C (the pApp of sqlite3_create_function_v2) is
-// then [Callback.UserData], and fn takes every C parameter. All callbacks
+// then [Callback.Handle], and fn takes every C parameter. All callbacks
 // of one C signature and accessor share one function pointer (it needs
 // libffi, see [NoUserData]); a handle of another kind of callback reached
-// through it is refused with ErrType.
+// through it is refused with hffi.ETYPE.
 func UserDataVia(accessor Symbol, argIndex int) CallbackOption {
 	return func(c *cbConfig) { c.ud, c.via, c.viaArg = udVia, accessor.Addr(), argIndex }
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 )
 
@@ -91,7 +92,7 @@ func openLibffi() (*libffi, error) {
 	case "arm64":
 		abiNum = 1 // FFI_SYSV
 	default:
-		return nil, fmt.Errorf("%w: callbacks without user data are not supported on %s", ErrInvalid, runtime.GOARCH)
+		return nil, fmt.Errorf("%w: callbacks without user data are not supported on %s", hffi.EINVAL, runtime.GOARCH)
 	}
 	var h uintptr
 	var errs []string
@@ -106,7 +107,7 @@ func openLibffi() (*libffi, error) {
 	if h == 0 {
 		return nil, fmt.Errorf("%w: a callback without user data (NoUserData, UserDataVia, or a user data C passes on the stack) "+
 			"needs libffi, which is not installed (install libffi8, or libffi on macOS; tried %s): %s",
-			ErrNotFound, strings.Join(libffiNames, ", "), strings.Join(errs, "; "))
+			hffi.ENOTFOUND, strings.Join(libffiNames, ", "), strings.Join(errs, "; "))
 	}
 	l := &libffi{abi: abiNum}
 	var err error
@@ -172,7 +173,7 @@ type clSig struct {
 
 // clShapeBase is where closure shapes start, above every trampoline
 // shape; a closure callback's handle given to a trampoline (or the other
-// way round) is ErrType.
+// way round) is ETYPE.
 const clShapeBase = 1 << 20
 
 var (
@@ -259,11 +260,11 @@ func clSlotAt(i uint32) *clSlot {
 func newClosure(l *libffi, sig *clSig) (uint32, error) {
 	i := clCount + 1
 	if i>>clBlockBits >= uint32(len(clBlocks)) {
-		return 0, fmt.Errorf("%w: %d closures alive", ErrNoMem, clCount)
+		return 0, fmt.Errorf("%w: %d closures alive", hffi.ENOMEM, clCount)
 	}
 	cl := callW2(l.closureAlloc, 64, uintptr(l.scratch))
 	if cl == 0 {
-		return 0, fmt.Errorf("%w: ffi_closure_alloc failed", ErrNoMem)
+		return 0, fmt.Errorf("%w: ffi_closure_alloc failed", hffi.ENOMEM)
 	}
 	code := *(*uintptr)(l.scratch)
 	if r := callW5(l.prepClosureLoc, cl, sig.cif, clHandler(), uintptr(i), code); int32(r) != 0 {
@@ -284,7 +285,7 @@ func newClosure(l *libffi, sig *clSig) (uint32, error) {
 // released one once enough wait, else a new one.
 func takeClosure(l *libffi, sig *clSig) (uint32, error) {
 	q := clQuarantine
-	if handles.Debug() {
+	if hffi.Debug() {
 		q = clQuarantineDebug
 	}
 	sig.mu.Lock()
@@ -411,7 +412,7 @@ func sigKey(cin []argKind, out argKind) string {
 // Every trampoline serves one C signature, the first made with it: a
 // callback of another signature that would share its register shape gets
 // a closure of its own (when libffi is there), so that a handle given to
-// the function pointer of another signature is ErrType instead of a call
+// the function pointer of another signature is ETYPE instead of a call
 // of the wrong Go function (a GLib source function's handle given to its
 // destroy notify).
 var (

@@ -12,16 +12,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/ffi"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // needLibffi skips a test of closures on a system without libffi.
 func needLibffi(t testing.TB) {
 	t.Helper()
 	cb, err := ffi.NewCallbackVoid0(func() {}, ffi.NoUserData())
-	if errors.Is(err, ffi.ErrNotFound) {
+	if errors.Is(err, hffi.ENOTFOUND) {
 		t.Skipf("libffi.so.8 is not installed: %v", err)
 	}
 	require.NoError(t, err)
@@ -31,8 +31,8 @@ func needLibffi(t testing.TB) {
 func bindQsort(t testing.TB) func(base unsafe.Pointer, n, size, cmp uintptr) {
 	lib, err := ffi.Open(libc)
 	require.NoError(t, err)
-	sym, err := lib.Sym("qsort")
-	require.NoError(t, err)
+	sym := lib.Sym("qsort")
+	require.NoError(t, sym.Err())
 	var qsort func(base unsafe.Pointer, n, size, cmp uintptr)
 	require.NoError(t, ffi.BindVoid4(&qsort, sym))
 	return qsort
@@ -131,7 +131,7 @@ func TestClosureLateCall(t *testing.T) {
 	require.NoError(t, cbDef.Close())
 	fails := ffi.CallbackFailures()
 	require.Equal(t, int32(0), f(nil, nil))
-	require.Equal(t, int64(abi.EDELETED), g(5))
+	require.Equal(t, int64(hffi.EDELETED), g(5))
 	require.Equal(t, 2, ran)
 	require.Equal(t, fails+2, ffi.CallbackFailures())
 }
@@ -143,7 +143,7 @@ func TestClosureNoLibffi(t *testing.T) {
 	restore := ffi.SetLibffiNamesForTest([]string{"libffi-not-installed.so.99"})
 	defer restore()
 	_, err := ffi.NewCallback2(cmpInt64, ffi.NoUserData())
-	require.ErrorIs(t, err, ffi.ErrNotFound)
+	require.ErrorIs(t, err, hffi.ENOTFOUND)
 	require.ErrorContains(t, err, "needs libffi")
 	require.ErrorContains(t, err, "install libffi8")
 	cb, err := ffi.NewCallback2(cmpInt64, ffi.UserDataLast())

@@ -15,12 +15,12 @@ import (
 // of the program, and neither can be mistaken for a callback.
 
 // CloseNotify returns a C function pointer void (*)(void *data) that
-// closes the callback whose [Callback.UserData] it is given, as
+// closes the callback whose [Callback.Handle] it is given, as
 // [Callback.Close] does (a second call, or a data that is not a live
 // callback, is counted and reported to the hook, and does nothing). Pass
 // it with a callback to APIs such as
 //
-//	g_timeout_add_full(prio, ms, cb.Fn(), cb.UserData(), ffi.CloseNotify())
+//	g_timeout_add_full(prio, ms, cb.Fn(), uintptr(cb.Handle()), closeNotify)
 //
 // so that the callback is released exactly once, when GLib drops the
 // source.
@@ -51,15 +51,15 @@ func ReleaseNotify() (uintptr, error) {
 
 // HandOver gives the ownership of h, a handle of the default table, to C:
 // C holds a reference (as hffi_handle_retain does) and Go's is dropped
-// (as [handles.Release] does). Go code may still look h up until C calls
+// (as [handles.Table.Delete] does). Go code may still look h up until C calls
 // [ReleaseNotify]'s function (or hffi_handle_release) with it; then the
 // value is gone.
 func HandOver(h handles.Handle) error {
 	if err := handles.Retain(h); err != nil {
 		return fmt.Errorf("ffi: hand over %#x: %w", uintptr(h), err)
 	}
-	if err := handles.Release(h); err != nil {
-		_ = handles.Unretain(h)
+	if err := handles.Default().Delete(h); err != nil {
+		_ = handles.Release(h)
 		return fmt.Errorf("ffi: hand over %#x: %w", uintptr(h), err)
 	}
 	return nil
@@ -76,6 +76,6 @@ func closeNotify(ud uintptr) {
 	}
 	failures.Add(1)
 	if h := hook.Load(); h != nil {
-		callHook(*h, &CallbackError{UserData: ud, Err: codeOf(err)})
+		callHook(*h, &CallbackError{UserData: ud, Code: codeOf(err)})
 	}
 }

@@ -10,14 +10,7 @@ uintptr_t hffi_close_notify(void);
 */
 import "C"
 
-import (
-	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/cimpl"
-)
-
 //export hffiGoCloseNotify
 func hffiGoCloseNotify(ud C.uintptr_t) { closeNotify(uintptr(ud)) }
 
 func closeNotifyFn() (uintptr, error) { return uintptr(C.hffi_close_notify()), nil }
-
-func releaseNotifyFn() (uintptr, error) { return cimpl.ReleaseNotify(handles.Runtime()), nil }

@@ -36,10 +36,10 @@ func releaseNotifyFn() (uintptr, error) {
 	defer notifyMu.Unlock()
 	if relNotP == 0 {
 		p, err := pgNewCallback(func(h uintptr) {
-			if err := handles.Unretain(handles.Handle(h)); err != nil {
+			if err := handles.Release(handles.Handle(h)); err != nil {
 				failures.Add(1)
 				if hk := hook.Load(); hk != nil {
-					callHook(*hk, &CallbackError{UserData: h, Err: codeOf(err)})
+					callHook(*hk, &CallbackError{UserData: h, Code: codeOf(err)})
 				}
 			}
 		})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
 )
@@ -17,7 +18,7 @@ import (
 // function int (*)(void *data) and a Go destroy notify void (*)(void
 // *data) get the same data. Before, both shared one trampoline and the
 // notify ran the source function again; now the notify's function pointer
-// refuses the source's handle with ErrType and runs nothing.
+// refuses the source's handle with hffi.ETYPE and runs nothing.
 func TestNotifyWrongShape(t *testing.T) {
 	needLibffi(t)
 	live := ffi.LiveCallbacks()
@@ -36,17 +37,17 @@ func TestNotifyWrongShape(t *testing.T) {
 	var got *ffi.CallbackError
 	old := ffi.SetCallbackErrorHook(func(e *ffi.CallbackError) { got = e })
 	defer ffi.SetCallbackErrorHook(old)
-	require.Equal(t, int32(1), callSrc(src.UserData()))
-	callNotify(src.UserData()) // GLib's call: the source's data
+	require.Equal(t, int32(1), callSrc(uintptr(src.Handle())))
+	callNotify(uintptr(src.Handle())) // GLib's call: the source's data
 	require.Equal(t, 1, fired)
 	require.Equal(t, 0, notified)
 	require.NotNil(t, got)
-	require.ErrorIs(t, got, ffi.ErrType)
-	callNotify(notify.UserData())
+	require.ErrorIs(t, got, hffi.ETYPE)
+	callNotify(uintptr(notify.Handle()))
 	require.Equal(t, 1, notified)
 
 	require.NoError(t, src.Close())
-	require.Equal(t, int32(0), callSrc(src.UserData()), "a closed source gets its FailureValue (FALSE)")
+	require.Equal(t, int32(0), callSrc(uintptr(src.Handle())), "a closed source gets its FailureValue (FALSE)")
 	require.NoError(t, notify.Close())
 	require.Equal(t, live, ffi.LiveCallbacks())
 }
@@ -60,10 +61,10 @@ func TestCloseNotify(t *testing.T) {
 	require.NoError(t, err)
 	var notify func(uintptr)
 	require.NoError(t, ffi.BindVoid1(&notify, ffi.SymbolAt("notify", fn)))
-	notify(cb.UserData())
+	notify(uintptr(cb.Handle()))
 	require.Equal(t, live, ffi.LiveCallbacks())
 	fails := ffi.CallbackFailures()
-	notify(cb.UserData()) // a second notify is refused, and counted
+	notify(uintptr(cb.Handle())) // a second notify is refused, and counted
 	require.Equal(t, fails+1, ffi.CallbackFailures())
 	require.NoError(t, cb.Close())
 }
@@ -73,7 +74,7 @@ func TestCloseNotify(t *testing.T) {
 func TestReleaseNotify(t *testing.T) {
 	h := handles.NewHandle("state")
 	require.NoError(t, ffi.HandOver(h))
-	v, err := handles.Lookup(h)
+	v, err := handles.Default().Value(h)
 	require.NoError(t, err)
 	require.Equal(t, "state", v)
 	fn, err := ffi.ReleaseNotify()
@@ -81,6 +82,6 @@ func TestReleaseNotify(t *testing.T) {
 	var notify func(uintptr)
 	require.NoError(t, ffi.BindVoid1(&notify, ffi.SymbolAt("notify", fn)))
 	notify(uintptr(h))
-	_, err = handles.Lookup(h)
+	_, err = handles.Default().Value(h)
 	require.Error(t, err)
 }
