@@ -363,3 +363,51 @@ int64_t ft_obj_get(const hffi_rt *rt, hffi_handle h) {
     return ((ft_obj *)p)->value;
 }
 int32_t ft_obj_destroy(const hffi_rt *rt, hffi_handle h) { return hffi_cobj_destroy(rt, h); }
+
+/* ---------------------------------------------------------------------
+ * Callbacks whose user data C does not pass as an argument of its own.
+ * ------------------------------------------------------------------- */
+
+/* ft_ctx_data is an accessor, as sqlite3_user_data(ctx): the user data is
+ * the first word of the context. */
+void *ft_ctx_data(void *ctx) { return *(void **)ctx; }
+
+/* ft_call_ctx calls cb(ctx, x) as SQLite calls xFunc. */
+int64_t ft_call_ctx(int64_t (*cb)(void *, int64_t), void *ctx, int64_t x) { return cb(ctx, x); }
+
+/* ft_call_mid calls cb(a, ud, b): the user data in the middle. */
+int64_t ft_call_mid(int64_t (*cb)(int64_t, void *, int64_t), int64_t a, void *ud, int64_t b) {
+    return cb(a, ud, b);
+}
+
+struct ft_noud_arg {
+    int64_t (*cb)(int64_t);
+    int64_t n, sum;
+};
+
+static void *ft_noud_main(void *p) {
+    struct ft_noud_arg *t = (struct ft_noud_arg *)p;
+    for (int64_t i = 0; i < t->n; i++) t->sum += t->cb(i);
+    return NULL;
+}
+
+/* ft_noud_threads calls cb(i) for i < n on each of nthreads (at most 16)
+ * new pthreads and returns the sum of the results, or INT64_MIN if a
+ * thread could not be made. */
+int64_t ft_noud_threads(int64_t (*cb)(int64_t), int32_t nthreads, int64_t n) {
+    pthread_t th[16];
+    struct ft_noud_arg a[16];
+    int64_t sum = 0;
+    if (nthreads > 16) nthreads = 16;
+    for (int32_t i = 0; i < nthreads; i++) {
+        a[i].cb = cb;
+        a[i].n = n;
+        a[i].sum = 0;
+        if (pthread_create(&th[i], NULL, ft_noud_main, &a[i]) != 0) return INT64_MIN;
+    }
+    for (int32_t i = 0; i < nthreads; i++) {
+        pthread_join(th[i], NULL);
+        sum += a[i].sum;
+    }
+    return sum;
+}

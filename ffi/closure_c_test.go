@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package ffi
+
+import (
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi"
+	"github.com/hffi-go/hffi/arena"
+)
+
+func ftNeedLibffi(t *testing.T) {
+	t.Helper()
+	if _, err := loadLibffi(); err != nil {
+		t.Skipf("libffi.so.8 is not installed: %v", err)
+	}
+}
+
+// TestUserDataVia: the callback finds its user data through an accessor
+// of its context argument, as an SQLite function does with
+// sqlite3_user_data(ctx); all such callbacks share one function pointer.
+func TestUserDataVia(t *testing.T) {
+	ftNeedLibffi(t)
+	ftNoLeaks(t)
+	acc := ftSym(t, "ft_ctx_data")
+	var call func(fn uintptr, ctx unsafe.Pointer, x int64) int64
+	ftBind(t, &call, "ft_call_ctx", Bind3)
+	mk := func(k int64) *Callback {
+		cb, err := NewCallback2(func(ctx unsafe.Pointer, x int64) int64 { return k * x }, UserDataVia(acc, 0))
+		require.NoError(t, err)
+		return cb
+	}
+	a, b := mk(2), mk(3)
+	defer a.Close()
+	defer b.Close()
+	require.Equal(t, a.Fn(), b.Fn(), "one function pointer per signature and accessor")
+	mem, err := arena.New()
+	require.NoError(t, err)
+	defer mem.Free()
+	p, err := mem.Alloc(8, 8) // SQLite's context, reduced to the word the accessor reads
+	require.NoError(t, err)
+	ctx := (*uintptr)(p)
+	*ctx = uintptr(a.Handle())
+	require.Equal(t, int64(20), call(a.Fn(), unsafe.Pointer(ctx), 10))
+	*ctx = uintptr(b.Handle())
+	require.Equal(t, int64(30), call(a.Fn(), unsafe.Pointer(ctx), 10))
+
+	// A callback of another kind reached through the accessor is refused.
+	other, err := NewCallback2(func(p unsafe.Pointer, x int64) int64 { return -1 }, NoUserData())
+	require.NoError(t, err)
+	defer other.Close()
+	*ctx = uintptr(other.Handle())
+	require.Equal(t, int64(hffi.ETYPE), call(a.Fn(), unsafe.Pointer(ctx), 10))
+	*ctx = 0
+}
+
+// TestUserDataAt: the user data in the middle of the parameters.
+func TestUserDataAt(t *testing.T) {
+	ftNoLeaks(t)
+	var call func(fn uintptr, a int64, ud uintptr, b int64) int64
+	ftBind(t, &call, "ft_call_mid", Bind4)
+	cb, err := NewCallback2(func(a, b int64) int64 { return a*10 + b }, UserDataAt(1))
+	require.NoError(t, err)
+	defer cb.Close()
+	require.Equal(t, int64(12), call(cb.Fn(), 1, uintptr(cb.Handle()), 2))
+	_, err = NewCallback2(func(a, b int64) int64 { return 0 }, UserDataAt(3))
+	require.ErrorIs(t, err, hffi.EINVAL)
+}
+
+// TestClosureThreads: a callback without user data called from 8 threads
+// that C created, concurrently.
+func TestClosureThreads(t *testing.T) {
+	ftNeedLibffi(t)
+	ftNoLeaks(t)
+	var run func(cb uintptr, nthreads int32, n int64) int64
+	ftBind(t, &run, "ft_noud_threads", Bind3)
+	cb, err := NewCallback1(func(i int64) int64 { return 2 * i }, NoUserData())
+	require.NoError(t, err)
+	defer cb.Close()
+	const threads, n = 8, 2000
+	require.Equal(t, int64(threads*n*(n-1)), run(cb.Fn(), threads, n))
+	require.NoError(t, cb.Err())
+}
