@@ -13,6 +13,7 @@ typedef struct hffi_cb_frame {
 	uint64_t ret;       /* result: integer or float bits */
 	uint32_t shape;     /* index of the trampoline in shapes */
 	uint32_t aux;       /* a closure's slot index */
+	uintptr_t more[10]; /* a closure's integer arguments after the sixth */
 } hffi_cb_frame;
 
 /* hffi_cb_trampoline returns the address of trampoline `shape`, 0 if none. */

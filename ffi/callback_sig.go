@@ -32,7 +32,12 @@ type cbFrame struct {
 	ret    uint64
 	shape  uint32
 	aux    uint32 // a closure's slot index (see clHandler)
+	more   [maxClInts - maxIntArgs]uintptr // a closure's integer arguments after the sixth
 }
+
+// maxClInts is how many integer parameters a closure's frame holds (its
+// float parameters are those of a trampoline: 8).
+const maxClInts = 16
 
 // floatResult is how a purego trampoline returns a float register.
 type floatResult struct{ F float64 }
@@ -78,7 +83,7 @@ var littleEndian = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
-const maxCbArity = 5
+const maxCbArity = 8
 
 func newCbSig(opts []CallbackOption, out reflect.Type, in ...reflect.Type) (*cbSig, error) {
 	s, err := makeCbSig(opts, out, in)
@@ -158,9 +163,9 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 		}
 		s.udInt = uint8(udInt)
 	}
-	if ni+nud > maxIntArgs || nf > maxFloatArgs {
+	if ni+nud > maxClInts || nf > maxFloatArgs {
 		return nil, invalidf("%d integer and %d float parameters besides the user data, at most %d and %d are supported",
-			ni, nf, maxIntArgs-nud, maxFloatArgs)
+			ni, nf, maxClInts-nud, maxFloatArgs)
 	}
 	// The C parameters, in C order, for a closure's cif.
 	udPos := -1
@@ -187,14 +192,23 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 		if s.in[i] == kString {
 			s.direct = false
 		}
-		if s.in[i].isFloat() {
+		switch {
+		case s.in[i].isFloat():
 			s.off[i] = unsafe.Offsetof(cbFrame{}.floats) + 8*uintptr(s.src[i])
-		} else {
+		case s.src[i] < maxIntArgs:
 			s.off[i] = unsafe.Offsetof(cbFrame{}.ints) + 8*uintptr(s.src[i])
+		default:
+			s.off[i] = unsafe.Offsetof(cbFrame{}.more) + 8*uintptr(s.src[i]-maxIntArgs)
 		}
 	}
 	if udInt < 0 {
 		s.closure = true
+		return s, nil
+	}
+	if ni+nud > maxIntArgs {
+		// More than a trampoline reads: a closure that finds the user
+		// data where C passes it.
+		s.closure, s.mode = true, udAt
 		return s, nil
 	}
 	want := shape{n: uint8(ni + 1), ud: uint8(udInt), res: resInt}
@@ -232,7 +246,7 @@ func (s *cbSig) load(f *cbFrame, i int, p unsafe.Pointer) {
 		setFloat(p, k, f.floats[s.src[i]])
 		return
 	}
-	setWord(p, k, f.ints[s.src[i]])
+	setWord(p, k, *(*uintptr)(unsafe.Add(unsafe.Pointer(f), s.off[i])))
 }
 
 // result stores the Go result at p into the frame.

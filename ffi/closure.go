@@ -378,6 +378,14 @@ func newClosureCallback(s *cbSig, c *Callback) error {
 	return nil
 }
 
+// intArg returns integer argument i of a closure's frame.
+func (f *cbFrame) intArg(i uint8) uintptr {
+	if i < maxIntArgs {
+		return f.ints[i]
+	}
+	return f.more[i-maxIntArgs]
+}
+
 // clDispatch runs a call of closure f.aux: the handle is the slot's, or
 // read from the call for a shared closure. The frame holds the call's
 // arguments as a trampoline would (see clHandler).
@@ -393,9 +401,9 @@ func clDispatch(f *cbFrame) {
 	case udNone:
 		h = handles.Handle(sl.h.Load())
 	case udAt:
-		h = handles.Handle(f.ints[sl.udInt])
+		h = handles.Handle(f.intArg(sl.udInt))
 	case udVia:
-		h = handles.Handle(callW1(sl.via, f.ints[sl.viaArg]))
+		h = handles.Handle(callW1(sl.via, f.intArg(sl.viaArg)))
 	}
 	dispatchTo(f, &sig.sh, h)
 }

@@ -84,3 +84,27 @@ func TestClosureThreads(t *testing.T) {
 	require.Equal(t, int64(threads*n*(n-1)), run(cb.Fn(), threads, n))
 	require.NoError(t, cb.Err())
 }
+
+// TestCallbackEightParams: 8 parameters besides the user data, some of
+// them on the stack, with the user data first and without one.
+func TestCallbackEightParams(t *testing.T) {
+	ftNeedLibffi(t)
+	ftNoLeaks(t)
+	var call9 func(fn, ud uintptr) int64
+	ftBind(t, &call9, "ft_call_cb9", Bind2)
+	cb, err := NewCallback8(func(a, b int64, c int32, d, e, f, g, h int64) int64 {
+		return a + 10*b + 100*int64(c) + 1000*d + 10000*e + 100000*f + 1000000*g + 10000000*h
+	})
+	require.NoError(t, err)
+	defer cb.Close()
+	require.Equal(t, int64(87654321), call9(cb.Fn(), uintptr(cb.Handle())))
+
+	var callMix func(fn uintptr) float64
+	ftBind(t, &callMix, "ft_call_cb8_mix", Bind1)
+	mix, err := NewCallback8(func(a int64, b float64, c int64, d float64, e int64, f float64, g int64, h float32) float64 {
+		return float64(a) + b + float64(c) + d + float64(e) + f + float64(g) + float64(h)
+	}, NoUserData())
+	require.NoError(t, err)
+	defer mix.Close()
+	require.Equal(t, 38.0, callMix(mix.Fn()))
+}

@@ -45,6 +45,8 @@ static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
 			if (nf < 8) f.floats[nf++] = v;
 		} else if (ni < 6) {
 			f.ints[ni++] = (uintptr_t)v;
+		} else if (ni < 16) {
+			f.more[ni++ - 6] = (uintptr_t)v;
 		}
 	}
 	hffiGoClosure(&f);

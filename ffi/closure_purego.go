@@ -72,6 +72,9 @@ func clRun(cifp, ret, args, ud uintptr) {
 		} else if ni < maxIntArgs {
 			f.ints[ni] = uintptr(v)
 			ni++
+		} else if ni < maxClInts {
+			f.more[ni-maxIntArgs] = uintptr(v)
+			ni++
 		}
 	}
 	clDispatch(f)

@@ -19,7 +19,7 @@ import (
 
 const (
 	maxArity   = 6 // Bind: parameters
-	maxCbArity = 5 // NewCallback: parameters besides the user data
+	maxCbArity = 8 // NewCallback: parameters besides the user data
 	maxInt     = 6 // integer argument registers used by calls and trampolines
 	maxFloat   = 8
 )
@@ -271,25 +271,38 @@ func genCallbackN(b *bytes.Buffer, n int, void bool) {
 const callback2Doc = `//
 // The returned [Callback] is a C function pointer ([Callback.Fn]) and a
 // handle to pass as its void *user_data ([Callback.Handle]). C calls
-// the pointer with the user data first (the default, [UserDataFirst]) or
-// last ([UserDataLast]) and fn's parameters in order, for example
+// the pointer with the user data first (the default, [UserDataFirst]),
+// last ([UserDataLast]) or at another place ([UserDataAt]) and fn's
+// parameters in order, for example
 //
 //	intptr_t (*cb)(void *user_data, intptr_t a, double b)   // UserDataFirst
 //	void     (*cb)(int32_t a, void *user_data)              // UserDataLast
+//
+// A C API that passes no user data to the function gets a function
+// pointer of the callback's own with [NoUserData] (qsort's comparator),
+// or one that finds the user data through an accessor of a context
+// argument with [UserDataVia] (SQLite's xFunc and sqlite3_user_data).
 //
 // Parameters may be integers of any size (named ones too), bool,
 // unsafe.Pointer, float32, float64 and string (a C char * copied into a
 // Go string; NULL gives ""). The result may be any of the scalar kinds or
 // an error (nil gives 0, an HFFI error its code, any other error
-// HFFI_ECALLBACK). At most 5 integer-class parameters besides the user
-// data and 8 float parameters.
+// HFFI_ECALLBACK). Up to 5 integer-class parameters besides the user data
+// and 8 float parameters run through a precompiled trampoline; up to 16
+// integer-class ones need libffi (see [NoUserData]). Every C signature
+// has a function pointer of its own: the first callback of a register
+// shape gets its trampoline, later callbacks of another signature get a
+// libffi closure (sharing the trampoline only when libffi is missing), so
+// a handle given to the function pointer of another signature is refused
+// instead of running the wrong Go function.
 //
 // Reflection runs here, once; a call from C converts its arguments with no
 // reflection. If the user data is not a live callback of this shape
-// (closed, forged, another handle) or fn panics, fn's caller in C gets an
-// error value instead of a result: the negative HFFI_E* code for an
-// integer result (HFFI_EDELETED after Close, HFFI_EPANIC after a panic),
-// NULL for an unsafe.Pointer result, NaN for a float result; Go gets a
+// (closed, forged, another handle) or fn panics, fn's caller in C gets a
+// failure value instead of a result: the one set with [FailureValue], or
+// else the negative HFFI_E* code for an integer result (HFFI_EDELETED
+// after Close, HFFI_EPANIC after a panic), NULL for an unsafe.Pointer
+// result, NaN for a float result; Go gets a
 // [*CallbackError] (see [Callback.Err] and [SetCallbackErrorHook]). A
 // panic never unwinds through C frames. fn must not call runtime.Goexit
 // (t.FailNow in a test) unless the callback is made with [CatchGoexit].

@@ -143,25 +143,38 @@ func NewCallbackVoid1[A1 any](fn func(A1), opts ...CallbackOption) (*Callback, e
 //
 // The returned [Callback] is a C function pointer ([Callback.Fn]) and a
 // handle to pass as its void *user_data ([Callback.Handle]). C calls
-// the pointer with the user data first (the default, [UserDataFirst]) or
-// last ([UserDataLast]) and fn's parameters in order, for example
+// the pointer with the user data first (the default, [UserDataFirst]),
+// last ([UserDataLast]) or at another place ([UserDataAt]) and fn's
+// parameters in order, for example
 //
 //	intptr_t (*cb)(void *user_data, intptr_t a, double b)   // UserDataFirst
 //	void     (*cb)(int32_t a, void *user_data)              // UserDataLast
+//
+// A C API that passes no user data to the function gets a function
+// pointer of the callback's own with [NoUserData] (qsort's comparator),
+// or one that finds the user data through an accessor of a context
+// argument with [UserDataVia] (SQLite's xFunc and sqlite3_user_data).
 //
 // Parameters may be integers of any size (named ones too), bool,
 // unsafe.Pointer, float32, float64 and string (a C char * copied into a
 // Go string; NULL gives ""). The result may be any of the scalar kinds or
 // an error (nil gives 0, an HFFI error its code, any other error
-// HFFI_ECALLBACK). At most 5 integer-class parameters besides the user
-// data and 8 float parameters.
+// HFFI_ECALLBACK). Up to 5 integer-class parameters besides the user data
+// and 8 float parameters run through a precompiled trampoline; up to 16
+// integer-class ones need libffi (see [NoUserData]). Every C signature
+// has a function pointer of its own: the first callback of a register
+// shape gets its trampoline, later callbacks of another signature get a
+// libffi closure (sharing the trampoline only when libffi is missing), so
+// a handle given to the function pointer of another signature is refused
+// instead of running the wrong Go function.
 //
 // Reflection runs here, once; a call from C converts its arguments with no
 // reflection. If the user data is not a live callback of this shape
-// (closed, forged, another handle) or fn panics, fn's caller in C gets an
-// error value instead of a result: the negative HFFI_E* code for an
-// integer result (HFFI_EDELETED after Close, HFFI_EPANIC after a panic),
-// NULL for an unsafe.Pointer result, NaN for a float result; Go gets a
+// (closed, forged, another handle) or fn panics, fn's caller in C gets a
+// failure value instead of a result: the one set with [FailureValue], or
+// else the negative HFFI_E* code for an integer result (HFFI_EDELETED
+// after Close, HFFI_EPANIC after a panic), NULL for an unsafe.Pointer
+// result, NaN for a float result; Go gets a
 // [*CallbackError] (see [Callback.Err] and [SetCallbackErrorHook]). A
 // panic never unwinds through C frames. fn must not call runtime.Goexit
 // (t.FailNow in a test) unless the callback is made with [CatchGoexit].
@@ -395,5 +408,218 @@ func NewCallbackVoid5[A1, A2, A3, A4, A5 any](fn func(A1, A2, A3, A4, A5), opts 
 		var a5 A5
 		s.load(f, 4, unsafe.Pointer(&a5))
 		fn(a1, a2, a3, a4, a5)
+	})
+}
+
+// NewCallback6 makes fn, a Go function of 6 parameters with a result, callable from C: see [NewCallback2].
+func NewCallback6[A1, A2, A3, A4, A5, A6, R any](fn func(A1, A2, A3, A4, A5, A6) R, opts ...CallbackOption) (*Callback, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	s, err := newCbSig(opts, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6]())
+	if err != nil {
+		return nil, err
+	}
+	if s.direct {
+		o1, o2, o3, o4, o5, o6 := s.off[0], s.off[1], s.off[2], s.off[3], s.off[4], s.off[5]
+		return newCallback(s, func(f *cbFrame) {
+			p := unsafe.Pointer(f)
+			*(*R)(unsafe.Pointer(&f.ret)) = fn(*(*A1)(unsafe.Add(p, o1)), *(*A2)(unsafe.Add(p, o2)), *(*A3)(unsafe.Add(p, o3)), *(*A4)(unsafe.Add(p, o4)), *(*A5)(unsafe.Add(p, o5)), *(*A6)(unsafe.Add(p, o6)))
+		})
+	}
+	return newCallback(s, func(f *cbFrame) {
+		var a1 A1
+		s.load(f, 0, unsafe.Pointer(&a1))
+		var a2 A2
+		s.load(f, 1, unsafe.Pointer(&a2))
+		var a3 A3
+		s.load(f, 2, unsafe.Pointer(&a3))
+		var a4 A4
+		s.load(f, 3, unsafe.Pointer(&a4))
+		var a5 A5
+		s.load(f, 4, unsafe.Pointer(&a5))
+		var a6 A6
+		s.load(f, 5, unsafe.Pointer(&a6))
+		r := fn(a1, a2, a3, a4, a5, a6)
+		s.result(f, unsafe.Pointer(&r))
+	})
+}
+
+// NewCallbackVoid6 makes fn, a Go function of 6 parameters without result, callable from C: see [NewCallback2].
+func NewCallbackVoid6[A1, A2, A3, A4, A5, A6 any](fn func(A1, A2, A3, A4, A5, A6), opts ...CallbackOption) (*Callback, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	s, err := newCbSig(opts, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6]())
+	if err != nil {
+		return nil, err
+	}
+	if s.direct {
+		o1, o2, o3, o4, o5, o6 := s.off[0], s.off[1], s.off[2], s.off[3], s.off[4], s.off[5]
+		return newCallback(s, func(f *cbFrame) {
+			p := unsafe.Pointer(f)
+			fn(*(*A1)(unsafe.Add(p, o1)), *(*A2)(unsafe.Add(p, o2)), *(*A3)(unsafe.Add(p, o3)), *(*A4)(unsafe.Add(p, o4)), *(*A5)(unsafe.Add(p, o5)), *(*A6)(unsafe.Add(p, o6)))
+		})
+	}
+	return newCallback(s, func(f *cbFrame) {
+		var a1 A1
+		s.load(f, 0, unsafe.Pointer(&a1))
+		var a2 A2
+		s.load(f, 1, unsafe.Pointer(&a2))
+		var a3 A3
+		s.load(f, 2, unsafe.Pointer(&a3))
+		var a4 A4
+		s.load(f, 3, unsafe.Pointer(&a4))
+		var a5 A5
+		s.load(f, 4, unsafe.Pointer(&a5))
+		var a6 A6
+		s.load(f, 5, unsafe.Pointer(&a6))
+		fn(a1, a2, a3, a4, a5, a6)
+	})
+}
+
+// NewCallback7 makes fn, a Go function of 7 parameters with a result, callable from C: see [NewCallback2].
+func NewCallback7[A1, A2, A3, A4, A5, A6, A7, R any](fn func(A1, A2, A3, A4, A5, A6, A7) R, opts ...CallbackOption) (*Callback, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	s, err := newCbSig(opts, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7]())
+	if err != nil {
+		return nil, err
+	}
+	if s.direct {
+		o1, o2, o3, o4, o5, o6, o7 := s.off[0], s.off[1], s.off[2], s.off[3], s.off[4], s.off[5], s.off[6]
+		return newCallback(s, func(f *cbFrame) {
+			p := unsafe.Pointer(f)
+			*(*R)(unsafe.Pointer(&f.ret)) = fn(*(*A1)(unsafe.Add(p, o1)), *(*A2)(unsafe.Add(p, o2)), *(*A3)(unsafe.Add(p, o3)), *(*A4)(unsafe.Add(p, o4)), *(*A5)(unsafe.Add(p, o5)), *(*A6)(unsafe.Add(p, o6)), *(*A7)(unsafe.Add(p, o7)))
+		})
+	}
+	return newCallback(s, func(f *cbFrame) {
+		var a1 A1
+		s.load(f, 0, unsafe.Pointer(&a1))
+		var a2 A2
+		s.load(f, 1, unsafe.Pointer(&a2))
+		var a3 A3
+		s.load(f, 2, unsafe.Pointer(&a3))
+		var a4 A4
+		s.load(f, 3, unsafe.Pointer(&a4))
+		var a5 A5
+		s.load(f, 4, unsafe.Pointer(&a5))
+		var a6 A6
+		s.load(f, 5, unsafe.Pointer(&a6))
+		var a7 A7
+		s.load(f, 6, unsafe.Pointer(&a7))
+		r := fn(a1, a2, a3, a4, a5, a6, a7)
+		s.result(f, unsafe.Pointer(&r))
+	})
+}
+
+// NewCallbackVoid7 makes fn, a Go function of 7 parameters without result, callable from C: see [NewCallback2].
+func NewCallbackVoid7[A1, A2, A3, A4, A5, A6, A7 any](fn func(A1, A2, A3, A4, A5, A6, A7), opts ...CallbackOption) (*Callback, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	s, err := newCbSig(opts, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7]())
+	if err != nil {
+		return nil, err
+	}
+	if s.direct {
+		o1, o2, o3, o4, o5, o6, o7 := s.off[0], s.off[1], s.off[2], s.off[3], s.off[4], s.off[5], s.off[6]
+		return newCallback(s, func(f *cbFrame) {
+			p := unsafe.Pointer(f)
+			fn(*(*A1)(unsafe.Add(p, o1)), *(*A2)(unsafe.Add(p, o2)), *(*A3)(unsafe.Add(p, o3)), *(*A4)(unsafe.Add(p, o4)), *(*A5)(unsafe.Add(p, o5)), *(*A6)(unsafe.Add(p, o6)), *(*A7)(unsafe.Add(p, o7)))
+		})
+	}
+	return newCallback(s, func(f *cbFrame) {
+		var a1 A1
+		s.load(f, 0, unsafe.Pointer(&a1))
+		var a2 A2
+		s.load(f, 1, unsafe.Pointer(&a2))
+		var a3 A3
+		s.load(f, 2, unsafe.Pointer(&a3))
+		var a4 A4
+		s.load(f, 3, unsafe.Pointer(&a4))
+		var a5 A5
+		s.load(f, 4, unsafe.Pointer(&a5))
+		var a6 A6
+		s.load(f, 5, unsafe.Pointer(&a6))
+		var a7 A7
+		s.load(f, 6, unsafe.Pointer(&a7))
+		fn(a1, a2, a3, a4, a5, a6, a7)
+	})
+}
+
+// NewCallback8 makes fn, a Go function of 8 parameters with a result, callable from C: see [NewCallback2].
+func NewCallback8[A1, A2, A3, A4, A5, A6, A7, A8, R any](fn func(A1, A2, A3, A4, A5, A6, A7, A8) R, opts ...CallbackOption) (*Callback, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	s, err := newCbSig(opts, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
+	if err != nil {
+		return nil, err
+	}
+	if s.direct {
+		o1, o2, o3, o4, o5, o6, o7, o8 := s.off[0], s.off[1], s.off[2], s.off[3], s.off[4], s.off[5], s.off[6], s.off[7]
+		return newCallback(s, func(f *cbFrame) {
+			p := unsafe.Pointer(f)
+			*(*R)(unsafe.Pointer(&f.ret)) = fn(*(*A1)(unsafe.Add(p, o1)), *(*A2)(unsafe.Add(p, o2)), *(*A3)(unsafe.Add(p, o3)), *(*A4)(unsafe.Add(p, o4)), *(*A5)(unsafe.Add(p, o5)), *(*A6)(unsafe.Add(p, o6)), *(*A7)(unsafe.Add(p, o7)), *(*A8)(unsafe.Add(p, o8)))
+		})
+	}
+	return newCallback(s, func(f *cbFrame) {
+		var a1 A1
+		s.load(f, 0, unsafe.Pointer(&a1))
+		var a2 A2
+		s.load(f, 1, unsafe.Pointer(&a2))
+		var a3 A3
+		s.load(f, 2, unsafe.Pointer(&a3))
+		var a4 A4
+		s.load(f, 3, unsafe.Pointer(&a4))
+		var a5 A5
+		s.load(f, 4, unsafe.Pointer(&a5))
+		var a6 A6
+		s.load(f, 5, unsafe.Pointer(&a6))
+		var a7 A7
+		s.load(f, 6, unsafe.Pointer(&a7))
+		var a8 A8
+		s.load(f, 7, unsafe.Pointer(&a8))
+		r := fn(a1, a2, a3, a4, a5, a6, a7, a8)
+		s.result(f, unsafe.Pointer(&r))
+	})
+}
+
+// NewCallbackVoid8 makes fn, a Go function of 8 parameters without result, callable from C: see [NewCallback2].
+func NewCallbackVoid8[A1, A2, A3, A4, A5, A6, A7, A8 any](fn func(A1, A2, A3, A4, A5, A6, A7, A8), opts ...CallbackOption) (*Callback, error) {
+	if fn == nil {
+		return nil, errNilFunc
+	}
+	s, err := newCbSig(opts, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
+	if err != nil {
+		return nil, err
+	}
+	if s.direct {
+		o1, o2, o3, o4, o5, o6, o7, o8 := s.off[0], s.off[1], s.off[2], s.off[3], s.off[4], s.off[5], s.off[6], s.off[7]
+		return newCallback(s, func(f *cbFrame) {
+			p := unsafe.Pointer(f)
+			fn(*(*A1)(unsafe.Add(p, o1)), *(*A2)(unsafe.Add(p, o2)), *(*A3)(unsafe.Add(p, o3)), *(*A4)(unsafe.Add(p, o4)), *(*A5)(unsafe.Add(p, o5)), *(*A6)(unsafe.Add(p, o6)), *(*A7)(unsafe.Add(p, o7)), *(*A8)(unsafe.Add(p, o8)))
+		})
+	}
+	return newCallback(s, func(f *cbFrame) {
+		var a1 A1
+		s.load(f, 0, unsafe.Pointer(&a1))
+		var a2 A2
+		s.load(f, 1, unsafe.Pointer(&a2))
+		var a3 A3
+		s.load(f, 2, unsafe.Pointer(&a3))
+		var a4 A4
+		s.load(f, 3, unsafe.Pointer(&a4))
+		var a5 A5
+		s.load(f, 4, unsafe.Pointer(&a5))
+		var a6 A6
+		s.load(f, 5, unsafe.Pointer(&a6))
+		var a7 A7
+		s.load(f, 6, unsafe.Pointer(&a7))
+		var a8 A8
+		s.load(f, 7, unsafe.Pointer(&a8))
+		fn(a1, a2, a3, a4, a5, a6, a7, a8)
 	})
 }

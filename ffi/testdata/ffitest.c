@@ -411,3 +411,12 @@ int64_t ft_noud_threads(int64_t (*cb)(int64_t), int32_t nthreads, int64_t n) {
     }
     return sum;
 }
+
+/* Callbacks of 8 parameters besides the user data: stack arguments. */
+int64_t ft_call_cb9(int64_t (*cb)(void *, int64_t, int64_t, int32_t, int64_t, int64_t, int64_t, int64_t, int64_t),
+                    void *ud) {
+    return cb(ud, 1, 2, 3, 4, 5, 6, 7, 8);
+}
+double ft_call_cb8_mix(double (*cb)(int64_t, double, int64_t, double, int64_t, double, int64_t, float)) {
+    return cb(1, 2.5, 3, 4.5, 5, 6.5, 7, 8.5f);
+}
