@@ -31,7 +31,7 @@ type cbFrame struct {
 	floats [maxFloatArgs]uint64
 	ret    uint64
 	shape  uint32
-	aux    uint32 // a closure's slot index (see clHandler)
+	aux    uint32                          // a closure's slot index (see clHandler)
 	more   [maxClInts - maxIntArgs]uintptr // a closure's integer arguments after the sixth
 }
 
