@@ -14,6 +14,7 @@ typedef struct hffi_cb_frame {
 	uint32_t shape;     /* index of the trampoline in shapes */
 	uint32_t aux;       /* a closure's slot index */
 	uintptr_t more[10]; /* a closure's integer arguments after the sixth */
+	unsigned char sbuf[256]; /* a closure's structs by value */
 } hffi_cb_frame;
 
 /* hffi_cb_trampoline returns the address of trampoline `shape`, 0 if none. */

@@ -33,6 +33,7 @@ type cbFrame struct {
 	shape  uint32
 	aux    uint32                          // a closure's slot index (see clHandler)
 	more   [maxClInts - maxIntArgs]uintptr // a closure's integer arguments after the sixth
+	sbuf   [maxCbStructBytes]byte           // a closure's structs by value (see callback_struct.go)
 }
 
 // maxClInts is how many integer parameters a closure's frame holds (its
@@ -70,6 +71,12 @@ type cbSig struct {
 	udInt   uint8
 	viaArg  uint8
 	via     uintptr
+
+	// Structs by value (see callback_struct.go).
+	structs [maxCbArity]reflect.Type
+	cinT    [maxCbArity + 1]reflect.Type // the struct types among cin
+	rtype   reflect.Type
+	roff    uintptr
 }
 
 // littleEndian is true on every target hffi supports so far. There a
@@ -106,8 +113,17 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 	}
 	s := &cbSig{n: len(in), catchGoexit: cfg.catchGoexit, mode: uint8(cfg.ud)}
 	ni, nf := 0, 0
+	hasStruct := false
 	for i, t := range in {
-		k, err := classify(t, roleCbParam, fmt.Sprintf("parameter %d", i+1))
+		what := fmt.Sprintf("parameter %d", i+1)
+		if isCbStruct(t) {
+			if err := checkCbStruct(t, what); err != nil {
+				return nil, err
+			}
+			s.in[i], hasStruct = kStruct, true
+			continue
+		}
+		k, err := classify(t, roleCbParam, what)
 		if err != nil {
 			return nil, err
 		}
@@ -120,8 +136,17 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 			ni++
 		}
 	}
-	k, err := classify(out, roleCbResult, "result")
-	if err != nil {
+	var k argKind
+	var err error
+	if isCbStruct(out) {
+		if err := checkCbStruct(out, "result"); err != nil {
+			return nil, err
+		}
+		if cfg.fail != nil {
+			return nil, invalidf("FailureValue: a struct result gets a zeroed struct when the callback cannot run")
+		}
+		k, hasStruct = kStruct, true
+	} else if k, err = classify(out, roleCbResult, "result"); err != nil {
 		return nil, err
 	}
 	s.out = k
@@ -142,7 +167,7 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 		}
 		udInt = 0
 		for i := range cfg.udAt {
-			if !s.in[i].isFloat() {
+			if !s.in[i].isFloat() && s.in[i] != kStruct {
 				udInt++
 			}
 		}
@@ -157,7 +182,7 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 	if udInt >= 0 {
 		nud = 1
 		for i := range s.n {
-			if !s.in[i].isFloat() && int(s.src[i]) >= udInt {
+			if !s.in[i].isFloat() && s.in[i] != kStruct && int(s.src[i]) >= udInt {
 				s.src[i]++
 			}
 		}
@@ -184,11 +209,22 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 		}
 		if i < s.n {
 			s.cin[s.cn] = s.in[i]
+			if s.in[i] == kStruct {
+				s.cinT[s.cn] = in[i]
+			}
 			s.cn++
 		}
 	}
-	s.direct = littleEndian && k != kError
+	s.direct = littleEndian && k != kError && k != kStruct
+	if hasStruct {
+		if err := s.layoutStructs(in, out); err != nil {
+			return nil, err
+		}
+	}
 	for i := range s.n {
+		if s.in[i] == kStruct {
+			continue
+		}
 		if s.in[i] == kString {
 			s.direct = false
 		}
@@ -205,7 +241,7 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 		s.closure = true
 		return s, nil
 	}
-	if ni+nud > maxIntArgs {
+	if ni+nud > maxIntArgs || hasStruct {
 		// More than a trampoline reads: a closure that finds the user
 		// data where C passes it.
 		s.closure, s.mode = true, udAt
@@ -242,6 +278,10 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 // load stores parameter i of a call from C at p, a typed Go variable.
 func (s *cbSig) load(f *cbFrame, i int, p unsafe.Pointer) {
 	k := s.in[i]
+	if k == kStruct {
+		loadStruct(f, s.off[i], s.structs[i], p)
+		return
+	}
 	if k.isFloat() {
 		setFloat(p, k, f.floats[s.src[i]])
 		return
@@ -251,6 +291,10 @@ func (s *cbSig) load(f *cbFrame, i int, p unsafe.Pointer) {
 
 // result stores the Go result at p into the frame.
 func (s *cbSig) result(f *cbFrame, p unsafe.Pointer) {
+	if s.out == kStruct {
+		storeStruct(f, s.roff, s.rtype, p)
+		return
+	}
 	if s.out.isFloat() {
 		if s.out == kFloat32 {
 			f.ret = uint64(floatBitsOf(p, kFloat32))

@@ -4,6 +4,7 @@ package ffi
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -185,10 +186,19 @@ var (
 // sigFor returns the clSig of C parameters cin and result out.
 // tag tells apart closures of one C signature whose user data comes from
 // different places, so that each has its own shape.
-func sigFor(l *libffi, cin []argKind, out argKind, tag string) (*clSig, error) {
+func sigFor(l *libffi, s *cbSig, tag string) (*clSig, error) {
+	cin, out := s.cin[:s.cn], s.out
 	var key strings.Builder
 	key.WriteString(sigKey(cin, out))
 	key.WriteString(tag)
+	for _, t := range s.cinT[:s.cn] {
+		if t != nil {
+			fmt.Fprintf(&key, "|%s", t)
+		}
+	}
+	if s.rtype != nil {
+		fmt.Fprintf(&key, "|>%s", s.rtype)
+	}
 	clSigsMu.Lock()
 	defer clSigsMu.Unlock()
 	if s := clSigs[key.String()]; s != nil {
@@ -197,24 +207,47 @@ func sigFor(l *libffi, cin []argKind, out argKind, tag string) (*clSig, error) {
 	n := len(cin)
 	cif := offHeap(64 + 8*uintptr(n+1))
 	types := unsafe.Add(cif, 64)
-	for i, k := range cin {
-		*(*uintptr)(unsafe.Add(types, 8*i)) = l.types[k]
+	var structs []uintptr
+	var goTypes []reflect.Type
+	typeOf := func(k argKind, t reflect.Type) (uintptr, error) {
+		if k != kStruct {
+			return l.types[k], nil
+		}
+		ft, err := l.ffiStructType(t)
+		structs, goTypes = append(structs, ft), append(goTypes, t)
+		return ft, err
 	}
-	r := callW5(l.prepCif, uintptr(cif), l.abi, uintptr(n), l.types[out], uintptr(types))
+	for i, k := range cin {
+		ft, err := typeOf(k, s.cinT[i])
+		if err != nil {
+			return nil, err
+		}
+		*(*uintptr)(unsafe.Add(types, 8*i)) = ft
+	}
+	rt, err := typeOf(out, s.rtype)
+	if err != nil {
+		return nil, err
+	}
+	r := callW5(l.prepCif, uintptr(cif), l.abi, uintptr(n), rt, uintptr(types))
 	if int32(r) != 0 {
 		return nil, fmt.Errorf("libffi: ffi_prep_cif: status %d", int32(r))
 	}
-	s := &clSig{id: uint32(len(clByID)), cif: uintptr(cif), void: out == kVoid}
-	s.sh = shape{general: true, n: maxIntArgs, res: resInt}
+	for i, ft := range structs {
+		if err := checkFfiSize(ft, goTypes[i]); err != nil {
+			return nil, err
+		}
+	}
+	cs := &clSig{id: uint32(len(clByID)), cif: uintptr(cif), void: out == kVoid}
+	cs.sh = shape{general: true, n: maxIntArgs, res: resInt}
 	switch {
 	case out.isFloat():
-		s.sh.res = resFloat
+		cs.sh.res = resFloat
 	case out == kPointer:
-		s.sh.res = resPtr
+		cs.sh.res = resPtr
 	}
-	clSigs[key.String()] = s
-	clByID = append(clByID, s)
-	return s, nil
+	clSigs[key.String()] = cs
+	clByID = append(clByID, cs)
+	return cs, nil
 }
 
 // A clSlot is one closure: its code address and the handle of the
@@ -356,7 +389,7 @@ func newClosureCallback(s *cbSig, c *Callback) error {
 	case udVia:
 		tag = fmt.Sprintf("via%d:%#x", s.viaArg, s.via)
 	}
-	sig, err := sigFor(l, s.cin[:s.cn], s.out, tag)
+	sig, err := sigFor(l, s, tag)
 	if err != nil {
 		return err
 	}

@@ -108,3 +108,46 @@ func TestCallbackEightParams(t *testing.T) {
 	defer mix.Close()
 	require.Equal(t, 38.0, callMix(mix.Fn()))
 }
+
+type ftPt struct{ X, Y int32 }
+type ftV3 struct{ A, B, C float64 }
+type ftFN struct {
+	F float32
+	N int64
+}
+
+// TestCallbackStructs: structs by value as parameters and results, in
+// registers (8 and 16 bytes) and in memory (24 bytes), with the user data
+// first and without one.
+func TestCallbackStructs(t *testing.T) {
+	ftNeedLibffi(t)
+	ftNoLeaks(t)
+	var callPt func(fn uintptr, x, y int32, k int64) int64
+	ftBind(t, &callPt, "ft_cb_pt", Bind4)
+	pt, err := NewCallback2(func(p ftPt, k int64) ftPt { return ftPt{p.X * int32(k), p.Y + int32(k)} }, NoUserData())
+	require.NoError(t, err)
+	defer pt.Close()
+	require.Equal(t, int64(6*1000+7), callPt(pt.Fn(), 2, 4, 3))
+
+	var callV3 func(fn, ud uintptr, a, b, c float64) float64
+	ftBind(t, &callV3, "ft_cb_v3", Bind5)
+	v3, err := NewCallback2(func(v ftV3, n int32) float64 { return (v.A + v.B + v.C) * float64(n) })
+	require.NoError(t, err)
+	defer v3.Close()
+	require.Equal(t, 24.0, callV3(v3.Fn(), uintptr(v3.Handle()), 1, 2, 3))
+
+	var callV3r func(fn uintptr, s float64) float64
+	ftBind(t, &callV3r, "ft_cb_v3r", Bind2)
+	v3r, err := NewCallback2(func(s float64, m ftFN) ftV3 {
+		return ftV3{s, float64(m.F), float64(m.N)}
+	}, NoUserData())
+	require.NoError(t, err)
+	require.Equal(t, 2+10*1.5+100*7, callV3r(v3r.Fn(), 2))
+	// Closed, it returns a zeroed struct.
+	require.NoError(t, v3r.Close())
+	require.Equal(t, 0.0, callV3r(v3r.Fn(), 2))
+
+	_, err = NewCallback1(func(p struct{ S string }) int32 { return 0 }, NoUserData())
+	require.ErrorIs(t, err, hffi.EINVAL)
+	require.ErrorContains(t, err, "use unsafe.Pointer for C memory")
+}

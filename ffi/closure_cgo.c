@@ -28,18 +28,32 @@ typedef struct {
 	hffi_ffi_type *rtype;
 } hffi_ffi_cif;
 
-enum { HFFI_FFI_VOID = 0, HFFI_FFI_FLOAT = 2, HFFI_FFI_DOUBLE = 3 };
+enum { HFFI_FFI_VOID = 0, HFFI_FFI_FLOAT = 2, HFFI_FFI_DOUBLE = 3, HFFI_FFI_STRUCT = 13 };
+
+/* hffi_cl_place gives a struct its offset in the frame's struct area, as
+ * layoutStructs does in Go. */
+static size_t hffi_cl_place(size_t *off, const hffi_ffi_type *t) {
+	size_t a = t->alignment ? t->alignment : 1, o = (*off + a - 1) / a * a;
+	*off = o + t->size;
+	return o;
+}
 
 static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
 	const hffi_ffi_cif *cif = cifp;
 	hffi_cb_frame f;
 	unsigned i, ni = 0, nf = 0;
+	size_t soff = 0, roff = 0;
 	f.ret = 0;
 	f.shape = 0;
 	f.aux = (uint32_t)(uintptr_t)ud;
 	for (i = 0; i < cif->nargs; i++) {
 		const hffi_ffi_type *t = cif->arg_types[i];
 		uint64_t v = 0;
+		if (t->type == HFFI_FFI_STRUCT) {
+			size_t o = hffi_cl_place(&soff, t);
+			if (soff <= sizeof f.sbuf) memcpy(f.sbuf + o, args[i], t->size);
+			continue;
+		}
 		memcpy(&v, args[i], t->size < sizeof v ? t->size : sizeof v);
 		if (t->type == HFFI_FFI_FLOAT || t->type == HFFI_FFI_DOUBLE) {
 			if (nf < 8) f.floats[nf++] = v;
@@ -49,8 +63,15 @@ static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
 			f.more[ni++ - 6] = (uintptr_t)v;
 		}
 	}
+	if (cif->rtype->type == HFFI_FFI_STRUCT) {
+		/* Zeroed: what C gets when the Go function cannot run. */
+		roff = hffi_cl_place(&soff, cif->rtype);
+		if (soff <= sizeof f.sbuf) memset(f.sbuf + roff, 0, cif->rtype->size);
+	}
 	hffiGoClosure(&f);
-	if (cif->rtype->type == HFFI_FFI_FLOAT)
+	if (cif->rtype->type == HFFI_FFI_STRUCT) {
+		if (soff <= sizeof f.sbuf) memcpy(ret, f.sbuf + roff, cif->rtype->size);
+	} else if (cif->rtype->type == HFFI_FFI_FLOAT)
 		memcpy(ret, &f.ret, 4);
 	else if (cif->rtype->type != HFFI_FFI_VOID)
 		memcpy(ret, &f.ret, 8); /* integers: a whole ffi_arg */

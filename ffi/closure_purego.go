@@ -4,7 +4,10 @@
 
 package ffi
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // The one handler of every libffi closure of the purego backend: a single
 // purego callback (of purego's 2000), made on first use. It reads the
@@ -45,14 +48,30 @@ const (
 	ffiDouble = 3
 )
 
+// clPlace gives a struct its offset in the frame's struct area, as
+// layoutStructs does.
+func clPlace(off *uintptr, t *ffiType) uintptr {
+	a := max(uintptr(t.alignment), 1)
+	o := (*off + a - 1) / a * a
+	*off = o + t.size
+	return o
+}
+
 func clRun(cifp, ret, args, ud uintptr) {
 	cif := (*ffiCif)(ptrFromAddr(cifp))
 	f := pgFrames.Get().(*cbFrame)
 	*f = cbFrame{aux: uint32(ud)}
 	ni, nf := 0, 0
+	var soff uintptr
 	for i := range uintptr(cif.nargs) {
 		t := (*ffiType)(ptrFromAddr(*(*uintptr)(ptrFromAddr(cif.argTypes + 8*i))))
 		a := ptrFromAddr(*(*uintptr)(ptrFromAddr(args + 8*i)))
+		if t.typ == ffiStruct {
+			if o := clPlace(&soff, t); soff <= maxCbStructBytes {
+				copy(f.sbuf[o:soff], unsafe.Slice((*byte)(a), t.size))
+			}
+			continue
+		}
 		var v uint64
 		switch t.size {
 		case 1:
@@ -77,8 +96,17 @@ func clRun(cifp, ret, args, ud uintptr) {
 			ni++
 		}
 	}
+	rt := (*ffiType)(ptrFromAddr(cif.rtype))
+	var roff uintptr
+	if rt.typ == ffiStruct {
+		roff = clPlace(&soff, rt) // the frame is zeroed: a failed call returns a zeroed struct
+	}
 	clDispatch(f)
-	switch (*ffiType)(ptrFromAddr(cif.rtype)).typ {
+	switch rt.typ {
+	case ffiStruct:
+		if soff <= maxCbStructBytes {
+			copy(unsafe.Slice((*byte)(ptrFromAddr(ret)), rt.size), f.sbuf[roff:soff])
+		}
 	case ffiVoid:
 	case ffiFloat:
 		*(*uint32)(ptrFromAddr(ret)) = uint32(f.ret)

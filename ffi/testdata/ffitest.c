@@ -420,3 +420,23 @@ int64_t ft_call_cb9(int64_t (*cb)(void *, int64_t, int64_t, int32_t, int64_t, in
 double ft_call_cb8_mix(double (*cb)(int64_t, double, int64_t, double, int64_t, double, int64_t, float)) {
     return cb(1, 2.5, 3, 4.5, 5, 6.5, 7, 8.5f);
 }
+
+/* Callbacks with structs by value. */
+typedef struct { int32_t x, y; } ft_pt;
+typedef struct { double a, b, c; } ft_v3;
+typedef struct { float f; int64_t n; } ft_fn;
+
+int64_t ft_cb_pt(ft_pt (*cb)(ft_pt, int64_t), int32_t x, int32_t y, int64_t k) {
+    ft_pt p = {x, y};
+    ft_pt r = cb(p, k);
+    return (int64_t)r.x * 1000 + r.y;
+}
+double ft_cb_v3(double (*cb)(void *, ft_v3, int32_t), void *ud, double a, double b, double c) {
+    ft_v3 v = {a, b, c};
+    return cb(ud, v, 4);
+}
+double ft_cb_v3r(ft_v3 (*cb)(double, ft_fn), double s) {
+    ft_fn m = {1.5f, 7};
+    ft_v3 v = cb(s, m);
+    return v.a + 10 * v.b + 100 * v.c;
+}
