@@ -33,7 +33,7 @@ type cbFrame struct {
 	shape  uint32
 	aux    uint32                          // a closure's slot index (see clHandler)
 	more   [maxClInts - maxIntArgs]uintptr // a closure's integer arguments after the sixth
-	sbuf   [maxCbStructBytes]byte           // a closure's structs by value (see callback_struct.go)
+	sbuf   [maxCbStructBytes]byte          // a closure's structs by value (see callback_struct.go)
 }
 
 // maxClInts is how many integer parameters a closure's frame holds (its
