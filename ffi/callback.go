@@ -127,7 +127,7 @@ func newCallback(s *cbSig, invoke func(f *cbFrame)) (*Callback, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ffi: new callback: %w", err)
 		}
-		c.fn, c.shape, c.sh = fn, s.shape, &shapes[s.shape]
+		c.fn, c.shape, c.sh = fn, s.shape, &tshapes[s.shape]
 	} else if err := newClosureCallback(s, c); err != nil {
 		return nil, fmt.Errorf("ffi: new callback: %w", err)
 	}

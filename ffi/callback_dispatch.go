@@ -19,7 +19,7 @@ import (
 // nothing unwinds through the C frames below it. The fast path reads the
 // callback index (see cbIndex) inline.
 func dispatch(f *cbFrame) {
-	sh := &shapes[f.shape]
+	sh := &tshapes[f.shape]
 	dispatchTo(f, sh, handles.Handle(f.ints[sh.ud]))
 }
 

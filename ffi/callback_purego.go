@@ -21,7 +21,7 @@ import (
 // unlimited.
 var (
 	pgMu  sync.Mutex
-	pgFns [len(shapes)]atomic.Uintptr
+	pgFns [len(tshapes)]atomic.Uintptr
 )
 
 // pgFrames holds the frames of the purego trampolines. A frame is handed
@@ -31,7 +31,7 @@ var (
 var pgFrames = sync.Pool{New: func() any { return new(cbFrame) }}
 
 func trampoline(shape uint32) (uintptr, error) {
-	if int(shape) >= len(shapes) {
+	if int(shape) >= len(tshapes) {
 		return 0, fmt.Errorf("no trampoline %d: %w", shape, hffi.EINVAL)
 	}
 	if p := pgFns[shape].Load(); p != 0 {
@@ -42,7 +42,7 @@ func trampoline(shape uint32) (uintptr, error) {
 	if p := pgFns[shape].Load(); p != 0 {
 		return p, nil
 	}
-	p, err := pgNewCallback(pgTrampolines[shape])
+	p, err := pgNewCallback(pgTrampolines[shape%uint32(len(shapes))](shape))
 	if err != nil {
 		return 0, err
 	}

@@ -458,25 +458,38 @@ func sigKey(cin []argKind, out argKind) string {
 // destroy notify).
 var (
 	trampMu    sync.Mutex
-	trampOwner [len(shapes)]string
+	trampOwner [len(tshapes)]string
 )
 
-// claimTrampoline reports whether s may use its trampoline.
+// tshapes is the shape of every trampoline, variants included.
+var tshapes = func() (t [cbVariants * len(shapes)]shape) {
+	for i := range t {
+		t[i] = shapes[i%len(shapes)]
+	}
+	return t
+}()
+
+// claimTrampoline gives s (whose shape is a base shape) the variant of its
+// trampoline that serves its C signature, and reports whether it got one.
 func claimTrampoline(s *cbSig) bool {
 	key := sigKey(s.cin[:s.cn], s.out)
 	trampMu.Lock()
 	defer trampMu.Unlock()
-	switch trampOwner[s.shape] {
-	case "":
-		trampOwner[s.shape] = key
-		return true
-	case key:
-		return true
+	for v := range cbVariants {
+		id := uint32(v*len(shapes)) + s.shape
+		switch trampOwner[id] {
+		case "":
+			trampOwner[id] = key
+			fallthrough
+		case key:
+			s.shape = id
+			return true
+		}
 	}
 	if _, err := loadLibffi(); err != nil {
-		// Without libffi callbacks of different signatures share the
-		// trampoline, as before closures existed: their handles still
-		// tell them apart.
+		// Without libffi, further signatures share the first variant, as
+		// before variants and closures existed: their handles still tell
+		// callbacks apart.
 		return true
 	}
 	return false

@@ -22,6 +22,12 @@ const (
 	maxCbArity = 8 // NewCallback: parameters besides the user data
 	maxInt     = 6 // integer argument registers used by calls and trampolines
 	maxFloat   = 8
+
+	// cbVariants is how many copies of each trampoline there are: the
+	// first C signatures of a register shape get one each, so that a
+	// handle given to the function pointer of another signature is
+	// refused (see claimTrampoline).
+	cbVariants = 4
 )
 
 func header(b *bytes.Buffer, build string) {
@@ -201,6 +207,8 @@ func genCallback() {
 		fmt.Fprintf(&b, "\t%d: {general: %v, n: %d, ud: %d, res: %s},\n", i, s.general, s.n, s.ud, resNames[s.res])
 	}
 	b.WriteString("}\n\n")
+	b.WriteString("// cbVariants is how many trampolines each shape has: trampoline id\n// v*len(shapes)+i is variant v of shape i.\n")
+	fmt.Fprintf(&b, "const cbVariants = %d\n\n", cbVariants)
 	for n := 0; n <= maxCbArity; n++ {
 		for _, void := range []bool{false, true} {
 			genCallbackN(&b, n, void)
@@ -290,11 +298,11 @@ const callback2Doc = `//
 // HFFI_ECALLBACK). Up to 5 integer-class parameters besides the user data
 // and 8 float parameters run through a precompiled trampoline; up to 16
 // integer-class ones need libffi (see [NoUserData]). Every C signature
-// has a function pointer of its own: the first callback of a register
-// shape gets its trampoline, later callbacks of another signature get a
-// libffi closure (sharing the trampoline only when libffi is missing), so
-// a handle given to the function pointer of another signature is refused
-// instead of running the wrong Go function.
+// has a function pointer of its own: each register shape has 4
+// trampolines, one for each of the first 4 C signatures that use it, and
+// a fifth signature gets a libffi closure (or shares the first trampoline
+// when libffi is missing), so a handle given to the function pointer of
+// another signature is refused instead of running the wrong Go function.
 //
 // Reflection runs here, once; a call from C converts its arguments with no
 // reflection. If the user data is not a live callback of this shape
@@ -337,30 +345,34 @@ func genCgo() {
 				params = append(params, fmt.Sprintf("double d%d", j))
 			}
 		}
-		fmt.Fprintf(&b, "static %s hffi_cb_t%d(%s) {\n\thffi_cb_frame f;\n\tf.shape = %d;\n\tf.ret = 0;\n", rt, i, strings.Join(params, ", "), i)
-		for j := 0; j < s.n; j++ {
-			fmt.Fprintf(&b, "\tf.ints[%d] = a%d;\n", j, j)
-		}
-		if s.general {
-			for j := 0; j < maxFloat; j++ {
-				fmt.Fprintf(&b, "\tf.floats[%d] = hffi_cb_bits(d%d);\n", j, j)
+		for v := 0; v < cbVariants; v++ {
+			id := v*len(ss) + i
+			fmt.Fprintf(&b, "static %s hffi_cb_t%d(%s) {\n\thffi_cb_frame f;\n\tf.shape = %d;\n\tf.ret = 0;\n", rt, id, strings.Join(params, ", "), id)
+			for j := 0; j < s.n; j++ {
+				fmt.Fprintf(&b, "\tf.ints[%d] = a%d;\n", j, j)
+			}
+			if s.general {
+				for j := 0; j < maxFloat; j++ {
+					fmt.Fprintf(&b, "\tf.floats[%d] = hffi_cb_bits(d%d);\n", j, j)
+				}
+			}
+			b.WriteString("\thffiGoCallback(&f);\n")
+			if s.res == 2 {
+				b.WriteString("\treturn hffi_cb_double(f.ret);\n}\n\n")
+			} else {
+				b.WriteString("\treturn (uintptr_t)f.ret;\n}\n\n")
 			}
 		}
-		b.WriteString("\thffiGoCallback(&f);\n")
-		if s.res == 2 {
-			b.WriteString("\treturn hffi_cb_double(f.ret);\n}\n\n")
-		} else {
-			b.WriteString("\treturn (uintptr_t)f.ret;\n}\n\n")
-		}
 	}
+	n := cbVariants * len(ss)
 	b.WriteString("typedef void (*hffi_cb_any)(void);\n\n")
-	fmt.Fprintf(&b, "static const hffi_cb_any hffi_cb_tramps[%d] = {\n", len(ss))
-	for i := range ss {
+	fmt.Fprintf(&b, "static const hffi_cb_any hffi_cb_tramps[%d] = {\n", n)
+	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "\t(hffi_cb_any)hffi_cb_t%d,\n", i)
 	}
 	b.WriteString("};\n\n")
 	b.WriteString("uintptr_t hffi_cb_trampoline(uint32_t shape) {\n")
-	fmt.Fprintf(&b, "\tif (shape >= %d) return 0;\n\treturn (uintptr_t)hffi_cb_tramps[shape];\n}\n", len(ss))
+	fmt.Fprintf(&b, "\tif (shape >= %d) return 0;\n\treturn (uintptr_t)hffi_cb_tramps[shape];\n}\n", n)
 	if err := os.WriteFile("zcallback_cgo.c", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -370,9 +382,9 @@ func genPurego() {
 	var b bytes.Buffer
 	header(&b, "!cgo || hffi_purego")
 	b.WriteString("package ffi\n\nimport \"math\"\n\n")
-	b.WriteString("// The purego trampolines: purego.NewCallback makes one C function pointer\n// of each, on first use; every callback of a shape shares it.\n\n")
+	b.WriteString("// The purego trampolines: pgTrampolines[i](id) makes the Go function of\n// trampoline id (shape i, one of its variants), and purego.NewCallback one\n// C function pointer of it, on first use.\n\n")
 	ss := shapes()
-	b.WriteString("var pgTrampolines = [...]any{\n")
+	b.WriteString("var pgTrampolines = [...]func(id uint32) any{\n")
 	for i := range ss {
 		fmt.Fprintf(&b, "\tpgT%d,\n", i)
 	}
@@ -390,7 +402,7 @@ func genPurego() {
 		if s.res == 2 {
 			rt = "floatResult"
 		}
-		fmt.Fprintf(&b, "func pgT%d(%s) %s {\n\tf := pgFrames.Get().(*cbFrame)\n\t*f = cbFrame{shape: %d}\n", i, p, rt, i)
+		fmt.Fprintf(&b, "func pgT%d(id uint32) any {\n\treturn func(%s) %s {\n\tf := pgFrames.Get().(*cbFrame)\n\t*f = cbFrame{shape: id}\n", i, p, rt)
 		for j := 0; j < s.n; j++ {
 			fmt.Fprintf(&b, "\tf.ints[%d] = a%d\n", j, j)
 		}
@@ -401,9 +413,9 @@ func genPurego() {
 		}
 		b.WriteString("\tdispatch(f)\n\tr := f.ret\n\tpgFrames.Put(f)\n")
 		if s.res == 2 {
-			b.WriteString("\treturn floatResult{math.Float64frombits(r)}\n}\n\n")
+			b.WriteString("\treturn floatResult{math.Float64frombits(r)}\n}\n}\n\n")
 		} else {
-			b.WriteString("\treturn uintptr(r)\n}\n\n")
+			b.WriteString("\treturn uintptr(r)\n}\n}\n\n")
 		}
 	}
 	if !bytes.Contains(b.Bytes(), []byte("math.")) {

@@ -20,7 +20,6 @@ import (
 // notify ran the source function again; now the notify's function pointer
 // refuses the source's handle with hffi.ETYPE and runs nothing.
 func TestNotifyWrongShape(t *testing.T) {
-	needLibffi(t)
 	live := ffi.LiveCallbacks()
 	fired, notified := 0, 0
 	src, err := ffi.NewCallback0(func() int32 { fired++; return 1 }, ffi.FailureValue(0))

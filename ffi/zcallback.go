@@ -53,6 +53,10 @@ var shapes = [...]shape{
 	39: {general: true, n: 6, ud: 5, res: resFloat},
 }
 
+// cbVariants is how many trampolines each shape has: trampoline id
+// v*len(shapes)+i is variant v of shape i.
+const cbVariants = 4
+
 // NewCallback0 makes fn, a Go function of 0 parameters with a result, callable from C: see [NewCallback2].
 func NewCallback0[R any](fn func() R, opts ...CallbackOption) (*Callback, error) {
 	if fn == nil {
@@ -162,11 +166,11 @@ func NewCallbackVoid1[A1 any](fn func(A1), opts ...CallbackOption) (*Callback, e
 // HFFI_ECALLBACK). Up to 5 integer-class parameters besides the user data
 // and 8 float parameters run through a precompiled trampoline; up to 16
 // integer-class ones need libffi (see [NoUserData]). Every C signature
-// has a function pointer of its own: the first callback of a register
-// shape gets its trampoline, later callbacks of another signature get a
-// libffi closure (sharing the trampoline only when libffi is missing), so
-// a handle given to the function pointer of another signature is refused
-// instead of running the wrong Go function.
+// has a function pointer of its own: each register shape has 4
+// trampolines, one for each of the first 4 C signatures that use it, and
+// a fifth signature gets a libffi closure (or shares the first trampoline
+// when libffi is missing), so a handle given to the function pointer of
+// another signature is refused instead of running the wrong Go function.
 //
 // Reflection runs here, once; a call from C converts its arguments with no
 // reflection. If the user data is not a live callback of this shape

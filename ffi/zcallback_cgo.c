@@ -25,9 +25,66 @@ static uintptr_t hffi_cb_t0(uintptr_t a0) {
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t40(uintptr_t a0) {
+	hffi_cb_frame f;
+	f.shape = 40;
+	f.ret = 0;
+	f.ints[0] = a0;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t80(uintptr_t a0) {
+	hffi_cb_frame f;
+	f.shape = 80;
+	f.ret = 0;
+	f.ints[0] = a0;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t120(uintptr_t a0) {
+	hffi_cb_frame f;
+	f.shape = 120;
+	f.ret = 0;
+	f.ints[0] = a0;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t1(uintptr_t a0, uintptr_t a1) {
 	hffi_cb_frame f;
 	f.shape = 1;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t41(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 41;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t81(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 81;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t121(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 121;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -45,9 +102,72 @@ static uintptr_t hffi_cb_t2(uintptr_t a0, uintptr_t a1) {
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t42(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 42;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t82(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 82;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t122(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 122;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t3(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
 	hffi_cb_frame f;
 	f.shape = 3;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t43(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 43;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t83(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 83;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t123(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 123;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -67,9 +187,78 @@ static uintptr_t hffi_cb_t4(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t44(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 44;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t84(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 84;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t124(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 124;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t5(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
 	hffi_cb_frame f;
 	f.shape = 5;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t45(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 45;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t85(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 85;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t125(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 125;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -91,9 +280,84 @@ static uintptr_t hffi_cb_t6(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t 
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t46(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 46;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t86(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 86;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t126(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 126;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t7(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
 	hffi_cb_frame f;
 	f.shape = 7;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t47(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 47;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t87(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 87;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t127(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 127;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -117,9 +381,90 @@ static uintptr_t hffi_cb_t8(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t 
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t48(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 48;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t88(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 88;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t128(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 128;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t9(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
 	hffi_cb_frame f;
 	f.shape = 9;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t49(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 49;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t89(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 89;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t129(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 129;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -145,6 +490,48 @@ static uintptr_t hffi_cb_t10(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t50(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 50;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t90(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 90;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t130(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 130;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t11(uintptr_t a0) {
 	hffi_cb_frame f;
 	f.shape = 11;
@@ -154,9 +541,66 @@ static uintptr_t hffi_cb_t11(uintptr_t a0) {
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t51(uintptr_t a0) {
+	hffi_cb_frame f;
+	f.shape = 51;
+	f.ret = 0;
+	f.ints[0] = a0;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t91(uintptr_t a0) {
+	hffi_cb_frame f;
+	f.shape = 91;
+	f.ret = 0;
+	f.ints[0] = a0;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t131(uintptr_t a0) {
+	hffi_cb_frame f;
+	f.shape = 131;
+	f.ret = 0;
+	f.ints[0] = a0;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t12(uintptr_t a0, uintptr_t a1) {
 	hffi_cb_frame f;
 	f.shape = 12;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t52(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 52;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t92(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 92;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t132(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 132;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -174,9 +618,72 @@ static uintptr_t hffi_cb_t13(uintptr_t a0, uintptr_t a1) {
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t53(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 53;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t93(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 93;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t133(uintptr_t a0, uintptr_t a1) {
+	hffi_cb_frame f;
+	f.shape = 133;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t14(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
 	hffi_cb_frame f;
 	f.shape = 14;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t54(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 54;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t94(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 94;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t134(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 134;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -196,9 +703,78 @@ static uintptr_t hffi_cb_t15(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t55(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 55;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t95(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 95;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t135(uintptr_t a0, uintptr_t a1, uintptr_t a2) {
+	hffi_cb_frame f;
+	f.shape = 135;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t16(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
 	hffi_cb_frame f;
 	f.shape = 16;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t56(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 56;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t96(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 96;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t136(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 136;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -220,9 +796,84 @@ static uintptr_t hffi_cb_t17(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t57(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 57;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t97(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 97;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t137(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3) {
+	hffi_cb_frame f;
+	f.shape = 137;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t18(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
 	hffi_cb_frame f;
 	f.shape = 18;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t58(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 58;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t98(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 98;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t138(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 138;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -246,9 +897,90 @@ static uintptr_t hffi_cb_t19(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t59(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 59;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t99(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 99;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t139(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4) {
+	hffi_cb_frame f;
+	f.shape = 139;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t20(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
 	hffi_cb_frame f;
 	f.shape = 20;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t60(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 60;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t100(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 100;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t140(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 140;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -274,9 +1006,117 @@ static uintptr_t hffi_cb_t21(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t61(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 61;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t101(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 101;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t141(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5) {
+	hffi_cb_frame f;
+	f.shape = 141;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t22(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 22;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t62(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 62;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t102(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 102;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t142(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 142;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -318,9 +1158,141 @@ static uintptr_t hffi_cb_t23(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t63(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 63;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t103(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 103;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t143(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 143;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t24(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 24;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t64(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 64;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t104(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 104;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t144(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 144;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -362,9 +1334,141 @@ static uintptr_t hffi_cb_t25(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t65(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 65;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t105(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 105;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t145(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 145;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t26(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 26;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t66(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 66;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t106(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 106;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t146(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 146;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -406,9 +1510,141 @@ static uintptr_t hffi_cb_t27(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t67(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 67;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t107(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 107;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t147(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 147;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t28(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 28;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t68(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 68;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t108(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 108;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t148(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 148;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -450,9 +1686,141 @@ static uintptr_t hffi_cb_t29(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t69(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 69;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t109(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 109;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t149(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 149;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t30(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 30;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t70(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 70;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t110(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 110;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t150(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 150;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -494,9 +1862,141 @@ static uintptr_t hffi_cb_t31(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t71(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 71;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t111(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 111;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t151(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 151;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static uintptr_t hffi_cb_t32(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 32;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t72(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 72;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t112(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 112;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t152(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 152;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -538,9 +2038,141 @@ static uintptr_t hffi_cb_t33(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t
 	return (uintptr_t)f.ret;
 }
 
+static uintptr_t hffi_cb_t73(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 73;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t113(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 113;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
+static uintptr_t hffi_cb_t153(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 153;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return (uintptr_t)f.ret;
+}
+
 static double hffi_cb_t34(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 34;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t74(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 74;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t114(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 114;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t154(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 154;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -582,9 +2214,141 @@ static double hffi_cb_t35(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3
 	return hffi_cb_double(f.ret);
 }
 
+static double hffi_cb_t75(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 75;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t115(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 115;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t155(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 155;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
 static double hffi_cb_t36(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 36;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t76(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 76;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t116(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 116;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t156(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 156;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -626,9 +2390,141 @@ static double hffi_cb_t37(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3
 	return hffi_cb_double(f.ret);
 }
 
+static double hffi_cb_t77(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 77;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t117(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 117;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t157(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 157;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
 static double hffi_cb_t38(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
 	hffi_cb_frame f;
 	f.shape = 38;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t78(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 78;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t118(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 118;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t158(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 158;
 	f.ret = 0;
 	f.ints[0] = a0;
 	f.ints[1] = a1;
@@ -670,9 +2566,75 @@ static double hffi_cb_t39(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3
 	return hffi_cb_double(f.ret);
 }
 
+static double hffi_cb_t79(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 79;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t119(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 119;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
+static double hffi_cb_t159(uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5, double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7) {
+	hffi_cb_frame f;
+	f.shape = 159;
+	f.ret = 0;
+	f.ints[0] = a0;
+	f.ints[1] = a1;
+	f.ints[2] = a2;
+	f.ints[3] = a3;
+	f.ints[4] = a4;
+	f.ints[5] = a5;
+	f.floats[0] = hffi_cb_bits(d0);
+	f.floats[1] = hffi_cb_bits(d1);
+	f.floats[2] = hffi_cb_bits(d2);
+	f.floats[3] = hffi_cb_bits(d3);
+	f.floats[4] = hffi_cb_bits(d4);
+	f.floats[5] = hffi_cb_bits(d5);
+	f.floats[6] = hffi_cb_bits(d6);
+	f.floats[7] = hffi_cb_bits(d7);
+	hffiGoCallback(&f);
+	return hffi_cb_double(f.ret);
+}
+
 typedef void (*hffi_cb_any)(void);
 
-static const hffi_cb_any hffi_cb_tramps[40] = {
+static const hffi_cb_any hffi_cb_tramps[160] = {
 	(hffi_cb_any)hffi_cb_t0,
 	(hffi_cb_any)hffi_cb_t1,
 	(hffi_cb_any)hffi_cb_t2,
@@ -713,9 +2675,129 @@ static const hffi_cb_any hffi_cb_tramps[40] = {
 	(hffi_cb_any)hffi_cb_t37,
 	(hffi_cb_any)hffi_cb_t38,
 	(hffi_cb_any)hffi_cb_t39,
+	(hffi_cb_any)hffi_cb_t40,
+	(hffi_cb_any)hffi_cb_t41,
+	(hffi_cb_any)hffi_cb_t42,
+	(hffi_cb_any)hffi_cb_t43,
+	(hffi_cb_any)hffi_cb_t44,
+	(hffi_cb_any)hffi_cb_t45,
+	(hffi_cb_any)hffi_cb_t46,
+	(hffi_cb_any)hffi_cb_t47,
+	(hffi_cb_any)hffi_cb_t48,
+	(hffi_cb_any)hffi_cb_t49,
+	(hffi_cb_any)hffi_cb_t50,
+	(hffi_cb_any)hffi_cb_t51,
+	(hffi_cb_any)hffi_cb_t52,
+	(hffi_cb_any)hffi_cb_t53,
+	(hffi_cb_any)hffi_cb_t54,
+	(hffi_cb_any)hffi_cb_t55,
+	(hffi_cb_any)hffi_cb_t56,
+	(hffi_cb_any)hffi_cb_t57,
+	(hffi_cb_any)hffi_cb_t58,
+	(hffi_cb_any)hffi_cb_t59,
+	(hffi_cb_any)hffi_cb_t60,
+	(hffi_cb_any)hffi_cb_t61,
+	(hffi_cb_any)hffi_cb_t62,
+	(hffi_cb_any)hffi_cb_t63,
+	(hffi_cb_any)hffi_cb_t64,
+	(hffi_cb_any)hffi_cb_t65,
+	(hffi_cb_any)hffi_cb_t66,
+	(hffi_cb_any)hffi_cb_t67,
+	(hffi_cb_any)hffi_cb_t68,
+	(hffi_cb_any)hffi_cb_t69,
+	(hffi_cb_any)hffi_cb_t70,
+	(hffi_cb_any)hffi_cb_t71,
+	(hffi_cb_any)hffi_cb_t72,
+	(hffi_cb_any)hffi_cb_t73,
+	(hffi_cb_any)hffi_cb_t74,
+	(hffi_cb_any)hffi_cb_t75,
+	(hffi_cb_any)hffi_cb_t76,
+	(hffi_cb_any)hffi_cb_t77,
+	(hffi_cb_any)hffi_cb_t78,
+	(hffi_cb_any)hffi_cb_t79,
+	(hffi_cb_any)hffi_cb_t80,
+	(hffi_cb_any)hffi_cb_t81,
+	(hffi_cb_any)hffi_cb_t82,
+	(hffi_cb_any)hffi_cb_t83,
+	(hffi_cb_any)hffi_cb_t84,
+	(hffi_cb_any)hffi_cb_t85,
+	(hffi_cb_any)hffi_cb_t86,
+	(hffi_cb_any)hffi_cb_t87,
+	(hffi_cb_any)hffi_cb_t88,
+	(hffi_cb_any)hffi_cb_t89,
+	(hffi_cb_any)hffi_cb_t90,
+	(hffi_cb_any)hffi_cb_t91,
+	(hffi_cb_any)hffi_cb_t92,
+	(hffi_cb_any)hffi_cb_t93,
+	(hffi_cb_any)hffi_cb_t94,
+	(hffi_cb_any)hffi_cb_t95,
+	(hffi_cb_any)hffi_cb_t96,
+	(hffi_cb_any)hffi_cb_t97,
+	(hffi_cb_any)hffi_cb_t98,
+	(hffi_cb_any)hffi_cb_t99,
+	(hffi_cb_any)hffi_cb_t100,
+	(hffi_cb_any)hffi_cb_t101,
+	(hffi_cb_any)hffi_cb_t102,
+	(hffi_cb_any)hffi_cb_t103,
+	(hffi_cb_any)hffi_cb_t104,
+	(hffi_cb_any)hffi_cb_t105,
+	(hffi_cb_any)hffi_cb_t106,
+	(hffi_cb_any)hffi_cb_t107,
+	(hffi_cb_any)hffi_cb_t108,
+	(hffi_cb_any)hffi_cb_t109,
+	(hffi_cb_any)hffi_cb_t110,
+	(hffi_cb_any)hffi_cb_t111,
+	(hffi_cb_any)hffi_cb_t112,
+	(hffi_cb_any)hffi_cb_t113,
+	(hffi_cb_any)hffi_cb_t114,
+	(hffi_cb_any)hffi_cb_t115,
+	(hffi_cb_any)hffi_cb_t116,
+	(hffi_cb_any)hffi_cb_t117,
+	(hffi_cb_any)hffi_cb_t118,
+	(hffi_cb_any)hffi_cb_t119,
+	(hffi_cb_any)hffi_cb_t120,
+	(hffi_cb_any)hffi_cb_t121,
+	(hffi_cb_any)hffi_cb_t122,
+	(hffi_cb_any)hffi_cb_t123,
+	(hffi_cb_any)hffi_cb_t124,
+	(hffi_cb_any)hffi_cb_t125,
+	(hffi_cb_any)hffi_cb_t126,
+	(hffi_cb_any)hffi_cb_t127,
+	(hffi_cb_any)hffi_cb_t128,
+	(hffi_cb_any)hffi_cb_t129,
+	(hffi_cb_any)hffi_cb_t130,
+	(hffi_cb_any)hffi_cb_t131,
+	(hffi_cb_any)hffi_cb_t132,
+	(hffi_cb_any)hffi_cb_t133,
+	(hffi_cb_any)hffi_cb_t134,
+	(hffi_cb_any)hffi_cb_t135,
+	(hffi_cb_any)hffi_cb_t136,
+	(hffi_cb_any)hffi_cb_t137,
+	(hffi_cb_any)hffi_cb_t138,
+	(hffi_cb_any)hffi_cb_t139,
+	(hffi_cb_any)hffi_cb_t140,
+	(hffi_cb_any)hffi_cb_t141,
+	(hffi_cb_any)hffi_cb_t142,
+	(hffi_cb_any)hffi_cb_t143,
+	(hffi_cb_any)hffi_cb_t144,
+	(hffi_cb_any)hffi_cb_t145,
+	(hffi_cb_any)hffi_cb_t146,
+	(hffi_cb_any)hffi_cb_t147,
+	(hffi_cb_any)hffi_cb_t148,
+	(hffi_cb_any)hffi_cb_t149,
+	(hffi_cb_any)hffi_cb_t150,
+	(hffi_cb_any)hffi_cb_t151,
+	(hffi_cb_any)hffi_cb_t152,
+	(hffi_cb_any)hffi_cb_t153,
+	(hffi_cb_any)hffi_cb_t154,
+	(hffi_cb_any)hffi_cb_t155,
+	(hffi_cb_any)hffi_cb_t156,
+	(hffi_cb_any)hffi_cb_t157,
+	(hffi_cb_any)hffi_cb_t158,
+	(hffi_cb_any)hffi_cb_t159,
 };
 
 uintptr_t hffi_cb_trampoline(uint32_t shape) {
-	if (shape >= 40) return 0;
+	if (shape >= 160) return 0;
 	return (uintptr_t)hffi_cb_tramps[shape];
 }

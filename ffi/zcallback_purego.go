@@ -8,10 +8,11 @@ package ffi
 
 import "math"
 
-// The purego trampolines: purego.NewCallback makes one C function pointer
-// of each, on first use; every callback of a shape shares it.
+// The purego trampolines: pgTrampolines[i](id) makes the Go function of
+// trampoline id (shape i, one of its variants), and purego.NewCallback one
+// C function pointer of it, on first use.
 
-var pgTrampolines = [...]any{
+var pgTrampolines = [...]func(id uint32) any{
 	pgT0,
 	pgT1,
 	pgT2,
@@ -54,696 +55,776 @@ var pgTrampolines = [...]any{
 	pgT39,
 }
 
-func pgT0(a0 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 0}
-	f.ints[0] = a0
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT0(id uint32) any {
+	return func(a0 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT1(a0, a1 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 1}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT1(id uint32) any {
+	return func(a0, a1 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT2(a0, a1 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 2}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT2(id uint32) any {
+	return func(a0, a1 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT3(a0, a1, a2 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 3}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT3(id uint32) any {
+	return func(a0, a1, a2 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT4(a0, a1, a2 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 4}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT4(id uint32) any {
+	return func(a0, a1, a2 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT5(a0, a1, a2, a3 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 5}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT5(id uint32) any {
+	return func(a0, a1, a2, a3 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT6(a0, a1, a2, a3 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 6}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT6(id uint32) any {
+	return func(a0, a1, a2, a3 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT7(a0, a1, a2, a3, a4 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 7}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT7(id uint32) any {
+	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT8(a0, a1, a2, a3, a4 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 8}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT8(id uint32) any {
+	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT9(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 9}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT9(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT10(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 10}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT10(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT11(a0 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 11}
-	f.ints[0] = a0
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT11(id uint32) any {
+	return func(a0 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT12(a0, a1 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 12}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT12(id uint32) any {
+	return func(a0, a1 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT13(a0, a1 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 13}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT13(id uint32) any {
+	return func(a0, a1 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT14(a0, a1, a2 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 14}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT14(id uint32) any {
+	return func(a0, a1, a2 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT15(a0, a1, a2 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 15}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT15(id uint32) any {
+	return func(a0, a1, a2 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT16(a0, a1, a2, a3 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 16}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT16(id uint32) any {
+	return func(a0, a1, a2, a3 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT17(a0, a1, a2, a3 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 17}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT17(id uint32) any {
+	return func(a0, a1, a2, a3 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT18(a0, a1, a2, a3, a4 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 18}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT18(id uint32) any {
+	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT19(a0, a1, a2, a3, a4 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 19}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT19(id uint32) any {
+	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT20(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 20}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT20(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT21(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 21}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT21(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT22(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 22}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT22(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT23(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 23}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT23(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT24(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 24}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT24(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT25(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 25}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT25(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT26(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 26}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT26(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT27(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 27}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT27(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT28(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 28}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT28(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT29(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 29}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT29(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT30(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 30}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT30(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT31(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 31}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT31(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT32(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 32}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT32(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT33(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 33}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return uintptr(r)
+func pgT33(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return uintptr(r)
+	}
 }
 
-func pgT34(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 34}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return floatResult{math.Float64frombits(r)}
+func pgT34(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return floatResult{math.Float64frombits(r)}
+	}
 }
 
-func pgT35(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 35}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return floatResult{math.Float64frombits(r)}
+func pgT35(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return floatResult{math.Float64frombits(r)}
+	}
 }
 
-func pgT36(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 36}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return floatResult{math.Float64frombits(r)}
+func pgT36(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return floatResult{math.Float64frombits(r)}
+	}
 }
 
-func pgT37(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 37}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return floatResult{math.Float64frombits(r)}
+func pgT37(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return floatResult{math.Float64frombits(r)}
+	}
 }
 
-func pgT38(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 38}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return floatResult{math.Float64frombits(r)}
+func pgT38(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return floatResult{math.Float64frombits(r)}
+	}
 }
 
-func pgT39(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
-	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{shape: 39}
-	f.ints[0] = a0
-	f.ints[1] = a1
-	f.ints[2] = a2
-	f.ints[3] = a3
-	f.ints[4] = a4
-	f.ints[5] = a5
-	f.floats[0] = math.Float64bits(d0)
-	f.floats[1] = math.Float64bits(d1)
-	f.floats[2] = math.Float64bits(d2)
-	f.floats[3] = math.Float64bits(d3)
-	f.floats[4] = math.Float64bits(d4)
-	f.floats[5] = math.Float64bits(d5)
-	f.floats[6] = math.Float64bits(d6)
-	f.floats[7] = math.Float64bits(d7)
-	dispatch(f)
-	r := f.ret
-	pgFrames.Put(f)
-	return floatResult{math.Float64frombits(r)}
+func pgT39(id uint32) any {
+	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
+		f := pgFrames.Get().(*cbFrame)
+		*f = cbFrame{shape: id}
+		f.ints[0] = a0
+		f.ints[1] = a1
+		f.ints[2] = a2
+		f.ints[3] = a3
+		f.ints[4] = a4
+		f.ints[5] = a5
+		f.floats[0] = math.Float64bits(d0)
+		f.floats[1] = math.Float64bits(d1)
+		f.floats[2] = math.Float64bits(d2)
+		f.floats[3] = math.Float64bits(d3)
+		f.floats[4] = math.Float64bits(d4)
+		f.floats[5] = math.Float64bits(d5)
+		f.floats[6] = math.Float64bits(d6)
+		f.floats[7] = math.Float64bits(d7)
+		dispatch(f)
+		r := f.ret
+		pgFrames.Put(f)
+		return floatResult{math.Float64frombits(r)}
+	}
 }
