@@ -151,3 +151,27 @@ func TestCallbackStructs(t *testing.T) {
 	require.ErrorIs(t, err, hffi.EINVAL)
 	require.ErrorContains(t, err, "use unsafe.Pointer for C memory")
 }
+
+// BenchmarkCallbackKinds compares a trampoline callback with the same Go
+// function behind a libffi closure (NoUserData), called from a C loop.
+func BenchmarkCallbackKinds(b *testing.B) {
+	var loop func(cb, ud uintptr, n int) int
+	require.NoError(b, Bind3(&loop, ftSym(b, "ft_cb_loop")))
+	add := func(a, b int) int { return a + b }
+	b.Run("trampoline", func(b *testing.B) {
+		cb, err := NewCallback2(add)
+		require.NoError(b, err)
+		defer cb.Close()
+		b.ResetTimer()
+		loop(cb.Fn(), uintptr(cb.Handle()), b.N)
+	})
+	b.Run("closure", func(b *testing.B) {
+		cb, err := NewCallback3(func(_ uintptr, a, b int) int { return a + b }, NoUserData())
+		if err != nil {
+			b.Skip(err)
+		}
+		defer cb.Close()
+		b.ResetTimer()
+		loop(cb.Fn(), 0, b.N)
+	})
+}

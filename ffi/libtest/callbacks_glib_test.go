@@ -3,6 +3,8 @@
 package libtest
 
 import (
+	"slices"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 
@@ -139,4 +141,60 @@ func TestCallbackGLibHashForeach(t *testing.T) {
 	require.Equal(t, uintptr(n*(n+1)/2), keys)
 	require.Equal(t, uintptr(n*(n+1)), values)
 	require.NoError(t, fn.Err())
+}
+
+// TestCallbackGLibThreads: GLib threads (created by C) call a Go
+// callback concurrently: GThreadFunc gpointer (*)(gpointer data), the data
+// being the callback's handle, and each thread sorts with qsort and a
+// comparator without user data, the same for every thread.
+func TestCallbackGLibThreads(t *testing.T) {
+	cbNeedLibffi(t)
+	cbNoLeaks(t)
+	lib := cbLib(t, "libglib-2.0.so.0", "libglib2.0-0")
+	var threadNew func(name string, fn, data uintptr) unsafe.Pointer
+	var threadJoin func(th unsafe.Pointer) uintptr
+	cbBind(t, lib, &threadNew, "g_thread_new", ffi.Bind3)
+	cbBind(t, lib, &threadJoin, "g_thread_join", ffi.Bind1)
+	libc := cbLib(t, "libc.so.6", "libc6")
+	var qsort func(base unsafe.Pointer, n, size, cmp uintptr)
+	cbBind(t, libc, &qsort, "qsort", ffi.BindVoid4)
+
+	cmp, err := ffi.NewCallback2(cbCmpInt64, ffi.NoUserData())
+	require.NoError(t, err)
+	defer cmp.Close()
+	const threads, n = 8, 10_000
+	mem := cbMem(t)
+	bufs := make([]unsafe.Pointer, threads)
+	for i := range bufs {
+		p, err := mem.Alloc(8*n, 8)
+		require.NoError(t, err)
+		bufs[i] = p
+	}
+	var next atomic.Int32
+	work, err := ffi.NewCallback0(func() uintptr {
+		i := next.Add(1) - 1
+		xs := unsafe.Slice((*int64)(bufs[i]), n)
+		for j := range xs {
+			xs[j] = int64((j*7919 + int(i)) % n)
+		}
+		qsort(bufs[i], n, 8, cmp.Fn())
+		if !slices.IsSorted(xs) {
+			return 0
+		}
+		return uintptr(i) + 1
+	})
+	require.NoError(t, err)
+	defer work.Close()
+	ths := make([]unsafe.Pointer, threads)
+	for i := range ths {
+		ths[i] = threadNew("hffi-test", work.Fn(), uintptr(work.Handle()))
+		require.NotNil(t, ths[i])
+	}
+	sum := uintptr(0)
+	for _, th := range ths {
+		sum += threadJoin(th)
+	}
+	require.Equal(t, uintptr(threads*(threads+1)/2), sum, "every thread sorted its array")
+	require.NoError(t, work.Err())
+	require.NoError(t, cmp.Err())
 }
