@@ -16,13 +16,18 @@ import (
 const (
 	maxThreads = 16
 	maxFails   = 32
-	nR         = 32
+	nR         = 1024
 	nK         = 32
 	nA         = 8
-	nD         = 2
+	nD         = 4
 	nRel       = 32
 	nBuf       = 4
-	nBatches   = 1024 // a D goroutine's handles live this many rounds
+	nBatches   = 4096 // at most this many batches of live handles per D goroutine
+)
+
+const (
+	partHandles = 1
+	partArenas  = 2
 )
 
 type cFail struct{ Kind, Value, Want, Got, Code uint64 }
@@ -33,6 +38,7 @@ type ctl struct {
 	Stop     uint64
 	NThreads uint64
 	Seed     uint64
+	Parts    uint64 // partHandles | partArenas
 	NFails   uint64
 	Progress [maxThreads]uint64
 	Retained [maxThreads]uint64
@@ -68,9 +74,14 @@ func (c *ctl) cFailures() (n uint64, msgs []string) {
 		if kind == 0 {
 			continue // still being written
 		}
-		msg := fmt.Sprintf("C: %s: %#x, code %s", failNames[kind], f.Value, abi.Errno(int32(f.Code)).Name())
-		if kind == 5 || kind == 6 {
-			msg += fmt.Sprintf(", address %#x, Go's address %#x", f.Got, f.Want)
+		msg := fmt.Sprintf("C: %s: %#x", failNames[kind], f.Value)
+		switch kind {
+		case 5:
+			msg += fmt.Sprintf(": address %#x, Go's address %#x", f.Got, f.Want)
+		case 6:
+			msg += fmt.Sprintf(": address %#x", f.Got)
+		default:
+			msg += ": " + abi.Errno(int32(f.Code)).Name()
 		}
 		msgs = append(msgs, msg)
 	}

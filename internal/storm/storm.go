@@ -149,12 +149,9 @@ type storm struct {
 	fmu   sync.Mutex
 	fails []string
 
-	// ring[d] holds D goroutine d's live handles: Go owns them and holds
-	// one retain each.
-	ring [nD]*[nBatches]struct {
-		h [nRel]handles.Handle
-		v [nRel]int
-	}
+	// live[d] holds D goroutine d's live handles, oldest batch first: Go
+	// owns them and holds one retain each.
+	live [nD][]*batch
 
 	rNew, dNew, kNew, cycles, goRes atomic.Uint64
 	stop                            atomic.Bool
@@ -171,12 +168,6 @@ func newStorm(cfg Config) (*storm, error) {
 		return nil, err
 	}
 	s.mem, s.c = p, (*ctl)(p)
-	for d := range s.ring {
-		s.ring[d] = new([nBatches]struct {
-			h [nRel]handles.Handle
-			v [nRel]int
-		})
-	}
 	if s.r, err = handles.NewTable(handles.WithDebug(false)); err != nil {
 		s.close()
 		return nil, err
@@ -209,7 +200,13 @@ func (s *storm) fail(format string, args ...any) {
 // configured time under the watchdog, and winds everything down.
 func (s *storm) run() Report {
 	c := s.c
-	c.NThreads, c.Seed = uint64(s.cfg.CThreads), s.cfg.Seed
+	c.NThreads, c.Seed, c.Parts = uint64(s.cfg.CThreads), s.cfg.Seed, 0
+	if !s.cfg.NoHandles {
+		c.Parts |= partHandles
+	}
+	if !s.cfg.NoArenas {
+		c.Parts |= partArenas
+	}
 	start := time.Now()
 	if rc := lib.start(uintptr(arena.Runtime()), uintptr(unsafe.Pointer(c))); rc != 0 {
 		s.fail("st_start failed: %d", rc)
@@ -230,7 +227,7 @@ func (s *storm) run() Report {
 			f(p, rng)
 		}()
 	}
-	rWorkers, dWorkers, kWorkers, aWorkers := 3, nD, 1, 2
+	rWorkers, dWorkers, kWorkers, aWorkers := 2, nD, 1, 2
 	if s.cfg.NoHandles {
 		rWorkers, dWorkers, kWorkers = 0, 0, 0
 	}
@@ -321,58 +318,40 @@ func (s *storm) rWorker(p *atomic.Uint64, w, n int) {
 	}
 }
 
+// batch is a D goroutine's handles made in one round.
+type batch struct {
+	h    [nRel]handles.Handle
+	v    [nRel]int
+	born time.Time
+}
+
 // dWorker makes handles in table R, each retained once on C's behalf,
-// and keeps them for nBatches rounds; then it checks them (Get must give
-// each one's value, promptly) and deletes them while C threads release
-// them. Every such Delete finds a retain and leaves the slot RELEASED,
-// and C's release, coming any time after, hands the slot to whichever
+// and keeps them for dLife; then it checks them (Get must give each
+// one's value, promptly) and deletes them while C threads release them.
+// Every such Delete finds a retain and leaves the slot RELEASED, and C's
+// release, coming any time after, hands the slot to whichever
 // goroutine's New reaps first, which reissues it at once. If that Delete
-// is still finishing its bookkeeping (its thread preempted, say), it must
-// not disturb the new handle; that only shows when the new handle is
-// still around long after, which is why handles here live for a while.
+// is still finishing its bookkeeping (its goroutine preempted, say), it
+// must not disturb the new handle; that shows only if the new handle is
+// still there when the Delete resumes, which can be tens of
+// milliseconds later: hence the long life.
 func (s *storm) dWorker(p *atomic.Uint64, d int) {
-	ring := s.ring[d]
-	var dels [nRel]handles.Handle
+	const dLife = 100 * time.Millisecond
+	free := []*batch{}
 	for round := 0; !s.stop.Load(); round++ {
-		b, half := round%nBatches, round%nBuf
-		if old := &ring[b]; old.h[0] != 0 {
-			for i, h := range old.h {
-				if got, err := s.r.Get(h); err != nil || got != old.v[i] {
-					s.fail("D: Get(%#x) gives %v, %v; want %d", h, got, err, old.v[i])
-				}
+		if q := s.live[d]; len(q) > 0 && (len(q) >= nBatches || time.Since(q[0].born) > dLife) {
+			old := q[0]
+			s.live[d] = q[1:]
+			if !s.retireBatch(d, round%nBuf, old) {
+				return
 			}
-			// C had nBuf-1 rounds to release what this buffer held. If it
-			// has not yet (the kernel did not run a C thread), Go drops
-			// the retains itself, which races the same way: waiting
-			// would cost a scheduling quantum, as no goroutine here ever
-			// blocks.
-			for i := range nRel {
-				for k := 0; atomic.LoadUint64(&s.c.Rel[d][half][i]) != 0; k++ {
-					if k < 200 {
-						continue
-					}
-					if h := atomic.SwapUint64(&s.c.Rel[d][half][i], 0); h != 0 {
-						if err := handles.Unretain(handles.Handle(h)); err != nil {
-							s.fail("D: Unretain(%#x): %v", h, err)
-						}
-					}
-				}
-			}
-			if s.stop.Load() {
-				return // cleanup takes back what is left
-			}
-			atomic.StoreUint64(&s.c.RelPhase[d][half], 0)
-			dels = old.h
-			for i, h := range old.h {
-				atomic.StoreUint64(&s.c.Rel[d][half][i], uint64(h))
-				old.h[i] = 0
-			}
-			atomic.StoreUint64(&s.c.RelPhase[d][half], 1)
-			for _, h := range dels {
-				if err := s.r.Delete(h); err != nil {
-					s.fail("D: Delete(%#x): %v", h, err)
-				}
-			}
+			free = append(free, old)
+		}
+		var b *batch
+		if n := len(free); n > 0 {
+			b, free = free[n-1], free[:n-1]
+		} else {
+			b = new(batch)
 		}
 		for i := range nRel {
 			v := round*nRel + i
@@ -384,11 +363,56 @@ func (s *storm) dWorker(p *atomic.Uint64, d int) {
 			if err := handles.Retain(h); err != nil {
 				s.fail("D: Retain(%#x): %v", h, err)
 			}
-			ring[b].h[i], ring[b].v[i] = h, v
+			b.h[i], b.v[i] = h, v
 		}
+		b.born = time.Now()
+		s.live[d] = append(s.live[d], b)
 		s.dNew.Add(nRel)
 		p.Add(1)
 	}
+}
+
+// retireBatch checks the handles of old, hands their retains to C
+// through buffer buf and deletes them. It reports false if the storm is
+// stopping (old then stays with cleanup).
+func (s *storm) retireBatch(d, buf int, old *batch) bool {
+	for i, h := range old.h {
+		if got, err := s.r.Get(h); err != nil || got != old.v[i] {
+			s.fail("D: Get(%#x) gives %v, %v; want %d", h, got, err, old.v[i])
+		}
+	}
+	// C had nBuf-1 rounds to release what this buffer held. If it has
+	// not yet (the kernel did not run a C thread), Go drops the retains
+	// itself, which races the same way: waiting would cost a scheduling
+	// quantum, as no goroutine here ever blocks.
+	rel := &s.c.Rel[d][buf]
+	for i := range nRel {
+		for k := 0; atomic.LoadUint64(&rel[i]) != 0; k++ {
+			if k < 200 {
+				continue
+			}
+			if h := atomic.SwapUint64(&rel[i], 0); h != 0 {
+				if err := handles.Unretain(handles.Handle(h)); err != nil {
+					s.fail("D: Unretain(%#x): %v", h, err)
+				}
+			}
+		}
+	}
+	if s.stop.Load() {
+		s.live[d] = append(s.live[d], old)
+		return false
+	}
+	atomic.StoreUint64(&s.c.RelPhase[d][buf], 0)
+	for i, h := range old.h {
+		atomic.StoreUint64(&rel[i], uint64(h))
+	}
+	atomic.StoreUint64(&s.c.RelPhase[d][buf], 1)
+	for _, h := range old.h {
+		if err := s.r.Delete(h); err != nil {
+			s.fail("D: Delete(%#x): %v", h, err)
+		}
+	}
+	return true
 }
 
 // kWorker does the same in table K, whose handles C only checks: once
@@ -509,11 +533,8 @@ func (s *storm) cleanup() {
 				}
 			}
 		}
-		for b := range s.ring[d] {
-			for _, h := range s.ring[d][b].h {
-				if h == 0 {
-					continue
-				}
+		for _, b := range s.live[d] {
+			for _, h := range b.h {
 				if err := handles.Unretain(h); err != nil {
 					s.fail("cleanup: Unretain(%#x): %v", h, err)
 				}

@@ -25,10 +25,10 @@
 
 #define ST_MAX_THREADS 16
 #define ST_MAX_FAILS 32
-#define ST_NR 32
+#define ST_NR 1024
 #define ST_NK 32
 #define ST_NA 8
-#define ST_ND 2  /* goroutines that Delete handles C must release */
+#define ST_ND 4  /* goroutines that Delete handles C must release */
 #define ST_NREL 32 /* ... in buffers of this many handles */
 #define ST_NBUF 4
 #define ST_HELD 4
@@ -56,10 +56,14 @@ typedef struct st_aent {
 } st_aent;
 
 /* The control block: all words, so Go mirrors it field for field. */
+#define ST_HANDLES 1u /* st_ctl.parts: goroutines publish handles */
+#define ST_ARENAS 2u  /* ... and references */
+
 typedef struct st_ctl {
     uint64_t stop;
     uint64_t nthreads;
     uint64_t seed;
+    uint64_t parts;
     uint64_t nfails;
     uint64_t progress[ST_MAX_THREADS];
     uint64_t retained[ST_MAX_THREADS];  /* successful retains */
@@ -224,14 +228,17 @@ static void *st_worker(void *arg) {
     uint64_t seed = (c->seed + (uint64_t)t->id * UINT64_C(0x9e3779b97f4a7c15)) | 1;
     uint64_t held[ST_HELD];
     int nheld = 0;
+    /* Even threads mostly retain and release, odd ones mostly resolve: a
+     * race is won by a thread that the kernel preempts inside a call, so
+     * each kind of call gets threads that spend most of their time in
+     * it. With one half of the storm only, all threads do that half. */
+    int handles = t->id % 2 == 0;
+    if (c->parts == ST_HANDLES) handles = 1;
+    if (c->parts == ST_ARENAS) handles = 0;
     while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
         uint64_t r = st_rand(&seed);
-        /* Even threads mostly retain and release, odd ones mostly
-         * resolve: a race is won by a thread that the kernel preempts
-         * inside a call, so each kind of call gets threads that spend
-         * most of their time in it. */
         unsigned op = (unsigned)(r % 16);
-        if (op < 10) op = (t->id % 2 == 0) ? (op < 5 ? 0 : 1) : 5;
+        if (op < 10) op = handles ? (op < 5 ? 0 : 1) : 5;
         switch (op) {
         case 0:
         case 10:
