@@ -10,14 +10,19 @@
 // C threads (clib/storm.c, linked with csrc/*.c into a library built at
 // run time and loaded with purego, so the storm runs in cgo and
 // CGO_ENABLED=0 builds alike) loop over integers that goroutines publish
-// in an off-heap control block:
+// in an off-heap control block. The two halves, handles and references,
+// run together (Config) or alone (NoHandles, NoArenas; TestStorm runs
+// them one after the other, -storm.time each):
 //
 //   - Handles of table R: C retains, checks and releases them (holding up
 //     to four retains at a time) while goroutines create handles in R,
-//     Get them and Delete the previous ones. Delete thus often finds a C
-//     retain and races C's last release, and New reaps and reissues the
-//     slot at once. A handle C holds a retain on must check live; Get of
-//     a new handle must return its own value, promptly.
+//     Get them and Delete the previous ones. Other goroutines retain
+//     their handles once on C's behalf, keep them for 100 ms, and delete
+//     them while C threads release those retains. Delete thus finds a
+//     retain and races C's last release, after which the next New
+//     anywhere reaps and reissues the slot at once. A handle C holds a
+//     retain on must check live; Get must return a handle's own value,
+//     promptly, for as long as it lives.
 //   - Handles of table K, which C never retains: once Delete returned,
 //     neither C's hffi_handle_check nor Go's handles.Check may say live,
 //     and hffi_handle_retain must fail.
