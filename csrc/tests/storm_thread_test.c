@@ -29,7 +29,7 @@
 #define NR 32      /* handles C retains */
 #define NK 32      /* handles C only checks */
 #define NA 4       /* published references, one arena slot each */
-#define RUN_NS (UINT64_C(800) * 1000 * 1000)
+#define RUN_NS (UINT64_C(1500) * 1000 * 1000)
 
 static hffi_rt *rt;
 static uint64_t stop;
