@@ -25,6 +25,7 @@ import (
 func main() {
 	stormTime := flag.Duration("storm", time.Minute, "how long the storm blows (0: no storm)")
 	stall := flag.Duration("stall", 10*time.Second, "how long a storm worker may make no progress")
+	parts := flag.String("storm-parts", "handles,arenas", "which half of the storm blows: handles, arenas or both")
 	nHandles := flag.Int64("handles", 100_000_000, "handle New+Delete pairs")
 	nArenas := flag.Int64("arenas", 1_000_000, "arena New+Ref+Free cycles")
 	retireGens := flag.Int64("retire", abi.HandleGenMax-1,
@@ -34,7 +35,8 @@ func main() {
 	s := &soak{}
 	s.rss("start")
 	if *stormTime > 0 {
-		s.storm(*stormTime, *stall)
+		s.storm(storm.Config{Duration: *stormTime, Stall: *stall,
+			NoHandles: !strings.Contains(*parts, "handles"), NoArenas: !strings.Contains(*parts, "arenas")})
 	}
 	if *nHandles > 0 {
 		s.handles(*nHandles)
@@ -94,9 +96,9 @@ func (s *soak) phase(name string, n int64, f func(i int64) error) {
 	s.rss(name + ", end")
 }
 
-func (s *soak) storm(d, stall time.Duration) {
-	fmt.Printf("storm: %v\n", d)
-	rep, err := storm.Run(storm.Config{Duration: d, Stall: stall})
+func (s *soak) storm(cfg storm.Config) {
+	fmt.Printf("storm: %v\n", cfg.Duration)
+	rep, err := storm.Run(cfg)
 	if errors.Is(err, storm.ErrNoCC) {
 		fmt.Println("  skipped: no C compiler (the storm builds its C threads at run time)")
 		return
