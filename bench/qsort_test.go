@@ -15,13 +15,6 @@ import (
 	"github.com/hffi-go/hffi/ffi"
 )
 
-// cgoQsortPeer is set by qsortpeer_cgo.go: C's qsort with an //export
-// comparator.
-var cgoQsortPeer func(base unsafe.Pointer, n int)
-
-// qsortCalls counts comparisons, in every row alike.
-var qsortCalls int
-
 func qsortCmp(a, b unsafe.Pointer) int32 {
 	qsortCalls++
 	x, y := *(*int64)(a), *(*int64)(b)

@@ -12,10 +12,6 @@ import (
 	"github.com/hffi-go/hffi/ffi"
 )
 
-// cgoSQLitePeer is set by sqlitepeer_cgo.go: an xFunc in C that calls Go
-// through a cgo.Handle found with sqlite3_user_data.
-var cgoSQLitePeer func(valueInt64, resultInt64, userData uintptr, fn func(int64) int64) (xFunc, app uintptr, free func())
-
 const (
 	sqliteRows = 10_000
 	sqliteUTF8 = 1
