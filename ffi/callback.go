@@ -12,9 +12,10 @@ import (
 //go:generate go run gen.go
 
 // A Callback is a Go function that C can call: a C function pointer
-// ([Callback.Fn]), shared by every callback of the same shape, and a
-// handle ([Callback.UserData]) that C passes back as its void *user_data
-// and that tells the callbacks apart. Make one with [NewCallback2] and its
+// ([Callback.Fn]), shared by every callback of the same C signature, and a
+// handle ([Callback.Handle]) that C passes back as its void *user_data
+// and that tells the callbacks apart; or, for C APIs that pass no user
+// data, a function pointer of its own ([NoUserData]). Make one with [NewCallback2] and its
 // siblings; release it with [Callback.Close]. Its methods are safe for
 // concurrent use.
 type Callback struct {
@@ -51,8 +52,8 @@ func (c *Callback) Err() error {
 }
 
 // Close releases the callback's handle: a call from C that begins after
-// Close has returned gets the error value of [NewCallback2]
-// (HFFI_EDELETED for an integer result) without running Go code, whether
+// Close has returned gets the failure value of [NewCallback2] ([FailureValue],
+// or HFFI_EDELETED for an integer result) without running Go code, whether
 // or not C retained the handle (hffi_handle_retain keeps the slot, not the
 // callback). Close does not wait for calls that are already running, so a
 // callback may close itself; such a call finishes normally and C gets its
