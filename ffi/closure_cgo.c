@@ -54,7 +54,12 @@ static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
 			if (soff <= sizeof f.sbuf) memcpy(f.sbuf + o, args[i], t->size);
 			continue;
 		}
-		memcpy(&v, args[i], t->size < sizeof v ? t->size : sizeof v);
+		switch (t->size) { /* typed loads: no call to memcpy per argument */
+		case 1: v = *(const uint8_t *)args[i]; break;
+		case 2: v = *(const uint16_t *)args[i]; break;
+		case 4: v = *(const uint32_t *)args[i]; break;
+		default: v = *(const uint64_t *)args[i]; break;
+		}
 		if (t->type == HFFI_FFI_FLOAT || t->type == HFFI_FFI_DOUBLE) {
 			if (nf < 8) f.floats[nf++] = v;
 		} else if (ni < 6) {
@@ -69,12 +74,14 @@ static void hffi_cl_run(void *cifp, void *ret, void **args, void *ud) {
 		if (soff <= sizeof f.sbuf) memset(f.sbuf + roff, 0, cif->rtype->size);
 	}
 	hffiGoClosure(&f);
-	if (cif->rtype->type == HFFI_FFI_STRUCT) {
+	switch (cif->rtype->type) {
+	case HFFI_FFI_VOID: break;
+	case HFFI_FFI_FLOAT: *(uint32_t *)ret = (uint32_t)f.ret; break;
+	case HFFI_FFI_STRUCT:
 		if (soff <= sizeof f.sbuf) memcpy(ret, f.sbuf + roff, cif->rtype->size);
-	} else if (cif->rtype->type == HFFI_FFI_FLOAT)
-		memcpy(ret, &f.ret, 4);
-	else if (cif->rtype->type != HFFI_FFI_VOID)
-		memcpy(ret, &f.ret, 8); /* integers: a whole ffi_arg */
+		break;
+	default: *(uint64_t *)ret = f.ret; /* integers: a whole ffi_arg */
+	}
 }
 
 uintptr_t hffi_cl_handler(void) { return (uintptr_t)hffi_cl_run; }
