@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
@@ -150,7 +151,7 @@ func (s *soak) arenas(n int64) {
 		if err := a.Free(); err != nil {
 			return err
 		}
-		if err := arena.Check(last); !errors.Is(err, arena.ErrClosed) && !errors.Is(err, arena.ErrStale) {
+		if err := arena.Check(last); !errors.Is(err, hffi.ECLOSED) && !errors.Is(err, hffi.ESTALE) {
 			return fmt.Errorf("a reference into the freed arena checks %v", err)
 		}
 		return nil
@@ -194,14 +195,14 @@ func (s *soak) retire(n int64) {
 		fmt.Println("  (not every generation was used: retirement not checked)")
 		return
 	}
-	if h, err := tab.New(nil); !errors.Is(err, handles.ErrNoMem) {
+	if h, err := tab.New(nil); !errors.Is(err, hffi.ENOMEM) {
 		s.fail("retire: New on a table whose only slot is retired gives %#x, %v; want ErrNoMem", h, err)
 	}
-	if err := handles.Check(last); !errors.Is(err, handles.ErrDeleted) {
+	if err := handles.Check(last); !errors.Is(err, hffi.EDELETED) {
 		s.fail("retire: the last handle checks %v; want ErrDeleted", err)
 	}
 	future := handles.Handle(abi.MakeHandle(tab.ID(), abi.HandleGenMax, uint32(last)&abi.HandleIndexMax))
-	if err := handles.Check(future); !errors.Is(err, handles.ErrRetired) {
+	if err := handles.Check(future); !errors.Is(err, hffi.ERETIRED) {
 		s.fail("retire: a handle of the retired generation checks %v; want ErrRetired", err)
 	}
 	fmt.Println("  the slot is retired: New fails with ErrNoMem, the last handle is ErrDeleted, the next generation ErrRetired")

@@ -10,7 +10,7 @@
 // Go builds a world through the public API: tables with live, deleted,
 // reused, retained and closed handles and C objects; arenas that are live,
 // reset, freed, freed and reused, in normal and debug mode; value trees
-// encoded with ffi.Encode. It records every integer it was given and what
+// encoded with values.Encode. It records every integer it was given and what
 // became of it. It then derives a pool of integers (at least 1<<18 by
 // default, -oracle.n to change): everything it issued, then mutations of
 // those (one to three flipped bits, a field off by one, a generation from

@@ -10,7 +10,7 @@ import (
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 	"github.com/hffi-go/hffi/internal/shm"
 )
@@ -109,7 +109,7 @@ func loadLib(t *testing.T) *lib {
 	srcs, err := filepath.Glob(filepath.Join(cbuild.CSrcDir(), "*.c"))
 	require.NoError(t, err)
 	require.NotEmpty(t, srcs)
-	l := &lib{rt: uintptr(arena.Runtime()), sanitize: sanitizers(t)}
+	l := &lib{rt: uintptr(hffi.Runtime()), sanitize: sanitizers(t)}
 	path := cbuild.SharedLib(t, "liboracle.so", append(srcs, "internal/oracle/testdata/oracle.c"), l.sanitize...)
 	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	require.NoError(t, err)

@@ -17,8 +17,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -29,22 +31,22 @@ var (
 
 // What hffi.h documents each entry point may return.
 var (
-	docCheck    = codes(abi.EZERO, abi.EKIND, abi.ERANGE, abi.ECLOSED, abi.EFORGED, abi.ESTALE, abi.EDELETED, abi.ERETIRED)
-	docCheckIn  = union(docCheck, codes(abi.ETABLE))
-	docRetain   = union(docCheck, codes(abi.ETYPE, abi.EEXHAUSTED))
-	docRelease  = union(docRetain, codes(abi.EINVAL))
-	docCobj     = union(docCheck, codes(abi.ETYPE))
-	docLookup   = codes(abi.EZERO, abi.EKIND, abi.ERANGE, abi.EFORGED, abi.ESTALE, abi.ECLOSED, abi.ERETIRED)
-	docResolve  = union(docLookup, codes(abi.EBOUNDS))
-	docAlloc    = union(docLookup, codes(abi.EALIGN, abi.ENOMEM, abi.EINVAL))
-	docRefOf    = union(docAlloc, codes(abi.EBOUNDS))
-	docVal      = union(docResolve, codes(abi.ECORRUPT, abi.ETYPE, abi.ENOTFOUND, abi.EINVAL))
-	docRegister = codes(abi.EINVAL, abi.ERANGE, abi.ECLOSED, abi.ENOMEM)
+	docCheck    = codes(hffi.EZERO, hffi.EKIND, hffi.ERANGE, hffi.ECLOSED, hffi.EFORGED, hffi.ESTALE, hffi.EDELETED, hffi.ERETIRED)
+	docCheckIn  = union(docCheck, codes(hffi.ETABLE))
+	docRetain   = union(docCheck, codes(hffi.ETYPE, hffi.EEXHAUSTED))
+	docRelease  = union(docRetain, codes(hffi.EINVAL))
+	docCobj     = union(docCheck, codes(hffi.ETYPE))
+	docLookup   = codes(hffi.EZERO, hffi.EKIND, hffi.ERANGE, hffi.EFORGED, hffi.ESTALE, hffi.ECLOSED, hffi.ERETIRED)
+	docResolve  = union(docLookup, codes(hffi.EBOUNDS))
+	docAlloc    = union(docLookup, codes(hffi.EALIGN, hffi.ENOMEM, hffi.EINVAL))
+	docRefOf    = union(docAlloc, codes(hffi.EBOUNDS))
+	docVal      = union(docResolve, codes(hffi.ECORRUPT, hffi.ETYPE, hffi.ENOTFOUND, hffi.EINVAL))
+	docRegister = codes(hffi.EINVAL, hffi.ERANGE, hffi.ECLOSED, hffi.ENOMEM)
 )
 
-type codeSet map[abi.Errno]bool
+type codeSet map[hffi.Code]bool
 
-func codes(cs ...abi.Errno) codeSet {
+func codes(cs ...hffi.Code) codeSet {
 	s := codeSet{}
 	for _, c := range cs {
 		s[c] = true
@@ -77,7 +79,7 @@ func name(c int32) string {
 	case cCopyMismatch:
 		return "C: copy differs"
 	}
-	return abi.Errno(c).Name()
+	return hffi.Code(c).Name()
 }
 
 // failures collects what the oracle found, by entry point, for a short
@@ -126,21 +128,21 @@ func (f *failures) report(t *testing.T) {
 }
 
 // goCode extracts the HFFI code of an error of hffi's Go packages.
-func goCode(err error) abi.Errno {
+func goCode(err error) hffi.Code {
 	if err == nil {
-		return abi.OK
+		return hffi.OK
 	}
-	var e abi.Errno
+	var e hffi.Code
 	if errors.As(err, &e) {
 		return e
 	}
-	return abi.Errno(math.MinInt32)
+	return hffi.Code(math.MinInt32)
 }
 
 // TestOracle throws the pool at every entry point and judges every answer.
 func TestOracle(t *testing.T) {
 	l := loadLib(t)
-	handles.Track(t)
+	handlestest.Track(t)
 	w := build(t)
 	defer w.teardown(t)
 
@@ -244,14 +246,14 @@ func (w *world) flags(x uint64) uint32 {
 // handleWant is what hffi_handle_check must say for x, if the world knows
 // (known false: x is neither issued nor shaped so that the answer is
 // fixed, and then it must only be an error).
-func (w *world) handleWant(x uint64) (abi.Errno, bool) {
+func (w *world) handleWant(x uint64) (hffi.Code, bool) {
 	switch {
 	case x == 0:
-		return abi.EZERO, true
+		return hffi.EZERO, true
 	case x&abi.RefTag != 0:
-		return abi.EKIND, true
+		return hffi.EKIND, true
 	case w.live[x] != nil:
-		return abi.OK, true
+		return hffi.OK, true
 	case w.dead[x]:
 		return w.deadCode(x), true
 	}
@@ -259,14 +261,14 @@ func (w *world) handleWant(x uint64) (abi.Errno, bool) {
 }
 
 // lookupWant is the same for the arena a reference names.
-func (w *world) lookupWant(x uint64) (abi.Errno, bool) {
+func (w *world) lookupWant(x uint64) (hffi.Code, bool) {
 	switch {
 	case x == 0:
-		return abi.EZERO, true
+		return hffi.EZERO, true
 	case x&abi.RefTag == 0:
-		return abi.EKIND, true
+		return hffi.EKIND, true
 	case w.arenas[refKey(x)] != nil:
-		return abi.OK, true
+		return hffi.OK, true
 	case w.deadGens[refKey(x)]:
 		return w.deadArenaCode(abi.RefSlot(x), abi.RefGen(x)), true
 	}
@@ -275,15 +277,15 @@ func (w *world) lookupWant(x uint64) (abi.Errno, bool) {
 
 // judge checks one code: exactly want if known, otherwise an error from
 // doc; and from doc in any case.
-func judge(f *failures, fn string, x uint64, got int32, want abi.Errno, known bool, doc codeSet) {
+func judge(f *failures, fn string, x uint64, got int32, want hffi.Code, known bool, doc codeSet) {
 	f.okay(fn, got)
-	g := abi.Errno(got)
+	g := hffi.Code(got)
 	switch {
 	case known && g != want:
 		f.add(fn, x, "got %s, want %s", name(got), want.Name())
-	case !known && g == abi.OK:
+	case !known && g == hffi.OK:
 		f.add(fn, x, "accepted an integer Go never issued (or no longer holds)")
-	case g != abi.OK && !doc[g]:
+	case g != hffi.OK && !doc[g]:
 		f.add(fn, x, "undocumented code %s", name(got))
 	}
 }
@@ -292,33 +294,33 @@ func (w *world) judgeRead(f *failures, x uint64, c []int32, o []uint64) {
 	// Handles.
 	hw, hk := w.handleWant(x)
 	judge(f, readNames[rCheck], x, c[rCheck], hw, hk, docCheck)
-	if g := goCode(handles.Check(handles.Handle(x))); abi.Errno(c[rCheck]) != g {
+	if g := goCode(handles.Check(handles.Handle(x))); hffi.Code(c[rCheck]) != g {
 		f.add(readNames[rCheck], x, "C says %s, Go's handles.Check says %s", name(c[rCheck]), g.Name())
 	}
 	for i, tab := range []uint32{w.tabA.ID(), w.tabB.ID()} {
-		want, known := abi.Errno(c[rCheck]), true
+		want, known := hffi.Code(c[rCheck]), true
 		if x != 0 && x&abi.RefTag == 0 && abi.HandleTable(x) != tab {
-			want = abi.ETABLE
+			want = hffi.ETABLE
 		}
 		judge(f, readNames[rCheckA+i], x, c[rCheckA+i], want, known, docCheckIn)
 	}
 	l := w.live[x]
 	switch {
 	case l != nil && l.kind == hCObj:
-		judge(f, readNames[rCobjGet], x, c[rCobjGet], abi.OK, true, docCobj)
+		judge(f, readNames[rCobjGet], x, c[rCobjGet], hffi.OK, true, docCobj)
 		if c[rCobjGet] == 0 && uintptr(o[rCobjGet]) != l.ptr {
 			f.add(readNames[rCobjGet], x, "pointer %#x, Go registered %#x", o[rCobjGet], l.ptr)
 		}
 	case l != nil:
-		judge(f, readNames[rCobjGet], x, c[rCobjGet], abi.ETYPE, true, docCobj)
+		judge(f, readNames[rCobjGet], x, c[rCobjGet], hffi.ETYPE, true, docCobj)
 	default:
-		judge(f, readNames[rCobjGet], x, c[rCobjGet], abi.Errno(c[rCheck]), hk, docCobj)
+		judge(f, readNames[rCobjGet], x, c[rCobjGet], hffi.Code(c[rCheck]), hk, docCobj)
 	}
 
 	// Arenas.
 	lw, lk := w.lookupWant(x)
 	judge(f, readNames[rACheck], x, c[rACheck], lw, lk, docLookup)
-	if g := goCode(arena.Check(arena.Ref(x))); abi.Errno(c[rACheck]) != g {
+	if g := goCode(arena.Check(arena.Ref(x))); hffi.Code(c[rACheck]) != g {
 		f.add(readNames[rACheck], x, "C says %s, Go's arena.Check says %s", name(c[rACheck]), g.Name())
 	}
 	a := w.arenaOf(x)
@@ -329,12 +331,12 @@ func (w *world) judgeRead(f *failures, x uint64, c []int32, o []uint64) {
 		if a != nil {
 			used, off := uint64(a.a.Used())+abi.ArenaPrefix, abi.RefOffset(x)
 			if off < abi.ArenaPrefix || off > used || size > used-off {
-				want = abi.EBOUNDS
+				want = hffi.EBOUNDS
 			}
 		}
 		judge(f, fn, x, got, want, known, docResolve)
 		p, err := arena.Resolve(arena.Ref(x), uintptr(size))
-		if g := goCode(err); abi.Errno(got) != g || (g == abi.OK && uintptr(p) != uintptr(o[rResolve0+i])) {
+		if g := goCode(err); hffi.Code(got) != g || (g == hffi.OK && uintptr(p) != uintptr(o[rResolve0+i])) {
 			f.add(fn, x, "C says %s at %#x, Go's arena.Resolve says %s at %p", name(got), o[rResolve0+i], g.Name(), p)
 		}
 		if got == 0 && a != nil && uintptr(o[rResolve0+i]) != a.base+uintptr(abi.RefOffset(x)) {
@@ -348,7 +350,7 @@ func (w *world) judgeRead(f *failures, x uint64, c []int32, o []uint64) {
 	nd := w.nodes[x]
 	for k := rVKind; k <= rVPath; k++ {
 		fn := readNames[k]
-		if !lk || lw != abi.OK {
+		if !lk || lw != hffi.OK {
 			judge(f, fn, x, c[k], lw, lk, docVal)
 			continue
 		}
@@ -357,7 +359,7 @@ func (w *world) judgeRead(f *failures, x uint64, c []int32, o []uint64) {
 			judge(f, fn, x, c[k], want, known, docVal)
 		} else {
 			f.okay(fn, c[k])
-			if g := abi.Errno(c[k]); g != abi.OK && !docVal[g] {
+			if g := hffi.Code(c[k]); g != hffi.OK && !docVal[g] {
 				f.add(fn, x, "undocumented code %s", name(c[k]))
 			}
 		}
@@ -390,30 +392,30 @@ func (w *world) judgeRead(f *failures, x uint64, c []int32, o []uint64) {
 
 // want is what accessor k must say for a root Go encoded, when it is
 // fixed by the value alone.
-func (n *node) want(k int) (abi.Errno, bool) {
-	is := func(kinds ...uint32) abi.Errno {
+func (n *node) want(k int) (hffi.Code, bool) {
+	is := func(kinds ...uint32) hffi.Code {
 		for _, kd := range kinds {
 			if n.kind == kd {
-				return abi.OK
+				return hffi.OK
 			}
 		}
-		return abi.ETYPE
+		return hffi.ETYPE
 	}
 	switch k {
 	case rVKind:
-		return abi.OK, true
+		return hffi.OK, true
 	case rVLen:
 		return is(abi.ValStr, abi.ValBytes, abi.ValList, abi.ValMap), true
 	case rVBool:
 		return is(abi.ValBool), true
 	case rVInt:
 		if u, ok := n.v.(uint64); ok && u > math.MaxInt64 {
-			return abi.ERANGE, true
+			return hffi.ERANGE, true
 		}
 		return is(abi.ValInt, abi.ValUint), true
 	case rVUint:
 		if i, ok := asInt(n.v); ok && i < 0 {
-			return abi.ERANGE, true
+			return hffi.ERANGE, true
 		}
 		return is(abi.ValInt, abi.ValUint), true
 	case rVFloat:
@@ -423,28 +425,28 @@ func (n *node) want(k int) (abi.Errno, bool) {
 	case rVBytes:
 		return is(abi.ValBytes), true
 	case rVHandle:
-		return abi.ETYPE, true
+		return hffi.ETYPE, true
 	case rVListAt:
 		if l, ok := n.v.([]any); ok && len(l) == 0 {
-			return abi.EBOUNDS, true
+			return hffi.EBOUNDS, true
 		}
 		return is(abi.ValList), true
 	case rVMapAt:
 		if m, ok := n.v.(map[string]any); ok && len(m) == 0 {
-			return abi.EBOUNDS, true
+			return hffi.EBOUNDS, true
 		}
 		return is(abi.ValMap), true
 	case rVMapFind:
 		if m, ok := n.v.(map[string]any); ok {
 			if _, ok := m["a"]; !ok {
-				return abi.ENOTFOUND, true
+				return hffi.ENOTFOUND, true
 			}
 		}
 		return is(abi.ValMap), true
 	case rVPath:
 		if m, ok := n.v.(map[string]any); ok {
 			if l, ok := m["a"].([]any); ok && len(l) > 0 {
-				return abi.OK, true
+				return hffi.OK, true
 			}
 		}
 		return 0, false // an error; which one depends on where the path stops
@@ -526,24 +528,24 @@ func (w *world) judgeMut(f *failures, x uint64, check, acheck int32, c []int32, 
 	// code hffi_handle_check gave (the state has not changed since).
 	switch {
 	case l != nil && l.kind == hCObj:
-		judge(f, mutNames[mRetain], x, c[mRetain], abi.ETYPE, true, docRetain)
-		judge(f, mutNames[mRelease], x, c[mRelease], abi.ETYPE, true, docRelease)
+		judge(f, mutNames[mRetain], x, c[mRetain], hffi.ETYPE, true, docRetain)
+		judge(f, mutNames[mRelease], x, c[mRelease], hffi.ETYPE, true, docRelease)
 		if c[mDestroy] != cSkipped {
 			f.add(mutNames[mDestroy], x, "destroyed a live C object that the test meant to skip")
 		}
 	case l != nil:
-		judge(f, mutNames[mRetain], x, c[mRetain], abi.OK, true, docRetain)
+		judge(f, mutNames[mRetain], x, c[mRetain], hffi.OK, true, docRetain)
 		if l.retains == 0 {
-			judge(f, mutNames[mRelease], x, c[mRelease], abi.EINVAL, true, docRelease)
+			judge(f, mutNames[mRelease], x, c[mRelease], hffi.EINVAL, true, docRelease)
 		}
-		judge(f, mutNames[mDestroy], x, c[mDestroy], abi.ETYPE, true, docCobj)
+		judge(f, mutNames[mDestroy], x, c[mDestroy], hffi.ETYPE, true, docCobj)
 	default:
-		judge(f, mutNames[mRetain], x, c[mRetain], abi.Errno(check), true, docRetain)
-		judge(f, mutNames[mRelease], x, c[mRelease], abi.Errno(check), true, docRelease)
-		judge(f, mutNames[mDestroy], x, c[mDestroy], abi.Errno(check), true, docCobj)
+		judge(f, mutNames[mRetain], x, c[mRetain], hffi.Code(check), true, docRetain)
+		judge(f, mutNames[mRelease], x, c[mRelease], hffi.Code(check), true, docRelease)
+		judge(f, mutNames[mDestroy], x, c[mDestroy], hffi.Code(check), true, docCobj)
 	}
 	if c[mRetain] == 0 {
-		judge(f, mutNames[mReleaseAfter], x, c[mReleaseAfter], abi.OK, true, docRelease)
+		judge(f, mutNames[mReleaseAfter], x, c[mReleaseAfter], hffi.OK, true, docRelease)
 	} else if c[mReleaseAfter] != cSkipped {
 		f.add(mutNames[mReleaseAfter], x, "ran without a retain: %s", name(c[mReleaseAfter]))
 	}
@@ -553,10 +555,10 @@ func (w *world) judgeMut(f *failures, x uint64, check, acheck int32, c []int32, 
 	a := w.arenaOf(x)
 	for _, k := range []int{mAlloc, mStrdup, mMemdup, mValNew} {
 		if a == nil {
-			judge(f, mutNames[k], x, c[k], abi.Errno(acheck), true, docAlloc)
+			judge(f, mutNames[k], x, c[k], hffi.Code(acheck), true, docAlloc)
 			continue
 		}
-		judge(f, mutNames[k], x, c[k], abi.OK, true, docAlloc)
+		judge(f, mutNames[k], x, c[k], hffi.OK, true, docAlloc)
 		if c[k] == 0 {
 			if refKey(o[k]) != refKey(x) {
 				f.add(mutNames[k], x, "minted %#x, not in the arena it was given", o[k])
@@ -567,26 +569,26 @@ func (w *world) judgeMut(f *failures, x uint64, check, acheck int32, c []int32, 
 	}
 	switch {
 	case a == nil:
-		judge(f, mutNames[mRefOf], x, c[mRefOf], abi.Errno(acheck), true, docRefOf)
+		judge(f, mutNames[mRefOf], x, c[mRefOf], hffi.Code(acheck), true, docRefOf)
 	case refKey(x) == w.insideKey: // (x is a reference: a != nil)
-		judge(f, mutNames[mRefOf], x, c[mRefOf], abi.OK, true, docRefOf)
+		judge(f, mutNames[mRefOf], x, c[mRefOf], hffi.OK, true, docRefOf)
 		if p, err := arena.Resolve(arena.Ref(o[mRefOf]), 0); c[mRefOf] == 0 && (err != nil || p != w.inside) {
 			f.add(mutNames[mRefOf], x, "minted %#x, which Go resolves to %p (%v), want %p", o[mRefOf], p, err, w.inside)
 		}
 	default: // a pointer into another arena
-		judge(f, mutNames[mRefOf], x, c[mRefOf], abi.EBOUNDS, true, docRefOf)
+		judge(f, mutNames[mRefOf], x, c[mRefOf], hffi.EBOUNDS, true, docRefOf)
 	}
 }
 
 // judgeRegister checks one register+destroy and returns 1 if it registered.
 func (w *world) judgeRegister(f *failures, table uint32, reg, destroy int32, h uint64) uint64 {
 	const fn = "hffi_cobj_register"
-	want, known := abi.ERANGE, true
+	want, known := hffi.ERANGE, true
 	switch {
 	case w.liveTables[table]:
-		want = abi.OK
+		want = hffi.OK
 	case w.closedTables[table]:
-		want = abi.ECLOSED
+		want = hffi.ECLOSED
 	case table != 0 && table < abi.TableSlots:
 		known = false // a table this test did not make: must not be live
 	}
@@ -597,7 +599,7 @@ func (w *world) judgeRegister(f *failures, table uint32, reg, destroy int32, h u
 	if abi.HandleTable(h) != table {
 		f.add(fn, uint64(table), "handle %#x is not in the table asked for", h)
 	}
-	judge(f, "hffi_cobj_destroy", h, destroy, abi.OK, true, docCobj)
+	judge(f, "hffi_cobj_destroy", h, destroy, hffi.OK, true, docCobj)
 	return 1
 }
 
@@ -616,7 +618,7 @@ func (w *world) judgeWorld(t *testing.T, f *failures, when string) {
 			}
 			continue
 		}
-		if got, err := l.tab.Get(h); err != nil || got != l.val {
+		if got, err := l.tab.Value(h); err != nil || got != l.val {
 			f.add("world "+when, v, "Get gives %v, %v; want %q", got, err, l.val)
 		}
 	}

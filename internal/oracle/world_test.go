@@ -10,10 +10,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/values"
 )
 
 // The world is what Go issued, through the public API, and what became
@@ -34,7 +36,7 @@ type world struct {
 	slotFreed map[uint32]bool   // the slot's newest arena was freed
 	refs      []uint64          // every Ref and arena id issued, live or not
 
-	nodes  map[uint64]*node // roots of the trees ffi.Encode made
+	nodes  map[uint64]*node // roots of the trees values.Encode made
 	allocs []goAlloc        // Go's allocations, with a pattern to check later
 
 	inside    unsafe.Pointer // inside an allocation of insideKey's arena, for hffi_ref_of
@@ -102,22 +104,22 @@ func (w *world) kill(h handles.Handle) {
 
 // deadCode is what C must say for a handle Go issued and that is gone:
 // closed table, slot reused since, or deleted.
-func (w *world) deadCode(v uint64) abi.Errno {
+func (w *world) deadCode(v uint64) hffi.Code {
 	switch {
 	case w.closedTables[abi.HandleTable(v)]:
-		return abi.ECLOSED
+		return hffi.ECLOSED
 	case w.maxGen[key(abi.HandleTable(v), abi.HandleIndex(v))] > abi.HandleGen(v):
-		return abi.ESTALE
+		return hffi.ESTALE
 	}
-	return abi.EDELETED
+	return hffi.EDELETED
 }
 
 // deadArenaCode is what C must say for a Ref into a reset or freed arena.
-func (w *world) deadArenaCode(slot, gen uint32) abi.Errno {
+func (w *world) deadArenaCode(slot, gen uint32) hffi.Code {
 	if w.slotGen[slot] > gen {
-		return abi.ESTALE
+		return hffi.ESTALE
 	}
-	return abi.ECLOSED
+	return hffi.ECLOSED
 }
 
 // fillTable issues handles in every state in tab: live, deleted, retained
@@ -152,7 +154,7 @@ func (w *world) fillTable(t *testing.T, tab *handles.Table, n int) {
 				h := newGo(i)
 				require.NoError(t, handles.Retain(h))
 				require.NoError(t, tab.Delete(h))
-				require.NoError(t, handles.Unretain(h))
+				require.NoError(t, handles.Release(h))
 				w.kill(h)
 			case 5: // retained twice, still owned by Go
 				h := newGo(i)
@@ -176,9 +178,9 @@ func (w *world) fillTable(t *testing.T, tab *handles.Table, n int) {
 	}
 }
 
-// values are encoded into every live arena; their roots are the nodes C
+// samples are encoded into every live arena; their roots are the nodes C
 // reads with the hffi_val_* accessors.
-var values = []any{
+var samples = []any{
 	nil, true, false, 0, 1, -1, int64(math.MaxInt64), int64(math.MinInt64), uint64(math.MaxUint64),
 	uint64(1) << 63, 2.5, math.Inf(-1), "", "short", "a string longer than seven bytes",
 	[]byte{}, []byte("bytes"), []byte("more than seven bytes"), []any{}, []any{1, "x", nil},
@@ -227,7 +229,7 @@ func (w *world) newArena(t *testing.T, debug bool) *arena.Arena {
 // mark records a's current slot and generation as live.
 func (w *world) mark(t *testing.T, a *arena.Arena) {
 	t.Helper()
-	id := uint64(a.ID())
+	id := uint64(a.CArena())
 	w.refs = append(w.refs, id)
 	slot, gen := abi.RefSlot(id), abi.RefGen(id)
 	require.GreaterOrEqual(t, gen, w.slotGen[slot], "a slot's generation went down")
@@ -241,7 +243,7 @@ func (w *world) mark(t *testing.T, a *arena.Arena) {
 // retire records that a's current generation is gone (before a Reset or
 // Free); freed says it was a Free.
 func (w *world) retire(a *arena.Arena, freed bool) {
-	id := uint64(a.ID())
+	id := uint64(a.CArena())
 	k := refKey(id)
 	delete(w.arenas, k)
 	w.deadGens[k] = true
@@ -274,8 +276,8 @@ func (w *world) populate(t *testing.T, a *arena.Arena, seed byte) {
 	r, err := a.Ref(s)
 	require.NoError(t, err)
 	w.refs = append(w.refs, uint64(r))
-	for _, v := range values {
-		r, err := ffi.Encode(a, v)
+	for _, v := range samples {
+		r, err := values.Encode(a, v)
 		require.NoError(t, err)
 		w.refs = append(w.refs, uint64(r))
 		w.nodes[uint64(r)] = &node{v: v, kind: kindOf(v)}
@@ -380,7 +382,7 @@ func (w *world) dirty(t *testing.T, a *arena.Arena) {
 // dropAllocs forgets the Go allocations of a, which is about to be reset
 // or freed.
 func (w *world) dropAllocs(a *arena.Arena) {
-	k := refKey(uint64(a.ID()))
+	k := refKey(uint64(a.CArena()))
 	keep := w.allocs[:0]
 	for _, g := range w.allocs {
 		r, err := a.Ref(g.p)
@@ -404,11 +406,11 @@ func (w *world) teardown(t *testing.T) {
 		switch l.kind {
 		case hGo:
 			for range l.retains {
-				require.NoError(t, handles.Unretain(h))
+				require.NoError(t, handles.Release(h))
 			}
 			require.NoError(t, l.tab.Delete(h))
 		case hReleased:
-			require.NoError(t, handles.Unretain(h))
+			require.NoError(t, handles.Release(h))
 		case hCObj:
 			_, _, err := handles.TakeCObject(h)
 			require.NoError(t, err)
@@ -417,7 +419,7 @@ func (w *world) teardown(t *testing.T) {
 	for _, a := range w.toFree {
 		require.NoError(t, a.Free())
 	}
-	handles.VerifyNone(t, w.tabA, w.tabB)
+	handlestest.VerifyNone(t, w.tabA, w.tabB)
 	require.NoError(t, w.tabA.Close())
 	require.NoError(t, w.tabB.Close())
 }

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi"
 )
 
 // The control block that goroutines and C threads share, off the Go heap:
@@ -81,7 +81,7 @@ func (c *ctl) cFailures() (n uint64, msgs []string) {
 		case 6:
 			msg += fmt.Sprintf(": address %#x", f.Got)
 		default:
-			msg += ": " + abi.Errno(int32(f.Code)).Name()
+			msg += ": " + hffi.Code(int32(f.Code)).Name()
 		}
 		msgs = append(msgs, msg)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ebitengine/purego"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/cbuild"
@@ -208,7 +209,7 @@ func (s *storm) run() Report {
 		c.Parts |= partArenas
 	}
 	start := time.Now()
-	if rc := lib.start(uintptr(arena.Runtime()), uintptr(unsafe.Pointer(c))); rc != 0 {
+	if rc := lib.start(uintptr(hffi.Runtime()), uintptr(unsafe.Pointer(c))); rc != 0 {
 		s.fail("st_start failed: %d", rc)
 		return s.report(start)
 	}
@@ -297,14 +298,14 @@ func (s *storm) rWorker(p *atomic.Uint64, w, n int) {
 				s.fail("R: New: %v", err)
 				return
 			}
-			if got, err := s.r.Get(h); err != nil || got != v {
+			if got, err := s.r.Value(h); err != nil || got != v {
 				s.fail("R: Get(%#x) of a new handle gives %v, %v; want %d", h, got, err, v)
 			}
 			old := handles.Handle(atomic.SwapUint64(&s.c.R[j], uint64(h)))
 			if old != 0 {
 				// Since the last round, C retained and released it, and
 				// other goroutines' Deletes raced C's releases of theirs.
-				if got, err := s.r.Get(old); err != nil || got != vals[j] {
+				if got, err := s.r.Value(old); err != nil || got != vals[j] {
 					s.fail("R: Get(%#x) gives %v, %v; want %d", old, got, err, vals[j])
 				}
 				if err := s.r.Delete(old); err != nil {
@@ -377,7 +378,7 @@ func (s *storm) dWorker(p *atomic.Uint64, d int) {
 // stopping (old then stays with cleanup).
 func (s *storm) retireBatch(d, buf int, old *batch) bool {
 	for i, h := range old.h {
-		if got, err := s.r.Get(h); err != nil || got != old.v[i] {
+		if got, err := s.r.Value(h); err != nil || got != old.v[i] {
 			s.fail("D: Get(%#x) gives %v, %v; want %d", h, got, err, old.v[i])
 		}
 	}
@@ -392,7 +393,7 @@ func (s *storm) retireBatch(d, buf int, old *batch) bool {
 				continue
 			}
 			if h := atomic.SwapUint64(&rel[i], 0); h != 0 {
-				if err := handles.Unretain(handles.Handle(h)); err != nil {
+				if err := handles.Release(handles.Handle(h)); err != nil {
 					s.fail("D: Unretain(%#x): %v", h, err)
 				}
 			}
@@ -425,7 +426,7 @@ func (s *storm) kWorker(p *atomic.Uint64) {
 				s.fail("K: New: %v", err)
 				return
 			}
-			if got, err := s.k.Get(h); err != nil || got != v {
+			if got, err := s.k.Value(h); err != nil || got != v {
 				s.fail("K: Get(%#x) of a new handle gives %v, %v; want %d", h, got, err, v)
 			}
 			old := handles.Handle(atomic.SwapUint64(&s.c.KLive[j], uint64(h)))
@@ -527,7 +528,7 @@ func (s *storm) cleanup() {
 		for half := range nBuf {
 			for i := range nRel {
 				if h := handles.Handle(atomic.SwapUint64(&s.c.Rel[d][half][i], 0)); h != 0 {
-					if err := handles.Unretain(h); err != nil {
+					if err := handles.Release(h); err != nil {
 						s.fail("cleanup: Unretain(%#x): %v", h, err)
 					}
 				}
@@ -535,7 +536,7 @@ func (s *storm) cleanup() {
 		}
 		for _, b := range s.live[d] {
 			for _, h := range b.h {
-				if err := handles.Unretain(h); err != nil {
+				if err := handles.Release(h); err != nil {
 					s.fail("cleanup: Unretain(%#x): %v", h, err)
 				}
 				if err := s.r.Delete(h); err != nil {

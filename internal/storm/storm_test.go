@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/stretchr/testify/require"
-
-	"github.com/hffi-go/hffi/handles"
 )
 
 var (
@@ -29,7 +28,7 @@ func TestStorm(t *testing.T) {
 		noHandles, noArenas bool
 	}{{"handles", false, true}, {"arenas", true, false}} {
 		t.Run(part.name, func(t *testing.T) {
-			handles.Track(t)
+			handlestest.Track(t)
 			rep, err := Run(Config{Duration: *stormTime, Seed: *stormSeed, Stall: *stormStall,
 				NoHandles: part.noHandles, NoArenas: part.noArenas})
 			if errors.Is(err, ErrNoCC) {
