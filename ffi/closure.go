@@ -21,8 +21,8 @@ import (
 // APIs that pass no user data to the function (qsort, SQLite's xFunc) or
 // pass it where a trampoline cannot find it (through an accessor, in a
 // stack argument). Each is a libffi closure: libffi hands out a code
-// address per closure from its own precompiled trampoline pages (libffi
-// 3.4 static trampolines: nothing executable is written at run time), and
+// address per closure (how it makes the code page, W^X or not, is the
+// system libffi's policy; hffi writes no executable memory), and
 // every closure runs one generic handler of hffi with the closure's slot
 // index as user data. The slot holds the handle of the callback that owns
 // the closure now, so a released function pointer finds a stale handle and
