@@ -115,16 +115,17 @@ func makeCbSig(opts []CallbackOption, out reflect.Type, in []reflect.Type) (*cbS
 	ni, nf := 0, 0
 	hasStruct := false
 	for i, t := range in {
-		what := fmt.Sprintf("parameter %d", i+1)
 		if isCbStruct(t) {
-			if err := checkCbStruct(t, what); err != nil {
+			if err := checkCbStruct(t, fmt.Sprintf("parameter %d", i+1)); err != nil {
 				return nil, err
 			}
 			s.in[i], hasStruct = kStruct, true
 			continue
 		}
-		k, err := classify(t, roleCbParam, what)
+		k, err := classify(t, roleCbParam, "")
 		if err != nil {
+			// Again, naming the parameter: formatting only on this path.
+			_, err = classify(t, roleCbParam, fmt.Sprintf("parameter %d", i+1))
 			return nil, err
 		}
 		s.in[i] = k

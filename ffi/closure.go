@@ -257,6 +257,7 @@ type clSlot struct {
 	sig  *clSig
 	h    atomic.Uint64
 	fail atomic.Pointer[failValue] // the owner's failure value, for late calls
+	stub bool                      // a precompiled stub (stub.go), never reused
 
 	// Where the user data comes from, for a closure shared by every
 	// callback of one signature and user-data position (udAt, udVia):
@@ -274,7 +275,7 @@ const clBlockBits = 12
 var (
 	clMu     sync.Mutex
 	clBlocks [1 << 12]atomic.Pointer[[1 << clBlockBits]clSlot]
-	clCount  uint32
+	clCount  uint32 = clReserved // the stubs' slots come first
 	clShared = map[string]uint32{} // udAt/udVia closures by signature and position
 )
 
@@ -340,6 +341,9 @@ func takeClosure(l *libffi, sig *clSig) (uint32, error) {
 
 func releaseClosure(i uint32) {
 	sl := clSlotAt(i)
+	if sl.stub {
+		return
+	}
 	sl.sig.mu.Lock()
 	sl.sig.free = append(sl.sig.free, i)
 	sl.sig.mu.Unlock()
@@ -371,13 +375,21 @@ func sharedClosure(l *libffi, sig *clSig, mode, udInt, viaArg uint8, via uintptr
 func LiveClosures() int {
 	clMu.Lock()
 	defer clMu.Unlock()
-	return int(clCount)
+	return int(clCount-clReserved) + int(min(stubNext[0].Load(), stubsPerClass)+min(stubNext[1].Load(), stubsPerClass))
 }
 
 // newClosureCallback finishes a callback whose function pointer is a
 // closure (s.mode is udNone, udVia, or udAt at a place no trampoline
 // reads).
 func newClosureCallback(s *cbSig, c *Callback) error {
+	if i, err := takeStub(s); err != nil || i != 0 {
+		if err != nil {
+			return err
+		}
+		sl := clSlotAt(i)
+		c.shape, c.sh, c.cl, c.fn = clShapeBase+sl.sig.id, &sl.sig.sh, i, sl.code
+		return nil
+	}
 	l, err := loadLibffi()
 	if err != nil {
 		return err

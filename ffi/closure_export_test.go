@@ -20,3 +20,11 @@ func SetLibffiNamesForTest(names []string) (restore func()) {
 // SlowDetector is true under the race detector or ASan, where stress
 // tests scale down.
 const SlowDetector = raceEnabled || asanEnabled
+
+// StubsLeft returns how many stubs of the integer class are unused.
+func StubsLeft() int {
+	if !haveStubs {
+		return 0
+	}
+	return stubsPerClass - int(min(stubNext[0].Load(), stubsPerClass))
+}

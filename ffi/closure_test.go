@@ -108,7 +108,7 @@ func TestClosureMany(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, cb.Close())
 	}
-	require.LessOrEqual(t, ffi.LiveClosures(), alive+2*1024+16)
+	require.LessOrEqual(t, ffi.LiveClosures(), alive+2*1024+2*128+16)
 	require.Equal(t, live, ffi.LiveCallbacks())
 }
 
@@ -142,11 +142,43 @@ func TestClosureLateCall(t *testing.T) {
 func TestClosureNoLibffi(t *testing.T) {
 	restore := ffi.SetLibffiNamesForTest([]string{"libffi-not-installed.so.99"})
 	defer restore()
-	_, err := ffi.NewCallback2(cmpInt64, ffi.NoUserData())
+	lib, err := ffi.Open(libc)
+	require.NoError(t, err)
+	_, err = ffi.NewCallback2(cmpInt64, ffi.UserDataVia(lib.Sym("abs"), 0))
 	require.ErrorIs(t, err, hffi.ENOTFOUND)
 	require.ErrorContains(t, err, "needs libffi")
 	require.ErrorContains(t, err, "install libffi8")
 	cb, err := ffi.NewCallback2(cmpInt64, ffi.UserDataLast())
 	require.NoError(t, err)
 	require.NoError(t, cb.Close())
+}
+
+// TestStubWithoutLibffi: on the cgo backend the first callbacks without
+// user data are precompiled stubs, which need no libffi.
+func TestStubWithoutLibffi(t *testing.T) {
+	if ffi.StubsLeft() == 0 {
+		t.Skip("no stub left in this process, or the purego backend (which has none)")
+	}
+	restore := ffi.SetLibffiNamesForTest([]string{"libffi-not-installed.so.99"})
+	defer restore()
+	live := ffi.LiveCallbacks()
+	qsort := bindQsort(t)
+	a, err := arena.New()
+	require.NoError(t, err)
+	defer a.Free()
+	mem, err := a.Alloc(8*100, 8)
+	require.NoError(t, err)
+	xs := unsafe.Slice((*int64)(mem), 100)
+	for i := range xs {
+		xs[i] = int64(100 - i)
+	}
+	cmp, err := ffi.NewCallback2(cmpInt64, ffi.NoUserData())
+	require.NoError(t, err)
+	qsort(mem, 100, 8, cmp.Fn())
+	require.True(t, sort.SliceIsSorted(xs, func(i, j int) bool { return xs[i] < xs[j] }))
+	require.NoError(t, cmp.Close())
+	var f func(a, b unsafe.Pointer) int32
+	require.NoError(t, ffi.Bind2(&f, ffi.SymbolAt("cmp", cmp.Fn())))
+	require.Equal(t, int32(hffi.EDELETED), f(nil, nil), "a closed stub refuses the call")
+	require.Equal(t, live, ffi.LiveCallbacks())
 }

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build cgo && !hffi_purego
+
+package ffi
+
+/*
+#include <stdint.h>
+uintptr_t hffi_stub(uint32_t slot);
+*/
+import "C"
+
+const haveStubs = true
+
+// stubAddr returns the code address of the stub of slot i.
+func stubAddr(i uint32) uintptr { return uintptr(C.hffi_stub(C.uint32_t(i))) }
