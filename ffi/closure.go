@@ -275,8 +275,8 @@ const clBlockBits = 12
 var (
 	clMu     sync.Mutex
 	clBlocks [1 << 12]atomic.Pointer[[1 << clBlockBits]clSlot]
-	clCount  uint32 = clReserved // the stubs' slots come first
-	clShared = map[string]uint32{} // udAt/udVia closures by signature and position
+	clCount  uint32 = clReserved          // the stubs' slots come first
+	clShared        = map[string]uint32{} // udAt/udVia closures by signature and position
 )
 
 func clSlotAt(i uint32) *clSlot {
