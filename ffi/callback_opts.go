@@ -14,9 +14,13 @@ import (
 // pointer called late gets the failure value (see [FailureValue]) until it
 // is reused for a new callback of the same C signature, which happens only
 // after 1024 others of that signature were released (65536 in debug mode).
-// It needs libffi at run time (libffi.so.8; its closures, not executable
-// memory written by hffi): without it the callback is not made and the
-// error says what to install.
+// On the cgo backend the first 128 such callbacks of each result class
+// (integer or pointer, float) whose parameters travel in registers are
+// precompiled stubs, never reused; the others, and all of them on the
+// purego backend, are libffi closures and need libffi at run time
+// (libffi.so.8; its closures, not executable memory written by hffi):
+// without it such a callback is not made and the error says what to
+// install.
 func NoUserData() CallbackOption { return func(c *cbConfig) { c.ud = udNone } }
 
 // UserDataAt makes C pass the user data as C parameter i (counting from
