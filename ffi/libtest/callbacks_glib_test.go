@@ -162,11 +162,15 @@ func TestCallbackGLibThreads(t *testing.T) {
 	cmp, err := ffi.NewCallback2(cbCmpInt64, ffi.NoUserData())
 	require.NoError(t, err)
 	defer cmp.Close()
-	const threads, n = 8, 10_000
+	const threads = 8
+	n := 10_000
+	if cbRace {
+		n = 1_000
+	}
 	mem := cbMem(t)
 	bufs := make([]unsafe.Pointer, threads)
 	for i := range bufs {
-		p, err := mem.Alloc(8*n, 8)
+		p, err := mem.Alloc(uintptr(8*n), 8)
 		require.NoError(t, err)
 		bufs[i] = p
 	}
@@ -177,7 +181,7 @@ func TestCallbackGLibThreads(t *testing.T) {
 		for j := range xs {
 			xs[j] = int64((j*7919 + int(i)) % n)
 		}
-		qsort(bufs[i], n, 8, cmp.Fn())
+		qsort(bufs[i], uintptr(n), 8, cmp.Fn())
 		if !slices.IsSorted(xs) {
 			return 0
 		}
