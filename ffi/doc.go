@@ -20,7 +20,8 @@
 //   - purego: a call of integer and pointer arguments goes through
 //     purego.SyscallN; one with float arguments or a float result through
 //     purego.RegisterFunc (slower, allocates). Callbacks go through
-//     purego.NewCallback trampolines made once per callback shape, so the
+//     purego.NewCallback trampolines made once per callback shape (and
+//     libffi closures for those without user data), so the
 //     number of callbacks is unlimited (purego alone allows 2000 per
 //     process, never freed).
 //
@@ -56,12 +57,19 @@
 // [NewCallback2] and its siblings turn a Go function into a [Callback]: a
 // C function pointer ([Callback.Fn]) and a handle to pass as the C
 // callback's void *user_data ([Callback.Handle]). The user data comes
-// first or last ([UserDataFirst], [UserDataLast]). C may call from any
+// first, last or anywhere ([UserDataFirst], [UserDataLast],
+// [UserDataAt]), is found through an accessor of a context argument
+// ([UserDataVia], for sqlite3_user_data), or is not passed at all
+// ([NoUserData]: qsort's comparator, SQLite's xFunc), and then the
+// callback has a function pointer of its own. C may call from any
 // thread, including threads it created, at any time until
-// [Callback.Close]; after that, or with a forged user data, C gets an
-// error value such as HFFI_EDELETED instead of a crash. A panic in the Go
-// function is recovered before it reaches C frames: C gets HFFI_EPANIC, Go
-// gets a [*CallbackError] ([Callback.Err], [SetCallbackErrorHook]).
+// [Callback.Close]; after that, or with a forged user data, C gets a
+// failure value ([FailureValue], or an error value such as HFFI_EDELETED)
+// instead of a crash. A panic in the Go function is recovered before it
+// reaches C frames: C gets HFFI_EPANIC, Go gets a [*CallbackError]
+// ([Callback.Err], [SetCallbackErrorHook]). [CloseNotify] and
+// [ReleaseNotify] are destroy notifies for C APIs that take one (GLib's
+// GDestroyNotify, SQLite's xDestroy).
 //
 // # C objects
 //
