@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"math/bits"
 	"strings"
 	"unsafe"
 
@@ -52,7 +53,7 @@ func Open(r arena.Ref) (View, error) {
 		return View{}, err
 	}
 	v := View{r: r, base: ext.Base, lo: ext.Lo, used: ext.Used}
-	if _, err := v.node(); err != nil {
+	if _, err := v.load(abi.RefOffset(uint64(r))); err != nil { // the snapshot checked the generation
 		return View{}, err
 	}
 	return v, nil
@@ -103,14 +104,24 @@ func (v *View) nodeKind(k uint32) (abi.Val, error) {
 	return n, err
 }
 
+// in reports whether [off, off+size) lies in the extent v holds; size is
+// below 2^37, so nothing overflows.
+func (v *View) in(off, size uint64) bool {
+	return off >= v.lo && off <= v.used && size <= v.used-off
+}
+
 // span checks that [off, off+size) lies in the allocated part of the
 // arena, like _hffi_val_span. What v holds is the arena's extent when it
 // was opened; before it reports EBOUNDS, span takes a fresh snapshot (C
 // may have allocated since), as C's accessors do on every call.
 func (v *View) span(off, size uint64) error {
-	if off >= v.lo && off <= v.used && size <= v.used-off {
+	if v.in(off, size) {
 		return nil
 	}
+	return v.respan(off, size)
+}
+
+func (v *View) respan(off, size uint64) error {
 	ext, err := arena.ResolveExtent(v.r)
 	if err != nil {
 		return err
@@ -119,7 +130,7 @@ func (v *View) span(off, size uint64) error {
 		return viewErr(hffi.EBOUNDS)
 	}
 	v.used = ext.Used
-	if off >= v.lo && off <= v.used && size <= v.used-off {
+	if v.in(off, size) {
 		return nil
 	}
 	return viewErr(hffi.EBOUNDS)
@@ -127,19 +138,30 @@ func (v *View) span(off, size uint64) error {
 
 // load reads and validates the node at off, the twin of _hffi_val_node:
 // the node is copied out of the arena in one read and validated as a
-// whole.
+// whole. The common nodes (scalars, short strings) pass inline checks.
 func (v *View) load(off uint64) (abi.Val, error) {
+	if off%abi.RefOffScale == 0 && v.in(off, abi.ValSize) {
+		n := *(*abi.Val)(unsafe.Add(v.base, off))
+		switch n.Kind {
+		case abi.ValInt, abi.ValFloat:
+			if n.Len == 0 {
+				return n, nil
+			}
+		case abi.ValStr:
+			if n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len) == 0 {
+				return n, nil
+			}
+		}
+		return n, v.shape(&n)
+	}
 	if off%abi.RefOffScale != 0 {
 		return abi.Val{}, viewErr(hffi.ECORRUPT)
 	}
-	if err := v.span(off, abi.ValSize); err != nil {
+	if err := v.respan(off, abi.ValSize); err != nil {
 		return abi.Val{}, err
 	}
 	n := *(*abi.Val)(unsafe.Add(v.base, off))
-	if err := v.shape(&n); err != nil {
-		return abi.Val{}, err
-	}
-	return n, nil
+	return n, v.shape(&n)
 }
 
 // shape is the twin of _hffi_val_shape (and of decState.shape, which
@@ -375,7 +397,11 @@ func (v View) Find(key string) (View, error) {
 }
 
 // find is _hffi_val_find: a binary search of the validated map node m.
+// Keys are compared by their first 8 bytes as integers first (see
+// encPrefix), which decides almost every comparison without a call; the
+// rest of the bytes only for keys that share those 8.
 func (v *View) find(m *abi.Val, key string) (View, error) {
+	kp := encPrefix(key)
 	lo, hi := uint64(0), uint64(m.Len)
 	for lo < hi {
 		mid := lo + (hi-lo)/2
@@ -387,7 +413,24 @@ func (v *View) find(m *abi.Val, key string) (View, error) {
 		if k.Kind != abi.ValStr {
 			return View{}, viewErr(hffi.ECORRUPT)
 		}
-		switch d := strings.Compare(key, v.text(koff, &k)); {
+		var d int
+		var p uint64
+		if k.Len <= abi.ValInlineMax {
+			p = bits.ReverseBytes64(k.Data) // the bytes, zero-padded
+		} else { // at least 8 bytes and a NUL: shape checked them
+			p = bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data)))
+		}
+		switch {
+		case kp < p:
+			d = -1
+		case kp > p:
+			d = 1
+		case len(key) == int(k.Len) && len(key) <= 8:
+			d = 0 // the prefixes are the whole keys
+		default:
+			d = strings.Compare(key, v.text(koff, &k))
+		}
+		switch {
 		case d == 0:
 			return v.child(koff + abi.ValSize), nil
 		case d < 0:
