@@ -45,7 +45,7 @@ type Encoder struct {
 	relocs []uint32  // positions in buf of links to rebase
 	blits  []encBlit // long strings, copied straight into the arena
 	kvs    []encKV   // map entries being sorted, a stack shared by nesting levels
-	ord    []uint64  // their order (see encSortKeys), the same stack
+	ord    []encOrd  // their order, the same stack
 	rkvs   []encRKV  // the same for maps and structs encoded by reflection
 	seen   map[encSeen]struct{}
 	made   []handles.Handle
@@ -56,6 +56,13 @@ type Encoder struct {
 type encKV struct {
 	k string
 	v any
+}
+
+// encOrd is what sorting moves: a pointer-free pair of the key's prefix
+// (see encPrefix) and the entry's index in kvs.
+type encOrd struct {
+	pfx uint64
+	i   int
 }
 
 type encRKV struct {
@@ -409,50 +416,37 @@ func encPack(s string) uint64 {
 // equal the strings must be compared, so sorting compares integers first.
 func encPrefix(s string) uint64 { return bits.ReverseBytes64(encPack(s)) }
 
-// encOrdBits returns how many low bits of an ord word the index of an
-// entry of a map of n entries takes.
-func encOrdBits(n int) uint { return uint(bits.Len(uint(max(n, 2) - 1))) }
-
-// encOrd is what sorting moves for entry i of a map whose indexes take b
-// bits: a pointer-free word of the key's prefix (see encPrefix) with its
-// last b bits replaced by i. Comparing the words compares the keys'
-// first 64-b bits; equal ones are settled by encSortKeys.
-func encOrd(pfx uint64, i int, b uint) uint64 { return pfx>>b<<b | uint64(i) }
-
-// encSortKeys sorts ord (see encOrd) by the keys of kvs: the words as
-// integers, by insertion for the small maps that dominate and pdqsort
-// beyond, then runs of words whose prefixes are equal by the keys
-// themselves (rare: keys that share their first 7 bytes or so).
-func encSortKeys(ord []uint64, kvs []encKV, b uint) {
+// encSortKeys sorts ord by the keys of kvs: insertion sort on the integer
+// prefixes for the small maps that dominate, pdqsort beyond.
+func encSortKeys(ord []encOrd, kvs []encKV) {
 	if len(ord) > 16 {
-		slices.Sort(ord)
-	} else {
-		for i := 1; i < len(ord); i++ {
-			x := ord[i]
-			j := i
-			for ; j > 0 && ord[j-1] > x; j-- {
-				ord[j] = ord[j-1]
+		slices.SortFunc(ord, func(a, b encOrd) int {
+			if a.pfx != b.pfx {
+				if a.pfx < b.pfx {
+					return -1
+				}
+				return 1
 			}
-			ord[j] = x
-		}
+			return strings.Compare(kvs[a.i].k, kvs[b.i].k)
+		})
+		return
 	}
-	idx := uint64(1)<<b - 1
 	for i := 1; i < len(ord); i++ {
-		if ord[i]>>b != ord[i-1]>>b {
-			continue
+		x := ord[i]
+		j := i
+		for ; j > 0; j-- {
+			y := ord[j-1]
+			if y.pfx < x.pfx || y.pfx == x.pfx && kvs[y.i].k < kvs[x.i].k {
+				break
+			}
+			ord[j] = y
 		}
-		end := i + 1
-		for end < len(ord) && ord[end]>>b == ord[i]>>b {
-			end++
-		}
-		run := ord[i-1 : end]
-		slices.SortFunc(run, func(x, y uint64) int { return strings.Compare(kvs[x&idx].k, kvs[y&idx].k) })
-		i = end - 1
+		ord[j] = x
 	}
 }
 
 // pushMap reserves n entries on the kvs and ord stacks from base.
-func (e *Encoder) pushMap(n int) (base int, kvs []encKV, ord []uint64) {
+func (e *Encoder) pushMap(n int) (base int, kvs []encKV, ord []encOrd) {
 	base = len(e.kvs)
 	e.kvs = slices.Grow(e.kvs, n)[:base+n]
 	e.ord = slices.Grow(e.ord, n)[:base+n]
@@ -475,28 +469,27 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 		return err
 	}
 	base, kvs, ord := e.pushMap(size)
-	b := encOrdBits(size)
 	n := 0
 	for k, v := range m {
 		if n == len(kvs) { // m grew under us: a data race in the caller
 			break
 		}
 		kvs[n] = encKV{k, v}
-		ord[n] = encOrd(encPrefix(k), n, b)
+		ord[n] = encOrd{encPrefix(k), n}
 		n++
 	}
 	ord = ord[:n]
-	encSortKeys(ord, kvs, b)
-	idx := uint64(1)<<b - 1
+	encSortKeys(ord, kvs)
 	at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
 	// Nested maps push above base+n and may move the stacks; kvs and ord
 	// keep pointing at this level's entries, which do not change.
 	for i := 0; err == nil && i < len(ord); i++ {
-		kv := &kvs[ord[i]&idx]
+		o := ord[i]
+		kv := &kvs[o.i]
 		k := kv.k
 		ent := at + i*abi.ValEntrySize
-		if len(k) <= abi.ValInlineMax {
-			e.put(ent, KindString, uint32(len(k)), encPack(k))
+		if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped
+			e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(o.pfx))
 		} else {
 			err = e.encStr(ent, KindString, k)
 		}
@@ -514,22 +507,20 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 
 func (e *Encoder) encMapString(pos int, m map[string]string) error {
 	base, kvs, ord := e.pushMap(len(m))
-	b := encOrdBits(len(m))
 	n := 0
 	for k := range m {
 		if n == len(kvs) {
 			break
 		}
 		kvs[n] = encKV{k: k}
-		ord[n] = encOrd(encPrefix(k), n, b)
+		ord[n] = encOrd{encPrefix(k), n}
 		n++
 	}
 	ord = ord[:n]
-	encSortKeys(ord, kvs, b)
-	idx := uint64(1)<<b - 1
+	encSortKeys(ord, kvs)
 	at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
 	for i := 0; err == nil && i < len(ord); i++ {
-		k := kvs[ord[i]&idx].k
+		k := kvs[ord[i].i].k
 		ent := at + i*abi.ValEntrySize
 		if err = e.encStr(ent, KindString, k); err == nil {
 			err = e.encStr(ent+abi.ValSize, KindString, m[k]) // a lookup: boxing the value would allocate
