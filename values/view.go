@@ -87,12 +87,39 @@ func (v View) child(off uint64) View {
 // snapshot of the arena: while the slot word passes for v's reference,
 // the arena is the incarnation and generation v was opened in, so its
 // base and floor are the ones v holds and what it has allocated has only
-// grown (span looks again before it reports EBOUNDS).
+// grown (span looks again before it reports EBOUNDS). v's own offset
+// needs no check: a View is made only by Open, which checks it, or for an
+// element of an array that a span check passed.
 func (v *View) node() (abi.Val, error) {
 	if err := arena.Check(v.r); err != nil {
 		return abi.Val{}, err
 	}
-	return v.load(abi.RefOffset(uint64(v.r)))
+	return v.at(abi.RefOffset(uint64(v.r)))
+}
+
+// at reads and validates the node at off, which lies in v's extent and is
+// aligned: v's own, or an element of a validated array.
+func (v *View) at(off uint64) (abi.Val, error) {
+	n := *(*abi.Val)(unsafe.Add(v.base, off))
+	switch n.Kind {
+	case abi.ValInt, abi.ValFloat:
+		if n.Len == 0 {
+			return n, nil
+		}
+	case abi.ValStr:
+		if n.Len <= abi.ValInlineMax {
+			if n.Data>>(8*n.Len) == 0 {
+				return n, nil
+			}
+		} else if v.in(n.Data, uint64(n.Len)+1) && *(*byte)(unsafe.Add(v.base, n.Data+uint64(n.Len))) == 0 {
+			return n, nil
+		}
+	case abi.ValMap:
+		if n.Len != 0 && n.Data%abi.RefOffScale == 0 && v.in(n.Data, uint64(n.Len)*abi.ValEntrySize) {
+			return n, nil
+		}
+	}
+	return n, v.shape(&n) // the other kinds, and the errors
 }
 
 // nodeKind is node that also wants a kind, like _hffi_val_open_kind.
@@ -138,30 +165,15 @@ func (v *View) respan(off, size uint64) error {
 
 // load reads and validates the node at off, the twin of _hffi_val_node:
 // the node is copied out of the arena in one read and validated as a
-// whole. The common nodes (scalars, short strings) pass inline checks.
+// whole.
 func (v *View) load(off uint64) (abi.Val, error) {
-	if off%abi.RefOffScale == 0 && v.in(off, abi.ValSize) {
-		n := *(*abi.Val)(unsafe.Add(v.base, off))
-		switch n.Kind {
-		case abi.ValInt, abi.ValFloat:
-			if n.Len == 0 {
-				return n, nil
-			}
-		case abi.ValStr:
-			if n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len) == 0 {
-				return n, nil
-			}
-		}
-		return n, v.shape(&n)
-	}
 	if off%abi.RefOffScale != 0 {
 		return abi.Val{}, viewErr(hffi.ECORRUPT)
 	}
-	if err := v.respan(off, abi.ValSize); err != nil {
+	if err := v.span(off, abi.ValSize); err != nil {
 		return abi.Val{}, err
 	}
-	n := *(*abi.Val)(unsafe.Add(v.base, off))
-	return n, v.shape(&n)
+	return v.at(off)
 }
 
 // shape is the twin of _hffi_val_shape (and of decState.shape, which
@@ -406,20 +418,27 @@ func (v *View) find(m *abi.Val, key string) (View, error) {
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		koff := m.Data + mid*abi.ValEntrySize
-		k, err := v.load(koff)
-		if err != nil {
-			return View{}, err
-		}
-		if k.Kind != abi.ValStr {
-			return View{}, viewErr(hffi.ECORRUPT)
+		// In the entry array, which shape checked: short keys, most of
+		// them, are read here; at checks the others and finds errors.
+		k := *(*abi.Val)(unsafe.Add(v.base, koff))
+		var p uint64
+		if k.Kind == abi.ValStr && k.Len <= abi.ValInlineMax && k.Data>>(8*k.Len) == 0 {
+			p = bits.ReverseBytes64(k.Data) // the bytes, zero-padded
+		} else {
+			var err error
+			if k, err = v.at(koff); err != nil {
+				return View{}, err
+			}
+			if k.Kind != abi.ValStr {
+				return View{}, viewErr(hffi.ECORRUPT)
+			}
+			if k.Len <= abi.ValInlineMax {
+				p = bits.ReverseBytes64(k.Data)
+			} else { // at least 8 bytes and a NUL: at checked them
+				p = bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data)))
+			}
 		}
 		var d int
-		var p uint64
-		if k.Len <= abi.ValInlineMax {
-			p = bits.ReverseBytes64(k.Data) // the bytes, zero-padded
-		} else { // at least 8 bytes and a NUL: shape checked them
-			p = bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data)))
-		}
 		switch {
 		case kp < p:
 			d = -1
@@ -486,7 +505,7 @@ func (v View) Path(path string) (View, error) {
 			}
 			off = abi.RefOffset(uint64(c.r))
 		}
-		if n, err = v.load(off); err != nil {
+		if n, err = v.at(off); err != nil { // an element of an array shape checked
 			return View{}, err
 		}
 	}
@@ -585,7 +604,7 @@ func (v View) Entries() iter.Seq2[Entry, error] {
 				return
 			}
 			koff := n.Data + i*abi.ValEntrySize
-			k, err := v.load(koff)
+			k, err := v.at(koff)
 			if err == nil && k.Kind != abi.ValStr {
 				err = viewErr(hffi.ECORRUPT)
 			}
