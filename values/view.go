@@ -469,47 +469,65 @@ func (v *View) find(m *abi.Val, key string) (View, error) {
 // the codes of [View.Find] and [View.Index], or [hffi.ETYPE] for a step
 // into a node that is not a map or a list. No Go heap allocation.
 func (v View) Path(path string) (View, error) {
-	if err := pathCheck(path); err != nil {
-		return View{}, err
-	}
+	// C checks the syntax of the whole path first. Here it is checked on
+	// the way, and the rest of the path before a tree error is returned:
+	// the same answers, one scan of the path.
 	n, err := v.node()
 	if err != nil {
-		return View{}, err
+		return View{}, pathOr(path, 0, err)
 	}
 	off := abi.RefOffset(uint64(v.r))
 	for p := 0; p < len(path); {
 		if path[p] == '[' {
-			i, end, _ := pathIndex(path, p+1)
+			i, end, err := pathIndex(path, p+1)
+			if err != nil {
+				return View{}, err
+			}
 			p = end
 			if n.Kind != abi.ValList {
-				return View{}, viewErr(hffi.ETYPE)
+				return View{}, pathOr(path, p, viewErr(hffi.ETYPE))
 			}
 			if i >= uint64(n.Len) {
-				return View{}, viewErr(hffi.EBOUNDS)
+				return View{}, pathOr(path, p, viewErr(hffi.EBOUNDS))
 			}
 			off = n.Data + i*abi.ValSize
 		} else {
 			if p != 0 {
-				p++ // the '.' pathCheck saw
+				if path[p] != '.' {
+					return View{}, viewErr(hffi.EINVAL)
+				}
+				p++
 			}
 			start := p
 			for p < len(path) && path[p] != '.' && path[p] != '[' {
 				p++
 			}
+			if p == start {
+				return View{}, viewErr(hffi.EINVAL)
+			}
 			if n.Kind != abi.ValMap {
-				return View{}, viewErr(hffi.ETYPE)
+				return View{}, pathOr(path, p, viewErr(hffi.ETYPE))
 			}
 			c, err := v.find(&n, path[start:p])
 			if err != nil {
-				return View{}, err
+				return View{}, pathOr(path, p, err)
 			}
 			off = abi.RefOffset(uint64(c.r))
 		}
 		if n, err = v.at(off); err != nil { // an element of an array shape checked
-			return View{}, err
+			return View{}, pathOr(path, p, err)
 		}
 	}
 	return v.child(off), nil
+}
+
+// pathOr returns the syntax error of the rest of path from p, if any, and
+// err otherwise.
+func pathOr(path string, p int, err error) error {
+	if e := pathCheck(path, p); e != nil {
+		return e
+	}
+	return err
 }
 
 // pathIndex parses the digits of "[123]" from p, just after the '[', and
@@ -531,11 +549,10 @@ func pathIndex(path string, p int) (uint64, int, error) {
 	return i, p + 1, nil
 }
 
-// pathCheck validates the syntax of a whole path first, like
-// _hffi_val_path_check, so that a malformed path is an error whatever the
-// tree holds.
-func pathCheck(path string) error {
-	for p := 0; p < len(path); {
+// pathCheck validates the syntax of path from p, which starts a step,
+// like _hffi_val_path_check does for a whole path.
+func pathCheck(path string, p int) error {
+	for p < len(path) {
 		if path[p] == '[' {
 			_, end, err := pathIndex(path, p+1)
 			if err != nil {
