@@ -29,6 +29,5 @@
 // A tree lives until its arena is reset or freed; then every reference
 // into it, in Go and in C, fails with [hffi.ESTALE]. The package reads
 // arena memory only through the arena package ([arena.ResolveExtent] and
-// [arena.Check]), so
-// it follows the same generation checks as C.
+// [arena.Check]), so it follows the same generation checks as C.
 package values
