@@ -90,3 +90,20 @@ func BenchmarkCallbackRejected(b *testing.B) {
 		})
 	}
 }
+
+// TestFailureValueRefusals: a failure value must fit the result.
+func TestFailureValueRefusals(t *testing.T) {
+	_, err := ffi.NewCallbackVoid0(func() {}, ffi.FailureValue(0))
+	require.ErrorIs(t, err, hffi.EINVAL)
+	require.ErrorContains(t, err, "returns void")
+	_, err = ffi.NewCallback0(func() int32 { return 1 }, ffi.FailureValue("no"))
+	require.ErrorIs(t, err, hffi.EINVAL)
+	_, err = ffi.NewCallback0(func() error { return nil }, ffi.FailureValue(0))
+	require.ErrorIs(t, err, hffi.EINVAL)
+	cb, err := ffi.NewCallback0(func() float64 { return 1 }, ffi.FailureValue(-1.5))
+	require.NoError(t, err)
+	var f func(uintptr) float64
+	require.NoError(t, ffi.Bind1(&f, ffi.SymbolAt("cb", cb.Fn())))
+	require.NoError(t, cb.Close())
+	require.Equal(t, -1.5, f(uintptr(cb.Handle())))
+}
