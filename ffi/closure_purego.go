@@ -60,7 +60,9 @@ func clPlace(off *uintptr, t *ffiType) uintptr {
 func clRun(cifp, ret, args, ud uintptr) {
 	cif := (*ffiCif)(ptrFromAddr(cifp))
 	f := pgFrames.Get().(*cbFrame)
-	*f = cbFrame{aux: uint32(ud)}
+	// Only what is read is written: the pooled frame's other words are
+	// never read for this call.
+	f.shape, f.aux, f.ret = 0, uint32(ud), 0
 	ni, nf := 0, 0
 	var soff uintptr
 	for i := range uintptr(cif.nargs) {
@@ -99,7 +101,10 @@ func clRun(cifp, ret, args, ud uintptr) {
 	rt := (*ffiType)(ptrFromAddr(cif.rtype))
 	var roff uintptr
 	if rt.typ == ffiStruct {
-		roff = clPlace(&soff, rt) // the frame is zeroed: a failed call returns a zeroed struct
+		roff = clPlace(&soff, rt)
+		if soff <= maxCbStructBytes {
+			clear(f.sbuf[roff:soff]) // what C gets when the Go function cannot run
+		}
 	}
 	clDispatch(f)
 	switch rt.typ {

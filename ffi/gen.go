@@ -402,7 +402,7 @@ func genPurego() {
 		if s.res == 2 {
 			rt = "floatResult"
 		}
-		fmt.Fprintf(&b, "func pgT%d(id uint32) any {\n\treturn func(%s) %s {\n\tf := pgFrames.Get().(*cbFrame)\n\t*f = cbFrame{shape: id}\n", i, p, rt)
+		fmt.Fprintf(&b, "func pgT%d(id uint32) any {\n\treturn func(%s) %s {\n\tf := pgFrames.Get().(*cbFrame)\n\tf.shape, f.aux, f.ret = id, 0, 0\n", i, p, rt)
 		for j := 0; j < s.n; j++ {
 			fmt.Fprintf(&b, "\tf.ints[%d] = a%d\n", j, j)
 		}

@@ -58,7 +58,7 @@ var pgTrampolines = [...]func(id uint32) any{
 func pgT0(id uint32) any {
 	return func(a0 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		dispatch(f)
 		r := f.ret
@@ -70,7 +70,7 @@ func pgT0(id uint32) any {
 func pgT1(id uint32) any {
 	return func(a0, a1 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		dispatch(f)
@@ -83,7 +83,7 @@ func pgT1(id uint32) any {
 func pgT2(id uint32) any {
 	return func(a0, a1 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		dispatch(f)
@@ -96,7 +96,7 @@ func pgT2(id uint32) any {
 func pgT3(id uint32) any {
 	return func(a0, a1, a2 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -110,7 +110,7 @@ func pgT3(id uint32) any {
 func pgT4(id uint32) any {
 	return func(a0, a1, a2 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -124,7 +124,7 @@ func pgT4(id uint32) any {
 func pgT5(id uint32) any {
 	return func(a0, a1, a2, a3 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -139,7 +139,7 @@ func pgT5(id uint32) any {
 func pgT6(id uint32) any {
 	return func(a0, a1, a2, a3 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -154,7 +154,7 @@ func pgT6(id uint32) any {
 func pgT7(id uint32) any {
 	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -170,7 +170,7 @@ func pgT7(id uint32) any {
 func pgT8(id uint32) any {
 	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -186,7 +186,7 @@ func pgT8(id uint32) any {
 func pgT9(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -203,7 +203,7 @@ func pgT9(id uint32) any {
 func pgT10(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -220,7 +220,7 @@ func pgT10(id uint32) any {
 func pgT11(id uint32) any {
 	return func(a0 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		dispatch(f)
 		r := f.ret
@@ -232,7 +232,7 @@ func pgT11(id uint32) any {
 func pgT12(id uint32) any {
 	return func(a0, a1 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		dispatch(f)
@@ -245,7 +245,7 @@ func pgT12(id uint32) any {
 func pgT13(id uint32) any {
 	return func(a0, a1 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		dispatch(f)
@@ -258,7 +258,7 @@ func pgT13(id uint32) any {
 func pgT14(id uint32) any {
 	return func(a0, a1, a2 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -272,7 +272,7 @@ func pgT14(id uint32) any {
 func pgT15(id uint32) any {
 	return func(a0, a1, a2 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -286,7 +286,7 @@ func pgT15(id uint32) any {
 func pgT16(id uint32) any {
 	return func(a0, a1, a2, a3 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -301,7 +301,7 @@ func pgT16(id uint32) any {
 func pgT17(id uint32) any {
 	return func(a0, a1, a2, a3 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -316,7 +316,7 @@ func pgT17(id uint32) any {
 func pgT18(id uint32) any {
 	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -332,7 +332,7 @@ func pgT18(id uint32) any {
 func pgT19(id uint32) any {
 	return func(a0, a1, a2, a3, a4 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -348,7 +348,7 @@ func pgT19(id uint32) any {
 func pgT20(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -365,7 +365,7 @@ func pgT20(id uint32) any {
 func pgT21(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -382,7 +382,7 @@ func pgT21(id uint32) any {
 func pgT22(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -407,7 +407,7 @@ func pgT22(id uint32) any {
 func pgT23(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -432,7 +432,7 @@ func pgT23(id uint32) any {
 func pgT24(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -457,7 +457,7 @@ func pgT24(id uint32) any {
 func pgT25(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -482,7 +482,7 @@ func pgT25(id uint32) any {
 func pgT26(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -507,7 +507,7 @@ func pgT26(id uint32) any {
 func pgT27(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -532,7 +532,7 @@ func pgT27(id uint32) any {
 func pgT28(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -557,7 +557,7 @@ func pgT28(id uint32) any {
 func pgT29(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -582,7 +582,7 @@ func pgT29(id uint32) any {
 func pgT30(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -607,7 +607,7 @@ func pgT30(id uint32) any {
 func pgT31(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -632,7 +632,7 @@ func pgT31(id uint32) any {
 func pgT32(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -657,7 +657,7 @@ func pgT32(id uint32) any {
 func pgT33(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) uintptr {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -682,7 +682,7 @@ func pgT33(id uint32) any {
 func pgT34(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -707,7 +707,7 @@ func pgT34(id uint32) any {
 func pgT35(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -732,7 +732,7 @@ func pgT35(id uint32) any {
 func pgT36(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -757,7 +757,7 @@ func pgT36(id uint32) any {
 func pgT37(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -782,7 +782,7 @@ func pgT37(id uint32) any {
 func pgT38(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
@@ -807,7 +807,7 @@ func pgT38(id uint32) any {
 func pgT39(id uint32) any {
 	return func(a0, a1, a2, a3, a4, a5 uintptr, d0, d1, d2, d3, d4, d5, d6, d7 float64) floatResult {
 		f := pgFrames.Get().(*cbFrame)
-		*f = cbFrame{shape: id}
+		f.shape, f.aux, f.ret = id, 0, 0
 		f.ints[0] = a0
 		f.ints[1] = a1
 		f.ints[2] = a2
