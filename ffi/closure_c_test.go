@@ -3,7 +3,10 @@
 package ffi
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/require"
@@ -174,4 +177,41 @@ func BenchmarkCallbackKinds(b *testing.B) {
 		b.ResetTimer()
 		loop(cb.Fn(), 0, b.N)
 	})
+}
+
+// TestClosureHammer makes, calls (from C threads) and closes callbacks
+// without user data from 4 goroutines for a second: closures and stubs
+// are taken and released concurrently, and every call reaches the
+// callback whose function pointer it used.
+func TestClosureHammer(t *testing.T) {
+	ftNeedLibffi(t)
+	ftNoLeaks(t)
+	var run func(cb uintptr, nthreads int32, n int64) int64
+	ftBind(t, &run, "ft_noud_threads", Bind3)
+	deadline := time.Now().Add(time.Second)
+	var wg sync.WaitGroup
+	var bad, calls atomic.Int64
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int64(g) << 32; time.Now().Before(deadline); k++ {
+				cb, err := NewCallback1(func(int64) int64 { return k }, NoUserData())
+				if err != nil {
+					bad.Add(1)
+					return
+				}
+				if run(cb.Fn(), 2, 5) != 10*k {
+					bad.Add(1)
+				}
+				calls.Add(1)
+				if cb.Close() != nil {
+					bad.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.Zero(t, bad.Load())
+	require.NotZero(t, calls.Load())
 }
