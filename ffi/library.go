@@ -83,6 +83,7 @@ type Symbol struct {
 	lib  *Library
 	name string
 	addr unsafe.Pointer // never a Go pointer
+	opts symOpts        // how to call it: symopt.go
 }
 
 // SymbolAt makes a Symbol of a C address obtained some other way, for

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package ffi
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi/internal/callconv"
+)
+
+// The general path: every signature the fast path cannot take (more than
+// 6 parameters, floats, structs by value, strings, slices and pointers
+// copied in and back, variadic functions, errno, owned results) is
+// classified once by internal/callconv into a call frame plan, the same
+// in both backends. A call converts the Go arguments into a frame,
+// enters the trampoline and converts the result back, with no Go heap
+// allocation.
+
+// gkind is how one parameter of the general path reaches C.
+type gkind uint8
+
+const (
+	gValue   gkind = iota // scalar or struct: the Go value's bytes are C's
+	gString               // a NUL-terminated copy in scratch memory
+	gSlice                // []T: copied into scratch memory and back
+	gPtr                  // *T: copied into scratch memory and back
+	gOffHeap              // OffHeap[T]: passed as it is
+)
+
+type gparam struct {
+	kind  gkind
+	size  uintptr // gSlice: element size; gPtr: pointee size
+	align uintptr
+	ptr   bool // gPtr: the pointee is an unsafe.Pointer, copied back with a typed store
+}
+
+// gres is how the result comes back.
+type gres uint8
+
+const (
+	rNone   gres = iota
+	rValue       // scalar or struct, stored by callconv
+	rString      // char *, copied (and freed with FreeResult)
+	rError       // int32_t HFFI code
+)
+
+type gplan struct {
+	sym      Symbol
+	fn       uintptr
+	cp       *callconv.Plan
+	large    bool
+	params   []gparam
+	res      gres
+	free     *Symbol
+	errno    bool
+	errnoOff uintptr // offset of WithErrno.Errno in the result
+	errnoFn  uintptr // __errno_location / __error
+	scratch  bool    // a parameter needs scratch memory
+	nout     int     // parameters copied back
+}
+
+func newGPlan(sym Symbol, out reflect.Type, in []reflect.Type) (*gplan, error) {
+	g := &gplan{sym: sym, fn: uintptr(sym.addr), free: sym.opts.free}
+	if generic(out, "WithErrno") {
+		fn, err := errnoLocation()
+		if err != nil {
+			return nil, err
+		}
+		g.errno, g.errnoFn, g.errnoOff = true, fn, out.Field(1).Offset
+		out = out.Field(0).Type
+		if out.Kind() == reflect.Struct && out.Size() == 0 {
+			out = nil
+		}
+	}
+	if err := sym.opts.check(len(in), out != nil && out.Kind() == reflect.String); err != nil {
+		return nil, err
+	}
+	rt, err := g.result(out)
+	if err != nil {
+		return nil, err
+	}
+	pts := make([]*callconv.Type, len(in))
+	g.params = make([]gparam, len(in))
+	for i, t := range in {
+		pt, err := g.param(i, t)
+		if err != nil {
+			return nil, err
+		}
+		pts[i] = pt
+	}
+	cp, err := callconv.Prepare(callconv.Native, sym.opts.fixedCount(), rt, pts...)
+	if err != nil {
+		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), "callconv: "))
+	}
+	g.cp, g.large = cp, cp.Large()
+	return g, nil
+}
+
+func (g *gplan) result(t reflect.Type) (*callconv.Type, error) {
+	switch {
+	case t == nil:
+		g.res = rNone
+		return nil, nil
+	case t == errorType:
+		g.res = rError
+		return callconv.Scalar(callconv.Int32), nil
+	case t.Kind() == reflect.String:
+		g.res = rString
+		return callconv.Scalar(callconv.Pointer), nil
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice:
+		return nil, invalidf("result has type %s: a C pointer must not become a Go pointer or slice; use unsafe.Pointer and read the memory with ffi.GoBytes, ffi.GoString or ffi.OffHeapAt", t)
+	}
+	ct, err := callconv.TypeOf(t)
+	if err != nil {
+		return nil, invalidf("result has type %s: %s", t, strings.TrimPrefix(err.Error(), "callconv: "))
+	}
+	g.res = rValue
+	return ct, nil
+}
+
+func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
+	what := fmt.Sprintf("parameter %d has type %s", i+1, t)
+	p := &g.params[i]
+	ptr := callconv.Scalar(callconv.Pointer)
+	switch t.Kind() {
+	case reflect.String:
+		p.kind, g.scratch = gString, true
+		return ptr, nil
+	case reflect.Slice:
+		e := t.Elem()
+		if generic(t, "OffHeap") {
+			p.kind = gOffHeap
+			return ptr, nil
+		}
+		if hasPointers(e) {
+			return nil, invalidf("%s: only slices of pointer-free elements are copied for C (the copy would hold Go pointers); put the data in an arena and pass an ffi.OffHeap or unsafe.Pointer", what)
+		}
+		p.kind, p.size, p.align = gSlice, e.Size(), uintptr(e.Align())
+		g.scratch = true
+		g.nout++
+		return ptr, nil
+	case reflect.Pointer:
+		e := t.Elem()
+		if hasPointers(e) && e.Kind() != reflect.UnsafePointer {
+			return nil, invalidf("%s: the pointee holds Go pointers, which must not be given to C; pass a handles.Handle, or C memory as unsafe.Pointer", what)
+		}
+		if e.Size() == 0 {
+			return nil, invalidf("%s: a pointer to a zero-size type has no C equivalent", what)
+		}
+		if e.Kind() == reflect.Struct {
+			if _, err := callconv.TypeOf(e); err != nil {
+				return nil, invalidf("%s: %s", what, strings.TrimPrefix(err.Error(), "callconv: "))
+			}
+		}
+		p.kind, p.size, p.align = gPtr, e.Size(), uintptr(e.Align())
+		p.ptr = e.Kind() == reflect.UnsafePointer
+		g.scratch = true
+		g.nout++
+		return ptr, nil
+	case reflect.Map, reflect.Chan, reflect.Interface:
+		return nil, invalidf("%s: it holds Go pointers, which must not be given to C; pass a handles.Handle instead", what)
+	case reflect.Func:
+		return nil, invalidf("%s: a Go func cannot be called by C; make a Callback and pass its Fn()", what)
+	}
+	ct, err := callconv.TypeOf(t)
+	if err != nil {
+		return nil, invalidf("%s: %s", what, strings.TrimPrefix(err.Error(), "callconv: "))
+	}
+	p.kind = gValue
+	return ct, nil
+}
+
+// call calls the function with the Go arguments at args (one pointer per
+// parameter) and stores the result at r. The bound functions of every
+// arity call it; args stays on their stack.
+func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
+	g.sym.live()
+	f := getFrame(g.large)
+	var sc *arena.Arena
+	if g.scratch {
+		sc = scratch.Get()
+	}
+	defer g.release(f, sc)
+	var outs []uintptr // the scratch copies to copy back, in parameter order
+	if g.scratch {
+		if g.nout > 0 {
+			outs = unsafe.Slice((*uintptr)(g.alloc(sc, -1, uintptr(g.nout)*8, 8)), g.nout)
+		}
+	}
+	j := 0
+	for i, a := range args {
+		p := &g.params[i]
+		var w uintptr
+		switch p.kind {
+		case gValue:
+			g.cp.Arg(f, i, a)
+			continue
+		case gString:
+			c, err := sc.CopyString(*(*string)(a))
+			g.check(i, err)
+			w = uintptr(c)
+		case gSlice:
+			s := (*sliceHeader)(a)
+			if s.data != nil {
+				n := uintptr(s.len) * p.size
+				c := g.alloc(sc, i, n, p.align)
+				copy(unsafe.Slice((*byte)(c), n), unsafe.Slice((*byte)(s.data), n))
+				w = uintptr(c)
+			}
+			outs[j] = w
+			j++
+		case gPtr:
+			if v := *(*unsafe.Pointer)(a); v != nil {
+				c := g.alloc(sc, i, p.size, p.align)
+				copy(unsafe.Slice((*byte)(c), p.size), unsafe.Slice((*byte)(v), p.size))
+				w = uintptr(c)
+			}
+			outs[j] = w
+			j++
+		case gOffHeap:
+			s := (*sliceHeader)(a)
+			if inGoHeap(s.data) {
+				panic(fmt.Sprintf("ffi: call %s: parameter %d: an OffHeap slice points into the Go heap; make it with MakeOffHeap or OffHeapAt", g.sym, i+1))
+			}
+			w = uintptr(s.data)
+		}
+		g.cp.Word(f, i, uint64(w))
+	}
+	var ep *int32
+	if g.errno {
+		runtime.LockOSThread()
+		ep = (*int32)(ptrFromAddr(callW0(g.errnoFn)))
+		*ep = 0
+	}
+	g.cp.Call(f, g.fn)
+	if g.errno {
+		e := *ep
+		runtime.UnlockOSThread()
+		*(*syscall.Errno)(unsafe.Add(r, g.errnoOff)) = syscall.Errno(e)
+	}
+	if g.nout > 0 {
+		g.copyBack(args, outs)
+	}
+	switch g.res {
+	case rValue:
+		g.cp.Result(f, r)
+	case rString:
+		var w uintptr
+		g.cp.Result(f, unsafe.Pointer(&w))
+		*(*string)(r) = goString(w)
+		if g.free != nil && w != 0 {
+			g.free.live()
+			callW1(uintptr(g.free.addr), w)
+		}
+	case rError:
+		var w uint32
+		g.cp.Result(f, unsafe.Pointer(&w))
+		setWord(r, kError, uintptr(w))
+	}
+}
+
+// release gives back what a call took; it runs on every return, panics
+// included.
+func (g *gplan) release(f *callconv.Frame, sc *arena.Arena) {
+	putFrame(f, g.large)
+	if sc != nil {
+		scratch.Put(sc)
+	}
+}
+
+// copyBack copies what C left in the scratch copies of slices and
+// pointers into the Go values.
+func (g *gplan) copyBack(args []unsafe.Pointer, outs []uintptr) {
+	j := 0
+	for i, a := range args {
+		p := &g.params[i]
+		switch p.kind {
+		case gSlice:
+			if c := outs[j]; c != 0 {
+				s := (*sliceHeader)(a)
+				n := uintptr(s.len) * p.size
+				copy(unsafe.Slice((*byte)(s.data), n), unsafe.Slice((*byte)(ptrFromAddr(c)), n))
+			}
+			j++
+		case gPtr:
+			if c := outs[j]; c != 0 {
+				v := *(*unsafe.Pointer)(a)
+				if p.ptr {
+					// A typed store: the variable may be in the heap and
+					// the garbage collector must see the old value go.
+					*(*unsafe.Pointer)(v) = *(*unsafe.Pointer)(ptrFromAddr(c))
+				} else {
+					copy(unsafe.Slice((*byte)(v), p.size), unsafe.Slice((*byte)(ptrFromAddr(c)), p.size))
+				}
+			}
+			j++
+		}
+	}
+}
+
+// alloc takes n bytes aligned to align (at least 8) from the scratch
+// arena, for parameter i (-1: hffi's own bookkeeping).
+func (g *gplan) alloc(sc *arena.Arena, i int, n, align uintptr) unsafe.Pointer {
+	c, err := sc.AllocUninit(n, max(align, 8))
+	g.check(i, err)
+	return c
+}
+
+// check panics when an argument cannot be copied: the scratch arena is
+// full (arguments of about 1 GiB) or cannot be mapped. A bound function
+// has no error result to report it in.
+func (g *gplan) check(i int, err error) {
+	if err != nil {
+		panic(fmt.Sprintf("ffi: call %s: parameter %d: %v", g.sym, i+1, err))
+	}
+}
+
+// sliceHeader is the layout of a Go slice.
+type sliceHeader struct {
+	data unsafe.Pointer
+	len  int
+	cap  int
+}
