@@ -3,6 +3,9 @@
 package ffi
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"syscall"
@@ -232,4 +235,18 @@ func TestCallVariadicFloatUnmarked(t *testing.T) {
 	var vsum func(string, float64, float64) float64
 	frBind(t, &vsum, "fr_vsum", Bind3)
 	assert.Equal(t, 0.5+2*1.25, vsum("dd", 0.5, 1.25))
+}
+
+// A target whose C calling convention hffi does not implement fails to
+// build, with the reason in the compiler's message.
+func TestUnsupportedTargetFailsToBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	cmd := exec.Command(gobin, "build", "-o", os.DevNull, ".")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=riscv64", "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	assert.Contains(t, string(out), "supports_only_linux_and_darwin_on_amd64_and_arm64")
 }
