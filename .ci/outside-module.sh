@@ -55,27 +55,28 @@ import "C"
 import (
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/values"
 )
 
 func main() {
-	rt := (*C.hffi_rt)(handles.Runtime())
+	rt := (*C.hffi_rt)(hffi.Runtime())
 	a, _ := arena.New()
 	defer a.Free()
-	doc, _ := ffi.Encode(a, map[string]any{"user": map[string]any{"name": "Ada"}})
+	doc, _ := values.Encode(a, map[string]any{"user": map[string]any{"name": "Ada"}})
 	h := handles.NewHandle("session")
 	var name *C.char
 	fmt.Println("keep:", C.keep(rt, C.hffi_handle(h), C.hffi_ref(doc), &name), C.GoString(name))
-	handles.Unretain(h)
+	handles.Release(h)
 	h.Delete()
 	fmt.Println("after Delete:", C.GoString(C.hffi_err_name(C.hffi_handle_check(rt, C.hffi_handle(h)))))
 }
 EOF
 # Beyond the README: a second file with the same preamble and an //export,
 # whose preamble cgo also compiles into _cgo_export.c: three private copies
-# in one package, plus hffi's own (internal/cimpl, through ffi).
+# in one package.
 cat > export.go <<'EOF'
 package main
 
@@ -126,8 +127,10 @@ import (
 	"log"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/values"
 )
 
 func main() {
@@ -135,20 +138,16 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sym, err := lib.Sym("greet")
-	if err != nil {
-		log.Fatal(err)
-	}
 	var greet func(rt unsafe.Pointer, doc arena.Ref) error
-	if err := ffi.Bind2(&greet, sym); err != nil {
+	if err := ffi.Bind2(&greet, lib.Sym("greet")); err != nil {
 		log.Fatal(err)
 	}
 	a, _ := arena.New()
 	defer a.Free()
-	doc, _ := ffi.Encode(a, map[string]any{"user": map[string]any{"name": "Ada"}})
-	fmt.Println("Go:", greet(arena.Runtime(), doc), "backend", ffi.Backend())
+	doc, _ := values.Encode(a, map[string]any{"user": map[string]any{"name": "Ada"}})
+	fmt.Println("Go:", greet(hffi.Runtime(), doc), "backend", ffi.Backend())
 	a.Reset()
-	fmt.Println("Go:", greet(arena.Runtime(), doc))
+	fmt.Println("Go:", greet(hffi.Runtime(), doc))
 }
 EOF
 go mod tidy >/dev/null 2>&1 || go mod tidy
@@ -169,14 +168,15 @@ import "C"
 import (
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 )
 
 func main() {
-	rt := (*C.hffi_rt)(handles.Runtime())
+	rt := (*C.hffi_rt)(hffi.Runtime())
 	h := handles.NewHandle("x")
 	fmt.Println("libhffi", C.hffi_version(), C.GoString(C.hffi_err_name(C.hffi_handle_retain(rt, C.hffi_handle(h)))))
-	handles.Unretain(h)
+	handles.Release(h)
 	h.Delete()
 }
 EOF

@@ -36,12 +36,12 @@ func TestNoHeapAllocs(t *testing.T) {
 		{"CopyBytes", func() { _, _ = a.CopyBytes(buf) }},
 		{"Alloc error", func() { _, _ = a.Alloc(8, 3) }},
 		{"Ref", func() { _, _ = a.Ref(p) }},
-		{"ID", func() { _ = a.ID() }},
+		{"CArena", func() { _ = a.CArena() }},
 		{"Resolve", func() { _, _ = Resolve(r, 64) }},
 		{"Resolve error", func() { _, _ = Resolve(forged, 8) }},
 		{"Check", func() { _ = Check(r) }},
 		{"Reset", func() { _, _ = scratch.CopyString(str); scratch.Reset() }},
-		{"Reset after mint", func() { _ = scratch.ID(); scratch.Reset() }},
+		{"Reset after mint", func() { _ = scratch.CArena(); scratch.Reset() }},
 		{"Pool", func() { b := pool.Get(); _, _ = b.CopyString(str); pool.Put(b) }},
 	}
 	for _, tt := range tests {

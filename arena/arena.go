@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/atomicx"
 	"github.com/hffi-go/hffi/internal/shm"
@@ -42,7 +43,7 @@ type Option func(*config)
 
 // WithMaxSize sets the arena's maximum size in bytes (rounded up to a page):
 // address space reserved at once, committed as allocations reach it.
-// Allocations beyond it fail with [ErrNoMem]. The default is
+// Allocations beyond it fail with [hffi.ENOMEM]. The default is
 // [DefaultMaxSize]; at most [MaxSize].
 func WithMaxSize(n uintptr) Option { return func(c *config) { c.maxSize = n } }
 
@@ -92,9 +93,9 @@ type Arena struct {
 
 // New reserves a new arena. It allocates (the Arena, and a registry slot
 // under a global lock) and makes a system call; use a [Pool] for per-call
-// scratch arenas. It fails with [ErrRange] for a bad maximum size,
-// [ErrExhausted] if every registry slot is in use (retired slots are
-// recycled, see [Arena.Reset]), or [ErrNoMem].
+// scratch arenas. It fails with [hffi.ERANGE] for a bad maximum size,
+// [hffi.EEXHAUSTED] if every registry slot is in use (retired slots are
+// recycled, see [Arena.Reset]), or [hffi.ENOMEM].
 func New(opts ...Option) (*Arena, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -106,7 +107,7 @@ func New(opts ...Option) (*Arena, error) {
 func newArena(cfg config) (*Arena, error) {
 	page := shm.PageSize()
 	if cfg.maxSize == 0 || cfg.maxSize > MaxSize {
-		return nil, fmt.Errorf("arena: maximum size %d not in [1, %d]: %w", cfg.maxSize, MaxSize, ErrRange)
+		return nil, fmt.Errorf("arena: maximum size %d not in [1, %d]: %w", cfg.maxSize, MaxSize, hffi.ERANGE)
 	}
 	size := uint64(shm.RoundUp(cfg.maxSize, page))
 	a := &Arena{
@@ -163,7 +164,7 @@ func (a *Arena) reserve(floor, size uint64) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("arena: %w (%w)", err, ErrNoMem)
+		return fmt.Errorf("arena: %w (%w)", err, hffi.ENOMEM)
 	}
 	a.base, a.floor, a.limit = base, floor, floor+size
 	return nil
@@ -193,8 +194,8 @@ func (a *Arena) deadErr() error {
 // larger than the page size. The memory stays valid until [Arena.Reset] or
 // [Arena.Free]. A zero size returns an address that must not be
 // dereferenced and may equal the next allocation's. Alloc makes no Go heap
-// allocation. It fails with [ErrAlign], [ErrNoMem] (the maximum size is
-// reached; the arena stays usable), or [ErrClosed] after Free.
+// allocation. It fails with [hffi.EALIGN], [hffi.ENOMEM] (the maximum size is
+// reached; the arena stays usable), or [hffi.ECLOSED] after Free.
 func (a *Arena) Alloc(size, align uintptr) (unsafe.Pointer, error) {
 	p, err := a.bump(uint64(size), uint64(align))
 	if err == nil && size > 0 {
@@ -259,13 +260,13 @@ func (a *Arena) bump(size, align uint64) (unsafe.Pointer, error) {
 		return nil, a.deadErr()
 	}
 	if align-1 >= uint64(shm.PageSize()) || align&(align-1) != 0 {
-		return nil, allocErrs.of(abi.EALIGN)
+		return nil, allocErrs.of(hffi.EALIGN)
 	}
 	old := atomic.LoadUint64(&h.Used)
 	for {
 		off := (old + align - 1) &^ (align - 1)
 		if off < old || off > a.limit || size > a.limit-off {
-			return nil, allocErrs.of(abi.ENOMEM)
+			return nil, allocErrs.of(hffi.ENOMEM)
 		}
 		end := off + size
 		if end > atomic.LoadUint64(&h.Committed) {
@@ -293,7 +294,7 @@ func (a *Arena) commit(h *abi.ArenaHdr, end uint64) error {
 		}
 		from := c &^ (page - 1)
 		if err := shm.Commit(unsafe.Add(a.base, from), uintptr(target-from)); err != nil {
-			return fmt.Errorf("arena: alloc: %w (%w)", err, ErrNoMem)
+			return fmt.Errorf("arena: alloc: %w (%w)", err, hffi.ENOMEM)
 		}
 		if atomic.CompareAndSwapUint64(&h.Committed, c, target) {
 			return nil
@@ -313,10 +314,11 @@ func (a *Arena) Used() uintptr {
 	return uintptr(atomic.LoadUint64(&h.Used) - a.floor - abi.ArenaPrefix)
 }
 
-// Limit returns the arena's maximum size in bytes (0 once freed). The
-// first 64 bytes are reserved (the arena's id names them), so at most
-// Limit()-64 bytes can be allocated.
-func (a *Arena) Limit() uintptr {
+// MaxSize returns the arena's maximum size in bytes, as set by
+// [WithMaxSize] (0 once freed). The first 64 bytes are reserved (the
+// arena's C handle, [Arena.CArena], names them), so at most MaxSize()-64
+// bytes can be allocated.
+func (a *Arena) MaxSize() uintptr {
 	if a.hdr == nil {
 		return 0
 	}
@@ -325,9 +327,9 @@ func (a *Arena) Limit() uintptr {
 
 // Reset frees every allocation at once; the arena keeps its memory (up to
 // [WithRetain] bytes) for the next allocations. If a [Ref] or the arena's
-// [Arena.ID] was handed out since the last Reset, the arena's generation is
-// bumped, so those Refs and that ID now resolve to [ErrStale], in Go and in
-// C. Raw pointers into the arena must no longer be used; in debug mode
+// [Arena.CArena] was handed out since the last Reset, the arena's
+// generation is bumped, so those now resolve to [hffi.ESTALE], in Go and
+// in C. Raw pointers into the arena must no longer be used; in debug mode
 // (see [WithDebug]) the memory is poisoned and made inaccessible so that a
 // stale access faults at once.
 //
@@ -336,7 +338,7 @@ func (a *Arena) Limit() uintptr {
 // a fresh or freed one, or else a retired slot that starts over behind a
 // floor above every offset it ever handed out, so that no Ref of its past
 // can resolve (this maps new memory). If no slot is left, the arena's
-// memory is released and later allocations fail with [ErrExhausted].
+// memory is released and later allocations fail with [hffi.EEXHAUSTED].
 // Reset of a freed arena is a no-op. Reset must not run concurrently with
 // other uses of the arena; it makes no Go heap allocation except when
 // moving slots.
@@ -461,8 +463,8 @@ func (a *Arena) die(reason error) {
 // Free returns the arena's memory to the OS (in debug mode it stays
 // reserved and inaccessible for a while, so stale C pointers fault) and its
 // registry slot to the registry. Refs into the arena then resolve to
-// [ErrClosed] until the slot is reused, then to [ErrStale]; allocations
-// fail with [ErrClosed]. Free is idempotent; it must not run concurrently
+// [hffi.ECLOSED] until the slot is reused, then to [hffi.ESTALE]; allocations
+// fail with [hffi.ECLOSED]. Free is idempotent; it must not run concurrently
 // with other uses of the arena.
 func (a *Arena) Free() error {
 	a.lock()

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -40,8 +42,8 @@ func TestNewOptions(t *testing.T) {
 		{"one byte rounds to a page", []Option{WithMaxSize(1)}, page, nil},
 		{"page plus one", []Option{WithMaxSize(page + 1)}, 2 * page, nil},
 		{"largest", []Option{WithMaxSize(MaxSize)}, MaxSize, nil},
-		{"zero", []Option{WithMaxSize(0)}, 0, ErrRange},
-		{"too large", []Option{WithMaxSize(MaxSize + 1)}, 0, ErrRange},
+		{"zero", []Option{WithMaxSize(0)}, 0, hffi.ERANGE},
+		{"too large", []Option{WithMaxSize(MaxSize + 1)}, 0, hffi.ERANGE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,9 +55,9 @@ func TestNewOptions(t *testing.T) {
 			}
 			require.NoError(t, err)
 			defer a.Free()
-			assert.Equal(t, tt.limit, a.Limit())
+			assert.Equal(t, tt.limit, a.MaxSize())
 			assert.Zero(t, a.Used())
-			require.NoError(t, Check(a.ID()))
+			require.NoError(t, Check(a.CArena()))
 		})
 	}
 }
@@ -82,9 +84,9 @@ func TestAllocBadAlign(t *testing.T) {
 	a := mustNew(t, WithMaxSize(1<<20))
 	for _, align := range []uintptr{0, 3, 6, 24, page + 1, 2 * page, ^uintptr(0), 1 << 63} {
 		_, err := a.Alloc(8, align)
-		require.ErrorIs(t, err, ErrAlign, "align %d", align)
+		require.ErrorIs(t, err, hffi.EALIGN, "align %d", align)
 		_, err = a.AllocUninit(8, align)
-		require.ErrorIs(t, err, ErrAlign, "align %d", align)
+		require.ErrorIs(t, err, hffi.EALIGN, "align %d", align)
 	}
 	assert.Zero(t, a.Used())
 }
@@ -105,14 +107,14 @@ func TestAllocZeroSize(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, unsafe.Add(startOf(a), page), p)
 	_, err = a.Alloc(1, 1)
-	require.ErrorIs(t, err, ErrNoMem)
+	require.ErrorIs(t, err, hffi.ENOMEM)
 }
 
 func TestAllocHuge(t *testing.T) {
 	a := mustNew(t) // 1 GiB reserved, nothing committed yet
 	for _, size := range []uintptr{DefaultMaxSize, DefaultMaxSize - abi.ArenaPrefix + 1, ^uintptr(0), ^uintptr(0) - 4096, 1 << 63} {
 		_, err := a.Alloc(size, 8)
-		require.ErrorIs(t, err, ErrNoMem, "size %d", size)
+		require.ErrorIs(t, err, hffi.ENOMEM, "size %d", size)
 	}
 	// Half the address space of the arena in one allocation: committed,
 	// never touched, so it costs no memory.
@@ -124,7 +126,7 @@ func TestAllocHuge(t *testing.T) {
 	// Exactly what is left.
 	rest := DefaultMaxSize - abi.ArenaPrefix - a.Used()
 	_, err = a.AllocUninit(rest+1, 1)
-	require.ErrorIs(t, err, ErrNoMem)
+	require.ErrorIs(t, err, hffi.ENOMEM)
 	_, err = a.AllocUninit(rest, 1)
 	require.NoError(t, err)
 	assert.Equal(t, uintptr(DefaultMaxSize-abi.ArenaPrefix), a.Used())
@@ -137,7 +139,7 @@ func TestExhaustLimit(t *testing.T) {
 	for {
 		p, err := a.Alloc(1000, 8)
 		if err != nil {
-			require.ErrorIs(t, err, ErrNoMem)
+			require.ErrorIs(t, err, hffi.ENOMEM)
 			require.ErrorContains(t, err, "arena: alloc: ")
 			break
 		}
@@ -182,30 +184,30 @@ func TestUseAfterFree(t *testing.T) {
 	require.NoError(t, err)
 	r, err := a.Ref(p)
 	require.NoError(t, err)
-	id := a.ID()
+	id := a.CArena()
 
 	require.NoError(t, a.Free())
 	require.NoError(t, a.Free(), "double Free is a no-op")
 	a.Reset() // no-op
 
 	_, err = a.Alloc(1, 1)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = a.AllocUninit(1, 1)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = a.CopyString("x")
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = a.CopyBytes([]byte("x"))
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = a.Ref(p)
-	require.ErrorIs(t, err, ErrClosed)
-	assert.Zero(t, a.ID())
+	require.ErrorIs(t, err, hffi.ECLOSED)
+	assert.Zero(t, a.CArena())
 	assert.Zero(t, a.Used())
-	assert.Zero(t, a.Limit())
+	assert.Zero(t, a.MaxSize())
 
 	// Until the slot is reused, Refs say "closed"; after, "stale".
 	_, err = Resolve(r, 1)
-	require.True(t, isAny(err, ErrClosed, ErrStale), "%v", err)
-	require.True(t, isAny(Check(id), ErrClosed, ErrStale))
+	require.True(t, isAny(err, hffi.ECLOSED, hffi.ESTALE), "%v", err)
+	require.True(t, isAny(Check(id), hffi.ECLOSED, hffi.ESTALE))
 }
 
 func TestStats(t *testing.T) {
@@ -265,7 +267,7 @@ func TestResetOverlap(t *testing.T) {
 	}
 	wg.Wait()
 	_, err := a.Alloc(8, 8)
-	assert.ErrorIs(t, err, ErrClosed)
+	assert.ErrorIs(t, err, hffi.ECLOSED)
 }
 
 func TestRetain(t *testing.T) {

@@ -15,20 +15,6 @@ import (
 // memory shows up as 0xDBDBDBDB...
 const Poison = 0xDB
 
-// DebugEnv is the environment variable read once at start-up: a value
-// that strconv.ParseBool accepts as true ("1", "true") turns debug mode on.
-const DebugEnv = shm.DebugEnv
-
-// SetDebug turns debug mode on or off for arenas and pools created from now
-// on (arenas that exist keep their mode) and returns the previous setting.
-// C sees the setting as HFFI_RT_DEBUG in hffi_rt.flags. Safe for
-// concurrent use.
-func SetDebug(on bool) bool { return shm.SetDebug(on) }
-
-// Debug reports whether debug mode is on for new arenas: the value of
-// HFFI_DEBUG at start-up, or the last SetDebug.
-func Debug() bool { return shm.Debug() }
-
 func poison(p unsafe.Pointer, n uintptr) {
 	b := unsafe.Slice((*byte)(p), n)
 	for i := range b {

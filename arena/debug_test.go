@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,13 +32,13 @@ func requireFault(t *testing.T, p unsafe.Pointer) {
 }
 
 func TestDebugSwitch(t *testing.T) {
-	old := SetDebug(true)
-	defer SetDebug(old)
-	assert.True(t, Debug())
+	old := hffi.SetDebug(true)
+	defer hffi.SetDebug(old)
+	assert.True(t, hffi.Debug())
 	a := mustNew(t, WithMaxSize(page))
 	assert.Equal(t, uint64(abi.ArenaFDebug), hdrOf(a).Flags)
-	assert.True(t, SetDebug(false))
-	assert.False(t, Debug())
+	assert.True(t, hffi.SetDebug(false))
+	assert.False(t, hffi.Debug())
 	b := mustNew(t, WithMaxSize(page))
 	assert.Zero(t, hdrOf(b).Flags)
 	c := mustNew(t, WithMaxSize(page), WithDebug(true))

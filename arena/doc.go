@@ -26,7 +26,7 @@
 //	defer a.Free()
 //	cs, err := a.CopyString("hello")   // C.puts((*C.char)(cs)) is fine
 //
-// Exceeding the maximum size returns [ErrNoMem]; the arena stays usable.
+// Exceeding the maximum size returns [hffi.ENOMEM]; the arena stays usable.
 // Allocations make no Go heap allocation.
 //
 // Each of these calls is one atomic compare-and-swap, so goroutines and C
@@ -40,7 +40,7 @@
 //
 // [Arena.Reset] frees every allocation at once and keeps the memory for
 // reuse; [Arena.Free] returns the memory to the OS. Both are idempotent on a
-// freed arena; an allocation after Free returns [ErrClosed]. Neither may
+// freed arena; an allocation after Free returns [hffi.ECLOSED]. Neither may
 // run concurrently with other uses of the same arena.
 //
 // For per-call scratch memory, a [Pool] hands out reset arenas and takes
@@ -61,12 +61,12 @@
 //
 // A Ref packs the arena's registry slot, the arena's generation and the
 // offset. Any 64-bit integer resolves in a few loads to the address or to
-// one specific error: [ErrZero], [ErrKind] (a handle, not a Ref),
-// [ErrRange], [ErrForged] (a generation never issued), [ErrStale] (the
-// arena was reset since), [ErrClosed] (the arena was freed), [ErrRetired]
-// or [ErrBounds]. Resolving never reads outside the shared registry, and a
+// one specific error: [hffi.EZERO], [hffi.EKIND] (a handle, not a Ref),
+// [hffi.ERANGE], [hffi.EFORGED] (a generation never issued), [hffi.ESTALE] (the
+// arena was reset since), [hffi.ECLOSED] (the arena was freed), [hffi.ERETIRED]
+// or [hffi.EBOUNDS]. Resolving never reads outside the shared registry, and a
 // Ref never names memory of a later generation: Reset bumps the arena's
-// generation when a Ref or the arena's id was minted since the previous
+// generation when a Ref or the arena's C arena was minted since the previous
 // Reset (scratch arenas that never mint spend no generation), and a slot
 // whose generations are exhausted is retired, not wrapped; when it is
 // reused, its Refs start above a floor that every earlier Ref lies below.
@@ -77,8 +77,8 @@
 //
 // # Using an arena from C
 //
-// C receives [Runtime] (the address of hffi_rt) once and an arena id,
-// [Arena.ID], per use. With them, C threads allocate from the arena
+// C receives [hffi.Runtime] (the address of hffi_rt) once and the
+// arena's hffi_arena, [Arena.CArena], per use. With them, C threads allocate from the arena
 // concurrently with Go (hffi_arena_alloc, hffi_arena_strdup,
 // hffi_arena_memdup) and mint Refs (hffi_ref_of) that Go resolves:
 //
@@ -94,7 +94,7 @@
 // # Debug mode
 //
 // Debug mode is a runtime switch: the environment variable HFFI_DEBUG
-// ([DebugEnv]) read at start-up, [SetDebug] for arenas made afterwards, or
+// ([hffi.DebugEnv]) read at start-up, [hffi.SetDebug] for arenas made afterwards, or
 // [WithDebug] per arena. In debug mode Reset overwrites the used memory
 // with the [Poison] byte 0xDB and makes every page inaccessible (committed
 // again on the next allocation), and Free keeps the address range reserved
@@ -111,13 +111,13 @@
 // above every offset they handed out, so that no old Ref can resolve. For
 // arenas of the default size that lasts for over a century of minting
 // Resets at full speed (RATIONALE.md has the arithmetic); an arena of
-// MaxSize can only use slots never recycled. [New] returns [ErrExhausted]
+// MaxSize can only use slots never recycled. [New] returns [hffi.EEXHAUSTED]
 // when every slot is in use (or retired and too high for the arena).
 //
 // # Errors
 //
 // Errors wrap the sentinels of this package, which are the HFFI_E* codes of
-// hffi.h: errors.Is(err, arena.ErrStale) holds for an error from [Resolve]
+// hffi.h: errors.Is(err, hffi.ESTALE) holds for an error from [Resolve]
 // and for the code C got from hffi_ref_resolve alike. Error paths of
 // Resolve and allocation do not allocate.
 //

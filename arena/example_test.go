@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 )
 
@@ -54,14 +55,14 @@ func ExampleResolve() {
 
 	a.Reset()
 	_, err = arena.Resolve(r, 10)
-	fmt.Println(errors.Is(err, arena.ErrStale))
+	fmt.Println(errors.Is(err, hffi.ESTALE))
 	fmt.Println(err)
 
 	p, _ = a.CopyString("new generation")
 	r, _ = a.Ref(p)
 	a.Free()
 	_, err = arena.Resolve(r, 10)
-	fmt.Println(errors.Is(err, arena.ErrClosed))
+	fmt.Println(errors.Is(err, hffi.ECLOSED))
 	// Output:
 	// true <nil>
 	// true
@@ -100,7 +101,7 @@ func ExampleWithMaxSize() {
 	}
 	defer a.Free()
 	_, err = a.Alloc(1<<20, 8)
-	fmt.Println(errors.Is(err, arena.ErrNoMem))
+	fmt.Println(errors.Is(err, hffi.ENOMEM))
 	fmt.Println(err)
 	// Output:
 	// true

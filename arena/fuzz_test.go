@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -46,7 +48,7 @@ func fixture(tb testing.TB) {
 			f.allocs[abi.RefOffset(r)] = append([]byte(s), 0)
 			f.seeds = append(f.seeds, r+uint64(i+1), r^abi.RefTag, r+1<<abi.RefGenShift, r-1<<abi.RefGenShift)
 		}
-		f.seeds = append(f.seeds, uint64(live.ID()))
+		f.seeds = append(f.seeds, uint64(live.CArena()))
 
 		reset, err := New(WithMaxSize(1 << 20))
 		require.NoError(tb, err)
@@ -82,41 +84,41 @@ func fixture(tb testing.TB) {
 
 // specResolve computes hffi_ref_resolve's result from the text of hffi.h,
 // reading the raw registry: a second implementation to check Resolve by.
-func specResolve(r, size uint64) (off uint64, code abi.Errno) {
+func specResolve(r, size uint64) (off uint64, code hffi.Code) {
 	if r == 0 {
-		return 0, abi.EZERO
+		return 0, hffi.EZERO
 	}
 	if r>>63 == 0 {
-		return 0, abi.EKIND
+		return 0, hffi.EKIND
 	}
 	slot := (r >> 49) & (1<<14 - 1)
 	gen := (r >> 29) & (1<<20 - 1)
 	if slot == 0 {
-		return 0, abi.ERANGE
+		return 0, hffi.ERANGE
 	}
 	if gen == 0 {
-		return 0, abi.EFORGED
+		return 0, hffi.EFORGED
 	}
 	w := slotWordOf(uint32(slot))
 	sgen, state, floor := w&(1<<20-1), (w>>20)&3, (w>>22)&(1<<29-1)*8
 	off = (r & (1<<29 - 1)) * 8
 	switch {
 	case off < floor:
-		return 0, abi.ESTALE
+		return 0, hffi.ESTALE
 	case gen > sgen:
-		return 0, abi.EFORGED
+		return 0, hffi.EFORGED
 	case gen < sgen:
-		return 0, abi.ESTALE
+		return 0, hffi.ESTALE
 	case state == 2:
-		return 0, abi.ERETIRED
+		return 0, hffi.ERETIRED
 	case state != 1:
-		return 0, abi.ECLOSED
+		return 0, hffi.ECLOSED
 	}
 	used := atomic.LoadUint64(&hdrs[slot].Used)
 	if off < floor+64 || off > used || size > used-off {
-		return 0, abi.EBOUNDS
+		return 0, hffi.EBOUNDS
 	}
-	return off, abi.OK
+	return off, hffi.OK
 }
 
 // FuzzResolve: any 64-bit integer (and size) resolves to exactly the code
@@ -132,13 +134,13 @@ func FuzzResolve(f *testing.F) {
 	f.Fuzz(func(t *testing.T, r, size uint64) {
 		p, err := Resolve(Ref(r), uintptr(size))
 		off, code := specResolve(r, size)
-		if code != abi.OK {
+		if code != hffi.OK {
 			require.Nil(t, p)
 			require.ErrorIs(t, err, error(code))
-			var e abi.Errno
+			var e hffi.Code
 			require.True(t, errors.As(err, &e))
 			require.Equal(t, code, e)
-			require.Equal(t, code == abi.EBOUNDS, Check(Ref(r)) == nil)
+			require.Equal(t, code == hffi.EBOUNDS, Check(Ref(r)) == nil)
 			return
 		}
 		require.NoError(t, err)
@@ -249,16 +251,16 @@ func FuzzOps(f *testing.F) {
 					size++
 				}
 				if m.freed {
-					require.ErrorIs(t, err, ErrClosed)
+					require.ErrorIs(t, err, hffi.ECLOSED)
 					continue
 				}
 				if align > uint64(page) {
-					require.ErrorIs(t, err, ErrAlign)
+					require.ErrorIs(t, err, hffi.EALIGN)
 					continue
 				}
 				off := (m.used + align - 1) &^ (align - 1)
 				if off+size > m.floor+limit {
-					require.ErrorIs(t, err, ErrNoMem)
+					require.ErrorIs(t, err, hffi.ENOMEM)
 					continue
 				}
 				require.NoError(t, err)
@@ -296,12 +298,12 @@ func FuzzOps(f *testing.F) {
 				i := next()
 				if m.freed {
 					_, err := m.a.Ref(baseOf(m.a))
-					require.ErrorIs(t, err, ErrClosed)
-					require.Zero(t, m.a.ID())
+					require.ErrorIs(t, err, hffi.ECLOSED)
+					require.Zero(t, m.a.CArena())
 					continue
 				}
 				if i >= len(m.allocs) || m.allocs[i].off%8 != 0 {
-					id := m.a.ID()
+					id := m.a.CArena()
 					require.Equal(t, m.floor, abi.RefOffset(uint64(id)))
 					refs = append(refs, mRef{id, indexOf(arenas, m), m.floor, m.epoch})
 				} else {
@@ -320,11 +322,11 @@ func FuzzOps(f *testing.F) {
 				p, err := Resolve(mr.r, uintptr(size))
 				switch {
 				case m.freed && mr.epoch == m.epoch:
-					require.True(t, isAny(err, ErrClosed, ErrStale), "%v", err)
+					require.True(t, isAny(err, hffi.ECLOSED, hffi.ESTALE), "%v", err)
 				case mr.epoch != m.epoch:
-					require.ErrorIs(t, err, ErrStale)
+					require.ErrorIs(t, err, hffi.ESTALE)
 				case mr.off < m.floor+abi.ArenaPrefix || mr.off+size > m.used:
-					require.ErrorIs(t, err, ErrBounds)
+					require.ErrorIs(t, err, hffi.EBOUNDS)
 					require.NoError(t, Check(mr.r))
 				default:
 					require.NoError(t, err)
@@ -348,12 +350,12 @@ func FuzzOps(f *testing.F) {
 				data := bytes.Repeat([]byte{byte(next())}, next())
 				p, err := m.a.CopyBytes(data)
 				if m.freed {
-					require.ErrorIs(t, err, ErrClosed)
+					require.ErrorIs(t, err, hffi.ECLOSED)
 					continue
 				}
 				off := (m.used + 7) &^ 7
 				if off+uint64(len(data)) > m.floor+limit {
-					require.ErrorIs(t, err, ErrNoMem)
+					require.ErrorIs(t, err, hffi.ENOMEM)
 					continue
 				}
 				require.NoError(t, err)
@@ -370,13 +372,13 @@ func FuzzOps(f *testing.F) {
 				p, err := m.local.Alloc(uintptr(size), uintptr(align))
 				switch {
 				case m.freed:
-					require.ErrorIs(t, err, ErrClosed)
+					require.ErrorIs(t, err, hffi.ECLOSED)
 					continue
 				case align > uint64(page):
-					require.ErrorIs(t, err, ErrAlign)
+					require.ErrorIs(t, err, hffi.EALIGN)
 					continue
 				case err != nil:
-					require.ErrorIs(t, err, ErrNoMem)
+					require.ErrorIs(t, err, hffi.ENOMEM)
 					require.Greater(t, size+align, m.floor+limit-m.used-1, "a Local failed although the arena had room")
 					continue
 				}
@@ -400,7 +402,7 @@ func FuzzOps(f *testing.F) {
 				}
 				r := Ref(abi.MakeRef(slotOf(m.a), genOf(m.a)+1, m.floor+abi.ArenaPrefix))
 				_, err := Resolve(r, 0)
-				assert.ErrorIs(t, err, ErrForged)
+				assert.ErrorIs(t, err, hffi.EFORGED)
 			}
 		}
 	})

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -107,7 +109,7 @@ func TestHammerExhaust(t *testing.T) {
 			for {
 				p, err := a.AllocUninit(size, 8)
 				if err != nil {
-					assert.ErrorIs(t, err, ErrNoMem)
+					assert.ErrorIs(t, err, hffi.ENOMEM)
 					return
 				}
 				bytesAt(p, size)[size-1] = 1
@@ -166,7 +168,7 @@ func TestHammerRegistry(t *testing.T) {
 				}
 				for i := range refs {
 					_, err := Resolve(Ref(refs[i].Load()), 2)
-					if err != nil && !isAny(err, ErrZero, ErrStale, ErrClosed) {
+					if err != nil && !isAny(err, hffi.EZERO, hffi.ESTALE, hffi.ECLOSED) {
 						assert.Fail(t, "unexpected error", "%v", err)
 					}
 					_ = ReadStats()

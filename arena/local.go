@@ -5,6 +5,7 @@ package arena
 import (
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/shm"
 )
@@ -29,7 +30,7 @@ const (
 // own Local. What a Local hands out is arena memory like any other: valid
 // until the arena's Reset or Free, usable with [Arena.Ref]. A Local notices
 // Reset and Free by itself (it then reserves a new chunk, or fails with
-// [ErrClosed]). Reserved but unused chunk space counts as used
+// [hffi.ECLOSED]). Reserved but unused chunk space counts as used
 // ([Arena.Used]) until the next Reset.
 //
 // A Local must not be copied after first use (go vet reports copies) and
@@ -123,7 +124,7 @@ func (l *Local) slow(size, align uint64) (unsafe.Pointer, error) {
 		return nil, errNoArena
 	}
 	if align-1 >= uint64(shm.PageSize()) || align&(align-1) != 0 {
-		return nil, allocErrs.of(abi.EALIGN)
+		return nil, allocErrs.of(hffi.EALIGN)
 	}
 	if a.epoch != l.epoch {
 		// The chunk went with a Reset or Free. The epoch is taken only

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,9 +37,9 @@ func TestLocalBasics(t *testing.T) {
 		assert.Equal(t, make([]byte, 24), bytesAt(z, 24))
 	}
 	_, err = l.Alloc(8, 3)
-	require.ErrorIs(t, err, ErrAlign)
+	require.ErrorIs(t, err, hffi.EALIGN)
 	_, err = l.Alloc(8, 2*page)
-	require.ErrorIs(t, err, ErrAlign)
+	require.ErrorIs(t, err, hffi.EALIGN)
 
 	// Large allocations go to the arena directly.
 	used := a.Used()
@@ -69,16 +71,16 @@ func TestLocalSeesResetAndFree(t *testing.T) {
 
 	require.NoError(t, a.Free())
 	_, err = l.CopyString("x")
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = l.Alloc(0, 1)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 
 	var zero Local
 	_, err = zero.CopyString("x")
-	require.ErrorIs(t, err, ErrInvalid)
+	require.ErrorIs(t, err, hffi.EINVAL)
 	dead := (&Arena{}).Local()
 	_, err = dead.AllocUninit(0, 1)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 }
 
 func TestLocalFillsArena(t *testing.T) {
@@ -89,7 +91,7 @@ func TestLocalFillsArena(t *testing.T) {
 	for {
 		p, err := l.Alloc(1000, 8)
 		if err != nil {
-			require.ErrorIs(t, err, ErrNoMem)
+			require.ErrorIs(t, err, hffi.ENOMEM)
 			break
 		}
 		bytesAt(p, 1000)[999] = 1

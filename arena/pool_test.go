@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +27,7 @@ func TestPoolReuse(t *testing.T) {
 	assert.Same(t, a, b, "an idle arena is reused")
 	assert.Zero(t, b.Used(), "Put resets")
 	_, err = Resolve(r, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 	p.Put(b)
 	p.Put(nil)
 }

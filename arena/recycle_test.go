@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,10 +24,10 @@ func staleNow(t *testing.T, r Ref, what string) {
 	if !assert.Error(t, err, what) {
 		return
 	}
-	if !isAny(err, ErrStale, ErrRetired) {
-		t.Errorf("%s: %v, want ErrStale or ErrRetired", what, err)
+	if !isAny(err, hffi.ESTALE, hffi.ERETIRED) {
+		t.Errorf("%s: %v, want hffi.ESTALE or hffi.ERETIRED", what, err)
 	}
-	var want, got abi.Errno
+	var want, got hffi.Code
 	require.ErrorAs(t, err, &want)
 	require.ErrorAs(t, Check(r), &got, "%s: Check fails too", what)
 	assert.Equal(t, want, got, "%s: Check agrees", what)
@@ -34,9 +36,9 @@ func staleNow(t *testing.T, r Ref, what string) {
 // TestSlotsNeverRunOut drives the registry through its real mechanism, with
 // limits small enough to get there in a fraction of a second: three slots
 // that retire after 16 generations. A Reset per use, each minting a Ref as
-// ffi.Encode does, retires slot after slot; once none is fresh or free,
+// values.Encode does, retires slot after slot; once none is fresh or free,
 // retired slots start over behind floors, again and again. Before
-// recycling, this arena died after 48 Resets (ErrExhausted). Every Ref
+// recycling, this arena died after 48 Resets (hffi.EEXHAUSTED). Every Ref
 // kept along the way stays stale (even when its generation is current
 // again in a later incarnation), the floors grow by what the arena used,
 // and New keeps working.
@@ -85,7 +87,7 @@ func TestSlotsNeverRunOut(t *testing.T) {
 	b := mustNew(t, WithMaxSize(1<<20))
 	c := mustNew(t, WithMaxSize(1<<20))
 	_, err := New(WithMaxSize(1 << 20))
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	for _, x := range []*Arena{b, c} {
 		p, err := x.CopyString("fresh")
 		require.NoError(t, err)
@@ -120,7 +122,7 @@ func TestSlotGenerationsRunOutForReal(t *testing.T) {
 	var last Ref
 	for genOf(a) < abi.ArenaGenMax {
 		a.Reset()
-		last = Ref(uint64(a.ID()))
+		last = Ref(uint64(a.CArena()))
 	}
 	require.Equal(t, slot, slotOf(a))
 	require.Equal(t, floor, floorOf(a))
@@ -156,7 +158,7 @@ func TestResolveExtent(t *testing.T) {
 		p := mustCopy(t, a, "extent")
 		r, err := a.Ref(p)
 		require.NoError(t, err)
-		for _, x := range []Ref{r, a.ID()} {
+		for _, x := range []Ref{r, a.CArena()} {
 			e, err := ResolveExtent(x)
 			require.NoError(t, err)
 			assert.Equal(t, baseOf(a), e.Base)
@@ -166,13 +168,13 @@ func TestResolveExtent(t *testing.T) {
 		}
 		a.Reset()
 		_, err = ResolveExtent(r)
-		require.ErrorIs(t, err, ErrStale)
+		require.ErrorIs(t, err, hffi.ESTALE)
 	}
 	assert.NotZero(t, floorOf(a), "the slot was recycled")
 	_, err := ResolveExtent(0)
-	require.ErrorIs(t, err, ErrZero)
-	id := a.ID()
+	require.ErrorIs(t, err, hffi.EZERO)
+	id := a.CArena()
 	require.NoError(t, a.Free())
 	_, err = ResolveExtent(id)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 }

@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/atomicx"
-	"github.com/hffi-go/hffi/internal/shm"
 )
 
 // Ref is a generation-checked reference into an arena, the hffi_ref of
@@ -19,22 +19,18 @@ import (
 // freed it resolves to an error instead of to memory. The zero Ref is never
 // valid.
 //
-// An arena id (see [Arena.ID]) is a Ref to the arena's start (offset 0
-// until its registry slot is recycled), below the first allocation.
+// The hffi_arena that names a whole arena for C (see [Arena.CArena]) is a
+// Ref to the arena's start (offset 0 until its registry slot is
+// recycled), below the first allocation.
 type Ref uint64
 
-// Runtime returns the address of the process-wide shared root (hffi_rt in
-// hffi.h) that C functions take as their first argument. The root is
-// created on first use, lives outside the Go heap and is never moved or
-// freed, so C may keep the address forever.
-func Runtime() unsafe.Pointer { return shm.RootPtr() }
-
-// ID returns the arena's id for C (an hffi_arena: a Ref to its start),
-// which C passes to hffi_arena_alloc, hffi_arena_strdup and friends to
-// allocate from this arena. The id is valid until the next [Arena.Reset]
-// or [Arena.Free]: calling ID counts as minting a Ref. It returns 0 once
-// the arena is freed. Safe for concurrent use; no Go heap allocation.
-func (a *Arena) ID() Ref {
+// CArena mints the hffi_arena that names this arena in C (a Ref to its
+// start), which C passes to hffi_arena_alloc, hffi_arena_strdup and
+// friends to allocate from this arena. Like every Ref, it is valid until
+// the next [Arena.Reset] or [Arena.Free], and minting it makes the next
+// Reset spend a generation. It returns 0 once the arena is freed. Safe for
+// concurrent use; no Go heap allocation.
+func (a *Arena) CArena() Ref {
 	h := a.hdr
 	if h == nil {
 		return 0
@@ -46,31 +42,31 @@ func (a *Arena) ID() Ref {
 // Ref mints a reference to p, which must be 8-aligned and lie inside what
 // the arena has allocated (an allocation's end, where a zero-size
 // allocation lies, included). The Ref stays valid until the next
-// [Arena.Reset] or [Arena.Free], which make it resolve to [ErrStale] or
-// [ErrClosed]. It fails with [ErrInvalid] (nil p), [ErrAlign], [ErrBounds]
-// or [ErrClosed], exactly like hffi_ref_of. Safe for concurrent use; no Go
+// [Arena.Reset] or [Arena.Free], which make it resolve to [hffi.ESTALE] or
+// [hffi.ECLOSED]. It fails with [hffi.EINVAL] (nil p), [hffi.EALIGN], [hffi.EBOUNDS]
+// or [hffi.ECLOSED], exactly like hffi_ref_of. Safe for concurrent use; no Go
 // heap allocation.
 func (a *Arena) Ref(p unsafe.Pointer) (Ref, error) {
 	h := a.hdr
 	if h == nil {
-		return 0, refErrs.of(abi.ECLOSED)
+		return 0, refErrs.of(hffi.ECLOSED)
 	}
 	if p == nil {
-		return 0, refErrs.of(abi.EINVAL)
+		return 0, refErrs.of(hffi.EINVAL)
 	}
 	addr, base := uint64(uintptr(p)), uint64(uintptr(a.base))
 	if addr%abi.RefOffScale != 0 {
-		return 0, refErrs.of(abi.EALIGN)
+		return 0, refErrs.of(hffi.EALIGN)
 	}
 	if addr < base {
-		return 0, refErrs.of(abi.EBOUNDS)
+		return 0, refErrs.of(hffi.EBOUNDS)
 	}
 	off := addr - base
 	if off < a.floor+abi.ArenaPrefix || off > atomic.LoadUint64(&h.Used) {
-		return 0, refErrs.of(abi.EBOUNDS)
+		return 0, refErrs.of(hffi.EBOUNDS)
 	}
 	if off >= abi.ArenaMaxSize {
-		return 0, refErrs.of(abi.ERANGE)
+		return 0, refErrs.of(hffi.ERANGE)
 	}
 	mint(h)
 	return Ref(abi.MakeRef(a.slot, wordGen(atomic.LoadUint64(&h.Word)), off)), nil
@@ -88,19 +84,19 @@ func mint(h *abi.ArenaHdr) {
 // lookup is the twin of _hffi_arena_lookup in hffi.h: the same checks in
 // the same order, so Go and C give the same code for every 64-bit input.
 // It also returns the slot word it validated.
-func lookup(r uint64) (*abi.ArenaHdr, uint64, abi.Errno) {
+func lookup(r uint64) (*abi.ArenaHdr, uint64, hffi.Code) {
 	if r == 0 {
-		return nil, 0, abi.EZERO
+		return nil, 0, hffi.EZERO
 	}
 	if r&abi.RefTag == 0 {
-		return nil, 0, abi.EKIND
+		return nil, 0, hffi.EKIND
 	}
 	slot, gen := abi.RefSlot(r), abi.RefGen(r)
 	if slot == 0 {
-		return nil, 0, abi.ERANGE
+		return nil, 0, hffi.ERANGE
 	}
 	if gen == 0 {
-		return nil, 0, abi.EFORGED
+		return nil, 0, hffi.EFORGED
 	}
 	// The checks of _hffi_arena_word_check, written out here: a call
 	// would cost the hot path of Resolve. A Ref below the floor is from
@@ -110,24 +106,24 @@ func lookup(r uint64) (*abi.ArenaHdr, uint64, abi.Errno) {
 	sgen, state := wordGen(w), wordState(w)
 	switch {
 	case abi.RefOffset(r) < wordFloor(w):
-		return nil, w, abi.ESTALE
+		return nil, w, hffi.ESTALE
 	case gen > sgen:
-		return nil, w, abi.EFORGED
+		return nil, w, hffi.EFORGED
 	case gen < sgen:
-		return nil, w, abi.ESTALE
+		return nil, w, hffi.ESTALE
 	case state == abi.ArenaRetired:
-		return nil, w, abi.ERETIRED
+		return nil, w, hffi.ERETIRED
 	case state != abi.ArenaLive:
-		return nil, w, abi.ECLOSED
+		return nil, w, hffi.ECLOSED
 	}
-	return h, w, abi.OK
+	return h, w, hffi.OK
 }
 
 // Resolve is the Go twin of hffi_ref_resolve: it returns the address of
 // the size bytes that r names if they lie inside what r's arena has
 // allocated in r's generation, and otherwise the same error C gets:
-// [ErrZero], [ErrKind], [ErrRange], [ErrForged], [ErrStale], [ErrClosed],
-// [ErrRetired] or [ErrBounds]. It reads only the shared registry, never
+// [hffi.EZERO], [hffi.EKIND], [hffi.ERANGE], [hffi.EFORGED], [hffi.ESTALE], [hffi.ECLOSED],
+// [hffi.ERETIRED] or [hffi.EBOUNDS]. It reads only the shared registry, never
 // arena memory, takes no lock and makes no Go heap allocation. The
 // address is valid until the arena is reset or freed.
 //
@@ -137,7 +133,7 @@ func Resolve(r Ref, size uintptr) (unsafe.Pointer, error) {
 	slot := abi.RefSlot(uint64(r))
 	for {
 		h, w, code := lookup(uint64(r))
-		if code != abi.OK {
+		if code != hffi.OK {
 			return nil, resolveErrs.of(code)
 		}
 		off, used := abi.RefOffset(uint64(r)), atomic.LoadUint64(&h.Used)
@@ -150,7 +146,7 @@ func Resolve(r Ref, size uintptr) (unsafe.Pointer, error) {
 			continue
 		}
 		if !inside {
-			return nil, resolveErrs.of(abi.EBOUNDS)
+			return nil, resolveErrs.of(hffi.EBOUNDS)
 		}
 		return unsafe.Add(base, off), nil
 	}
@@ -168,7 +164,7 @@ type Extent struct {
 	Used uint64
 }
 
-// ResolveExtent checks r like [Resolve] (an arena id is fine) and returns
+// ResolveExtent checks r like [Resolve] (a C arena from [Arena.CArena] is fine) and returns
 // the extent of r's arena in r's generation. Base, Lo and Used are read in
 // one consistent snapshot, as _hffi_arena_snapshot reads them for the C
 // accessors: racing with a Reset or Free of the arena, it returns the
@@ -179,7 +175,7 @@ func ResolveExtent(r Ref) (Extent, error) {
 	slot := abi.RefSlot(uint64(r))
 	for {
 		h, w, code := lookup(uint64(r))
-		if code != abi.OK {
+		if code != hffi.OK {
 			return Extent{}, resolveErrs.of(code)
 		}
 		used := atomic.LoadUint64(&h.Used)
@@ -192,10 +188,10 @@ func ResolveExtent(r Ref) (Extent, error) {
 }
 
 // Check is the Go twin of hffi_arena_check: nil if the arena that r (an
-// arena id or any Ref into it) names is live at r's generation, and
+// [Arena.CArena] or any Ref into it) names is live at r's generation, and
 // otherwise the error [Resolve] would give for it.
 func Check(r Ref) error {
-	if _, _, code := lookup(uint64(r)); code != abi.OK {
+	if _, _, code := lookup(uint64(r)); code != hffi.OK {
 		return checkErrs.of(code)
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,7 +31,7 @@ func TestRefRoundTrip(t *testing.T) {
 		assert.Equal(t, p, q)
 	}
 	_, err = Resolve(r, 7) // past the bump offset
-	require.ErrorIs(t, err, ErrBounds)
+	require.ErrorIs(t, err, hffi.EBOUNDS)
 
 	// The end of the used range names a zero-size allocation.
 	end, err := a.Alloc(0, 8)
@@ -40,7 +42,7 @@ func TestRefRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, end, q)
 	_, err = Resolve(re, 1)
-	require.ErrorIs(t, err, ErrBounds)
+	require.ErrorIs(t, err, hffi.EBOUNDS)
 }
 
 func TestRefErrors(t *testing.T) {
@@ -52,12 +54,12 @@ func TestRefErrors(t *testing.T) {
 		p    unsafe.Pointer
 		want error
 	}{
-		{"nil", nil, ErrInvalid},
-		{"misaligned", unsafe.Add(p, 1), ErrAlign},
-		{"prefix", startOf(a), ErrBounds},
-		{"past used", unsafe.Add(p, 72), ErrBounds},
-		{"below base", unsafe.Add(baseOf(a), -8), ErrBounds},
-		{"other memory", unsafe.Pointer(&tests8[0]), ErrBounds},
+		{"nil", nil, hffi.EINVAL},
+		{"misaligned", unsafe.Add(p, 1), hffi.EALIGN},
+		{"prefix", startOf(a), hffi.EBOUNDS},
+		{"past used", unsafe.Add(p, 72), hffi.EBOUNDS},
+		{"below base", unsafe.Add(baseOf(a), -8), hffi.EBOUNDS},
+		{"other memory", unsafe.Pointer(&tests8[0]), hffi.EBOUNDS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,18 +88,18 @@ func TestResolveCodes(t *testing.T) {
 		size uintptr
 		want error
 	}{
-		{"zero", 0, 0, ErrZero},
-		{"handle (no tag)", Ref(uint64(r) &^ abi.RefTag), 0, ErrKind},
-		{"slot 0", mk(0, gen, off), 0, ErrRange},
-		{"gen 0", mk(slot, 0, off), 0, ErrForged},
-		{"future gen", mk(slot, gen+1, off), 0, ErrForged},
-		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, ErrForged},
-		{"arena id", a.ID(), 0, ErrBounds},
-		{"inside prefix", mk(slot, gen, floorOf(a)+56), 0, ErrBounds},
-		{"offset past used", mk(slot, gen, off+24), 0, ErrBounds},
-		{"size past used", r, 17, ErrBounds},
-		{"huge size", r, ^uintptr(0), ErrBounds},
-		{"all ones", Ref(^uint64(0)), 0, ErrForged},
+		{"zero", 0, 0, hffi.EZERO},
+		{"handle (no tag)", Ref(uint64(r) &^ abi.RefTag), 0, hffi.EKIND},
+		{"slot 0", mk(0, gen, off), 0, hffi.ERANGE},
+		{"gen 0", mk(slot, 0, off), 0, hffi.EFORGED},
+		{"future gen", mk(slot, gen+1, off), 0, hffi.EFORGED},
+		{"max gen", mk(slot, abi.ArenaGenMax, off), 0, hffi.EFORGED},
+		{"arena id", a.CArena(), 0, hffi.EBOUNDS},
+		{"inside prefix", mk(slot, gen, floorOf(a)+56), 0, hffi.EBOUNDS},
+		{"offset past used", mk(slot, gen, off+24), 0, hffi.EBOUNDS},
+		{"size past used", r, 17, hffi.EBOUNDS},
+		{"huge size", r, ^uintptr(0), hffi.EBOUNDS},
+		{"all ones", Ref(^uint64(0)), 0, hffi.EFORGED},
 		{"ok", r, 16, nil},
 	}
 	if f := floorOf(a); f > 0 { // a recycled slot
@@ -106,7 +108,7 @@ func TestResolveCodes(t *testing.T) {
 			r    Ref
 			size uintptr
 			want error
-		}{"below the floor", mk(slot, gen, f-8), 0, ErrStale})
+		}{"below the floor", mk(slot, gen, f-8), 0, hffi.ESTALE})
 	}
 	if s, ok := neverUsedSlot(); ok {
 		tests = append(tests, struct {
@@ -114,7 +116,7 @@ func TestResolveCodes(t *testing.T) {
 			r    Ref
 			size uintptr
 			want error
-		}{"never used slot", mk(s, 1, off), 0, ErrForged})
+		}{"never used slot", mk(s, 1, off), 0, hffi.EFORGED})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,22 +151,22 @@ func TestResetGenerations(t *testing.T) {
 	a.Reset()
 	assert.Equal(t, gen+1, genOf(a))
 	_, err = Resolve(r, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 
 	// The memory is reused, but the old Ref still does not resolve.
 	q, err := a.CopyString("new!")
 	require.NoError(t, err)
 	assert.Equal(t, p, q)
 	_, err = Resolve(r, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 
 	// Handing out the id counts as minting.
-	id := a.ID()
+	id := a.CArena()
 	require.NoError(t, Check(id))
 	a.Reset()
 	assert.Equal(t, gen+2, genOf(a))
-	require.ErrorIs(t, Check(id), ErrStale)
-	require.NotEqual(t, id, a.ID())
+	require.ErrorIs(t, Check(id), hffi.ESTALE)
+	require.NotEqual(t, id, a.CArena())
 }
 
 func TestRetireMovesArena(t *testing.T) {
@@ -193,9 +195,9 @@ func TestRetireMovesArena(t *testing.T) {
 	assert.Equal(t, uint32(abi.ArenaGenMax), wordGen(w))
 	assert.Equal(t, uint64(abi.ArenaRetired), wordState(w))
 	_, err = Resolve(r1, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 	_, err = Resolve(r2, 1)
-	require.ErrorIs(t, err, ErrRetired)
+	require.ErrorIs(t, err, hffi.ERETIRED)
 
 	// The arena works as before in its new slot.
 	p, err = a.CopyString("three")
@@ -218,7 +220,7 @@ func TestFreedSlotReuse(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, a.Free())
 	_, err = Resolve(r, 8)
-	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, err, hffi.ECLOSED)
 
 	// Claim slots until r's comes back: its generation must have moved on.
 	var held []*Arena
@@ -236,7 +238,7 @@ func TestFreedSlotReuse(t *testing.T) {
 			_, err := b.Alloc(64, 8)
 			require.NoError(t, err)
 			_, err = Resolve(r, 8)
-			require.ErrorIs(t, err, ErrStale)
+			require.ErrorIs(t, err, hffi.ESTALE)
 			return
 		}
 		require.Less(t, len(held), abi.ArenaSlots, "freed slot never reused")
@@ -262,7 +264,7 @@ func TestRegistryExhaustion(t *testing.T) {
 		}
 		held = append(held, b)
 	}
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	require.NotEmpty(t, held)
 
 	// An arena whose slot must retire finds no fresh or freed slot: its
@@ -273,7 +275,7 @@ func TestRegistryExhaustion(t *testing.T) {
 	require.NoError(t, err)
 	r, err := a.Ref(p)
 	require.NoError(t, err)
-	id := a.ID()
+	id := a.CArena()
 	slot, floor := slotOf(a), floorOf(a)
 	resets := ReadStats().Resets
 	a.Reset()
@@ -282,9 +284,9 @@ func TestRegistryExhaustion(t *testing.T) {
 	assert.Equal(t, uint32(1), genOf(a))
 	assert.Greater(t, floorOf(a), floor, "the floor lies above what the slot handed out")
 	assert.Zero(t, floorOf(a)%uint64(page))
-	require.ErrorIs(t, Check(id), ErrStale)
+	require.ErrorIs(t, Check(id), hffi.ESTALE)
 	_, err = Resolve(r, 1)
-	require.ErrorIs(t, err, ErrStale)
+	require.ErrorIs(t, err, hffi.ESTALE)
 	q, err := a.CopyString("new")
 	require.NoError(t, err)
 	r2, err := a.Ref(q)
@@ -306,12 +308,12 @@ func TestRegistryExhaustion(t *testing.T) {
 	require.NoError(t, err)
 	held[1] = big
 	setGen(big, abi.ArenaGenMax)
-	id = big.ID()
+	id = big.CArena()
 	big.Reset()
 	_, err = big.Alloc(1, 1)
-	require.ErrorIs(t, err, ErrExhausted)
-	assert.Zero(t, big.ID())
-	require.ErrorIs(t, Check(id), ErrRetired)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
+	assert.Zero(t, big.CArena())
+	require.ErrorIs(t, Check(id), hffi.ERETIRED)
 
 	// Freeing one arena makes room for one more, and the slot the large
 	// arena retired starts over for a small one.
@@ -324,13 +326,13 @@ func TestRegistryExhaustion(t *testing.T) {
 	held = append(held, c)
 	assert.NotZero(t, floorOf(c))
 	_, err = New(WithMaxSize(page))
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 
 	// A pool that cannot make an arena hands out one that says why.
 	pool := NewPool(WithMaxSize(page))
 	d := pool.Get()
 	_, err = d.Alloc(1, 1)
-	require.ErrorIs(t, err, ErrExhausted)
+	require.ErrorIs(t, err, hffi.EEXHAUSTED)
 	pool.Put(d)
 }
 

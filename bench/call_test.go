@@ -49,8 +49,8 @@ func loadFFILib(b testing.TB) *ffi.Library {
 
 func ffiSym(b *testing.B, name string) ffi.Symbol {
 	b.Helper()
-	s, err := loadFFILib(b).Sym(name)
-	if err != nil {
+	s := loadFFILib(b).Sym(name)
+	if err := s.Err(); err != nil {
 		b.Fatal(err)
 	}
 	return s

@@ -36,7 +36,7 @@ func BenchmarkCallback(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer cb.Close()
-		run(b, cb.Fn(), cb.UserData())
+		run(b, cb.Fn(), uintptr(cb.Handle()))
 	})
 	if cgoExportPeer != nil {
 		b.Run("cgo.export", func(b *testing.B) { run(b, cgoExportPeer(), 0) })

@@ -96,18 +96,19 @@ func BenchmarkCallconvSum9(b *testing.B) {
 	b.Run("callconv", func(b *testing.B) {
 		p := ccPlan(b, int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0))
 		sum9 := func(a0, a1, a2, a3, a4, a5, a6, a7, a8 int64) (r int64) {
-			var f callconv.Frame
-			p.Word(&f, 0, uint64(a0))
-			p.Word(&f, 1, uint64(a1))
-			p.Word(&f, 2, uint64(a2))
-			p.Word(&f, 3, uint64(a3))
-			p.Word(&f, 4, uint64(a4))
-			p.Word(&f, 5, uint64(a5))
-			p.Word(&f, 6, uint64(a6))
-			p.Word(&f, 7, uint64(a7))
-			p.Word(&f, 8, uint64(a8))
-			p.Call(&f, fn)
-			p.Result(&f, unsafe.Pointer(&r))
+			f := p.GetFrame()
+			defer callconv.PutFrame(f)
+			p.Word(f, 0, uint64(a0))
+			p.Word(f, 1, uint64(a1))
+			p.Word(f, 2, uint64(a2))
+			p.Word(f, 3, uint64(a3))
+			p.Word(f, 4, uint64(a4))
+			p.Word(f, 5, uint64(a5))
+			p.Word(f, 6, uint64(a6))
+			p.Word(f, 7, uint64(a7))
+			p.Word(f, 8, uint64(a8))
+			p.Call(f, fn)
+			p.Result(f, unsafe.Pointer(&r))
 			return r
 		}
 		if sum9(1, 1, 1, 1, 1, 1, 1, 1, 1) != 45 {
@@ -183,10 +184,11 @@ func BenchmarkCallconvStruct24(b *testing.B) {
 	b.Run("callconv", func(b *testing.B) {
 		p := ccPlan(b, ccOut16{}, ccIn24{})
 		f24 := func(v ccIn24) (r ccOut16) {
-			var f callconv.Frame
-			p.Arg(&f, 0, unsafe.Pointer(&v))
-			p.Call(&f, fn)
-			p.Result(&f, unsafe.Pointer(&r))
+			f := p.GetFrame()
+			defer callconv.PutFrame(f)
+			p.Arg(f, 0, unsafe.Pointer(&v))
+			p.Call(f, fn)
+			p.Result(f, unsafe.Pointer(&r))
 			return r
 		}
 		if f24(ccIn24{1, 2, 3}) != (ccOut16{5, 9}) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 )
 
 // handlePeer is one implementation of the cgo.Handle shape. The cgo-only
@@ -182,7 +183,7 @@ func BenchmarkValueParallel(b *testing.B) {
 // TestBenchHandlesClean runs every peer once and proves the default table
 // is left as it was.
 func TestBenchHandlesClean(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	for _, p := range handlePeers {
 		order, done := liveSet(p, 100)
 		for _, h := range order {

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/values"
 )
 
 // The cgo-only peers (mapcall_cgo_test.go): JSON + C.CBytes + C.free to C,
@@ -70,7 +70,7 @@ func mapFromCHffiReuse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(m)
-		if err := ffi.DecodeInto(r, &m); err != nil {
+		if err := values.DecodeInto(r, &m); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -117,7 +117,7 @@ func mapToCHffi(b *testing.B) {
 	a, err := arena.New()
 	require.NoError(b, err)
 	defer a.Free()
-	var enc ffi.Encoder
+	var enc values.Encoder
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Reset()
@@ -160,7 +160,7 @@ func mapFromCHffi(b *testing.B) {
 	r := mapTreeFromC(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		v, err := ffi.Decode(r)
+		v, err := values.Decode(r)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func mapFromCHffiStruct(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var rec mapRecord
-		if err := ffi.DecodeInto(r, &rec); err != nil {
+		if err := values.DecodeInto(r, &rec); err != nil {
 			b.Fatal(err)
 		}
 		mapSinkRecord = rec
@@ -213,16 +213,16 @@ func TestMapPeersAgree(t *testing.T) {
 	a, err := arena.New()
 	require.NoError(t, err)
 	defer a.Free()
-	r, err := ffi.Encode(a, mapBench())
+	r, err := values.Encode(a, mapBench())
 	require.NoError(t, err)
-	want, err := ffi.Decode(r)
+	want, err := values.Decode(r)
 	require.NoError(t, err)
 	if mapBuildInC == nil {
 		t.Skip("the C peers need cgo")
 	}
 	r, err = mapBuildInC(a)
 	require.NoError(t, err)
-	got, err := ffi.Decode(r)
+	got, err := values.Decode(r)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 	j, err := mapPeerFromC()
@@ -230,7 +230,7 @@ func TestMapPeersAgree(t *testing.T) {
 	require.Len(t, j, len(want.(map[string]any)))
 	require.NoError(t, mapPeerToC(mapBench()))
 	var r1, r2 mapRecord
-	require.NoError(t, ffi.DecodeInto(r, &r1))
+	require.NoError(t, values.DecodeInto(r, &r1))
 	require.NoError(t, mapPeerFromCInto(&r2))
 	require.Equal(t, r2.Address, r1.Address)
 	require.Equal(t, "Ada Lovelace", r1.Name)

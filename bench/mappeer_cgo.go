@@ -76,9 +76,9 @@ import (
 	"encoding/json"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/internal/abi"
-	_ "github.com/hffi-go/hffi/internal/cimpl"
+	_ "github.com/hffi-go/hffi/bench/internal/cimpl"
 )
 
 // mapPeerMarshalToC is the usual way to make a Go map readable by C:
@@ -110,6 +110,9 @@ func mapPeerJSONFromCInto(dst any) error {
 // mapPeerBuildInC has C build the benchmark map in a with hffi's builders.
 func mapPeerBuildInC(a *arena.Arena) (arena.Ref, error) {
 	var out C.uint64_t
-	rc := C.mapcall_build_go(C.uintptr_t(uintptr(arena.Runtime())), C.uint64_t(a.ID()), &out)
-	return arena.Ref(out), abi.Errno(rc).ToError()
+	rc := C.mapcall_build_go(C.uintptr_t(uintptr(hffi.Runtime())), C.uint64_t(a.CArena()), &out)
+	if rc != 0 {
+		return 0, hffi.Code(rc)
+	}
+	return arena.Ref(out), nil
 }

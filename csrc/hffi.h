@@ -57,9 +57,9 @@
  * HFFI_API starts every non-inline declaration. By default it is `extern`
  * (link libhffi). With HFFI_IMPLEMENTATION defined before this header's
  * first #include in a file, it is `static`: the file gets a private copy
- * of the implementation that the linker never sees, so a C library, a cgo
- * package and hffi's own internal/cimpl can each embed one in a process
- * without a duplicate symbol. A program may define HFFI_API itself.
+ * of the implementation that the linker never sees, so C libraries, cgo
+ * packages and libhffi itself can each bring one into a process without
+ * a duplicate symbol. A program may define HFFI_API itself.
  * ------------------------------------------------------------------- */
 #if defined(HFFI_IMPLEMENTATION) || defined(HFFI_IMPLEMENTATION_EXTERN)
 #define _HFFI_IMPL_FIRST 1
@@ -638,9 +638,9 @@ HFFI_API int32_t hffi_cobj_destroy(const hffi_rt *rt, hffi_handle h);
  * Values
  *
  * A value is a self-describing tree in an arena: Go encodes one
- * (ffi.Encode) and hands C a reference to its root, or C builds one in an
+ * (values.Encode) and hands C a reference to its root, or C builds one in an
  * arena Go gave it (hffi_val_new and the hffi_val_set_* builders below)
- * and Go decodes it (ffi.Decode, ffi.DecodeInto).
+ * and Go decodes it (values.Decode, values.DecodeInto).
  *
  * Every node is an hffi_val of 16 bytes, 8-aligned in the arena. A node's
  * `data` links to its payload by byte offset from the arena's base, so the
@@ -809,8 +809,8 @@ HFFI_API int32_t hffi_val_map_sort(const hffi_rt *rt, hffi_ref map);
  *
  * HFFI_IMPLEMENTATION_EXTERN instead gives the functions external
  * linkage, as libhffi has: for a C library that exports the hffi API to
- * other files. Never in cgo: hffi's internal/cimpl defines the same
- * symbols in every Go binary that uses hffi's cgo backend.
+ * other files. Never next to libhffi or another external copy in one
+ * link: the symbols would be defined twice.
  *
  * Either macro must be defined before the first #include of hffi.h in the
  * file. The single-file hffi.h that cmd/hffi-header writes has the three

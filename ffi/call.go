@@ -47,6 +47,9 @@ func newPlan(sym Symbol, out reflect.Type, in ...reflect.Type) (*plan, error) {
 }
 
 func makePlan(sym Symbol, out reflect.Type, in []reflect.Type) (*plan, error) {
+	if sym.err != nil {
+		return nil, sym.err
+	}
 	if sym.addr == nil {
 		return nil, invalidf("nil symbol")
 	}

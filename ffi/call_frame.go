@@ -54,7 +54,6 @@ type gplan struct {
 	sym      Symbol
 	fn       uintptr
 	cp       *callconv.Plan
-	large    bool
 	params   []gparam
 	res      gres
 	free     *Symbol
@@ -98,7 +97,7 @@ func newGPlan(sym Symbol, out reflect.Type, in []reflect.Type) (*gplan, error) {
 	if err != nil {
 		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), "callconv: "))
 	}
-	g.cp, g.large = cp, cp.Large()
+	g.cp = cp
 	return g, nil
 }
 
@@ -181,7 +180,7 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 // arity call it; args stays on their stack.
 func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	g.sym.live()
-	f := getFrame(g.large)
+	f := g.cp.GetFrame()
 	var sc *arena.Arena
 	if g.scratch {
 		sc = scratch.Get()
@@ -268,7 +267,7 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 // release gives back what a call took; it runs on every return, panics
 // included.
 func (g *gplan) release(f *callconv.Frame, sc *arena.Arena) {
-	putFrame(f, g.large)
+	callconv.PutFrame(f)
 	if sc != nil {
 		scratch.Put(sc)
 	}
@@ -317,7 +316,7 @@ func (g *gplan) alloc(sc *arena.Arena, i int, n, align uintptr) unsafe.Pointer {
 // has no error result to report it in.
 func (g *gplan) check(i int, err error) {
 	if err != nil {
-		panic(fmt.Sprintf("ffi: call %s: parameter %d: %v", g.sym, i+1, err))
+		panic(fmt.Errorf("ffi: call %s: parameter %d: %w", g.sym, i+1, err))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
@@ -39,8 +40,8 @@ func frSym(tb testing.TB, name string) Symbol {
 		}
 		tb.Fatalf("fixture library: %v", fr.err)
 	}
-	s, err := fr.lib.Sym(name)
-	require.NoError(tb, err)
+	s := fr.lib.Sym(name)
+	require.NoError(tb, s.Err())
 	return s
 }
 
@@ -138,7 +139,7 @@ func TestCallOffHeap(t *testing.T) {
 		func() { out(nil, nil, OffHeap[byte](goBuf), 4, nil) })
 
 	_, err = MakeOffHeap[*int](a, 1)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 }
 
 func TestCallVariadic(t *testing.T) {

@@ -9,12 +9,13 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 type ftMyInt int64
@@ -188,8 +189,8 @@ func TestCallShapes(t *testing.T) {
 			ftBind(t, &code, "ft_code", Bind1)
 			assert.NoError(t, code(0))
 			assert.NoError(t, code(3))
-			assert.ErrorIs(t, code(-5), ErrStale)
-			assert.ErrorIs(t, code(-6), ErrDeleted)
+			assert.ErrorIs(t, code(-5), hffi.ESTALE)
+			assert.ErrorIs(t, code(-6), hffi.EDELETED)
 		}},
 		{"handles and refs", func(t *testing.T) {
 			tbl, err := handles.NewOf[string]()
@@ -199,10 +200,10 @@ func TestCallShapes(t *testing.T) {
 			require.NoError(t, err)
 			var check func(unsafe.Pointer, handles.Handle) error
 			ftBind(t, &check, "ft_handle_check", Bind2)
-			rt := arena.Runtime()
+			rt := hffi.Runtime()
 			assert.NoError(t, check(rt, h))
 			require.NoError(t, tbl.Delete(h))
-			assert.ErrorIs(t, check(rt, h), ErrDeleted)
+			assert.ErrorIs(t, check(rt, h), hffi.EDELETED)
 
 			a, err := arena.New()
 			require.NoError(t, err)
@@ -214,7 +215,7 @@ func TestCallShapes(t *testing.T) {
 			var sum func(unsafe.Pointer, arena.Ref, uint64) int64
 			ftBind(t, &sum, "ft_ref_sum", Bind3)
 			assert.Equal(t, int64(10), sum(rt, r, 4))
-			assert.Equal(t, int64(abi.EBOUNDS), sum(rt, r, 1<<20))
+			assert.Equal(t, int64(hffi.EBOUNDS), sum(rt, r, 1<<20))
 			a.Reset()
 			assert.Equal(t, int64(-5), sum(rt, r, 4), "a reference minted before a reset is stale in C")
 		}},
@@ -251,7 +252,7 @@ func TestBindRefusesGoPointers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.bind()
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrInvalid)
+			assert.ErrorIs(t, err, hffi.EINVAL)
 			assert.Contains(t, err.Error(), "ffi: bind ")
 			assert.Contains(t, err.Error(), tt.want)
 		})

@@ -29,20 +29,17 @@ type Callback struct {
 }
 
 // Fn returns the C function pointer to give to C together with
-// [Callback.UserData]. It stays valid for the life of the process.
+// [Callback.Handle]. It stays valid for the life of the process.
 func (c *Callback) Fn() uintptr { return c.fn }
 
-// UserData returns the handle to give to C as the void *user_data of the
-// call. After [Callback.Close] it is stale: C calls with it get an error
-// value (see [NewCallback2]) and never reach Go code.
-func (c *Callback) UserData() uintptr { return uintptr(c.h) }
-
-// Handle returns [Callback.UserData] as a handle, for C code that checks
-// it with hffi_handle_check.
+// Handle returns the handle to give to C as the void *user_data of the
+// call (C may check it with hffi_handle_check). After [Callback.Close] it
+// is stale: C calls with it get an error value (see [NewCallback2]) and
+// never reach Go code.
 func (c *Callback) Handle() handles.Handle { return c.h }
 
 // Err returns the last failed call of this callback from C (a panic in
-// the Go function, as a [*CallbackError] matching [ErrPanic]), or nil.
+// the Go function, as a [*CallbackError] matching [hffi.EPANIC]), or nil.
 func (c *Callback) Err() error {
 	if e := c.last.Load(); e != nil {
 		return e
@@ -164,7 +161,7 @@ func LiveCallbacks() int {
 
 // CallbackLeakReport lists the callbacks that are still open, grouped by
 // the place that made them when debug mode was on at the time (see
-// handles.SetDebug), or "" if there are none.
+// hffi.SetDebug), or "" if there are none.
 func CallbackLeakReport() string {
 	if t := cbTable.Load(); t != nil && t.Len() > 0 {
 		return t.Table().LeakReport()

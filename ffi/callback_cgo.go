@@ -12,6 +12,8 @@ import "C"
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 // The trampolines are C functions (zcallback_cgo.c) that call
@@ -36,7 +38,7 @@ var (
 func trampoline(shape uint32) (uintptr, error) {
 	p := uintptr(C.hffi_cb_trampoline(C.uint32_t(shape)))
 	if p == 0 {
-		return 0, fmt.Errorf("no trampoline %d: %w", shape, ErrInvalid)
+		return 0, fmt.Errorf("no trampoline %d: %w", shape, hffi.EINVAL)
 	}
 	return p, nil
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 
 /* The frame that a callback trampoline of the cgo backend hands to Go
- * (cbFrame in callback.go has the same layout). */
+ * (cbFrame in callback_sig.go has the same layout). */
 #ifndef HFFI_FFI_CALLBACK_CGO_H
 #define HFFI_FFI_CALLBACK_CGO_H
 

@@ -8,11 +8,12 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // TestCallbackClosedRetained: a retain keeps the handle's slot (Go may
@@ -32,13 +33,13 @@ func TestCallbackClosedRetained(t *testing.T) {
 	ftBind(t, &onThread, "ft_call_cb2_thread", Bind4)
 	ftBind(t, &cRetain, "hffi_handle_retain", Bind2)
 	ftBind(t, &cRelease, "hffi_handle_release", Bind2)
-	rt := handles.Runtime()
+	rt := hffi.Runtime()
 	retains := []struct {
 		name            string
 		retain, release func(handles.Handle) error
 	}{
 		{"C", func(h handles.Handle) error { return cRetain(rt, h) }, func(h handles.Handle) error { return cRelease(rt, h) }},
-		{"Go", handles.Retain, handles.Unretain},
+		{"Go", handles.Retain, handles.Release},
 	}
 	callers := []struct {
 		name string
@@ -57,20 +58,20 @@ func TestCallbackClosedRetained(t *testing.T) {
 						_ = r.release(c.Handle())
 					}
 				}()
-				assert.Equal(t, 7, caller.call(c.Fn(), c.UserData(), 1, 2), "open: the Go function runs")
+				assert.Equal(t, 7, caller.call(c.Fn(), uintptr(c.Handle()), 1, 2), "open: the Go function runs")
 				require.NoError(t, c.Close())
 				hook.take()
 
-				assert.Equal(t, int(abi.EDELETED), caller.call(c.Fn(), c.UserData(), 1, 2), "closed, still retained")
+				assert.Equal(t, int(hffi.EDELETED), caller.call(c.Fn(), uintptr(c.Handle()), 1, 2), "closed, still retained")
 				assert.Equal(t, int32(1), ran.Load(), "a closed callback must not run")
 				errs := hook.take()
 				require.Len(t, errs, 1)
-				assert.ErrorIs(t, errs[0], ErrDeleted)
+				assert.ErrorIs(t, errs[0], hffi.EDELETED)
 				assert.NoError(t, c.Err(), "a refused call is not the callback's failure")
 
 				released = true
 				require.NoError(t, r.release(c.Handle()))
-				assert.Equal(t, int(abi.EDELETED), caller.call(c.Fn(), c.UserData(), 1, 2), "closed and released")
+				assert.Equal(t, int(hffi.EDELETED), caller.call(c.Fn(), uintptr(c.Handle()), 1, 2), "closed and released")
 				assert.Equal(t, int32(1), ran.Load())
 			})
 		}
@@ -130,7 +131,7 @@ func TestCallbackCloseRace(t *testing.T) {
 		c, err := NewCallback1(func(int) int { inGo.Add(1); return want })
 		require.NoError(t, err)
 		retain := rounds%2 == 0
-		s := start(handles.Runtime(), c.Fn(), c.UserData(), want, nthreads, retain)
+		s := start(hffi.Runtime(), c.Fn(), uintptr(c.Handle()), want, nthreads, retain)
 		require.NotNil(t, s, "ft_storm_start")
 		// Close at a different moment of the storm in each round.
 		waitFor(s, ran, int64(1+rounds%7*40))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 )
@@ -43,12 +44,12 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 		// (hffi_handle_retain keeps the slot until C releases it), but a
 		// closed callback never runs: the fast path above refuses it for
 		// the same reason.
-		err = ErrDeleted
+		err = hffi.EDELETED
 	case c.shape != f.shape:
-		err = ErrType
+		err = hffi.ETYPE
 	}
 	if err != nil {
-		fail(f, sh, &CallbackError{UserData: uintptr(h), Err: codeOf(err)}, nil)
+		fail(f, sh, &CallbackError{UserData: uintptr(h), Code: codeOf(err)}, nil)
 		return
 	}
 	c.run(f, sh)
@@ -83,7 +84,7 @@ func (c *Callback) finish(f *cbFrame, sh *shape, call *cbCall) {
 	if v == nil {
 		v, call.goexit = ErrGoexit, true
 	}
-	e := &CallbackError{UserData: uintptr(c.h), Err: ErrPanic, Panic: v, Stack: debug.Stack()}
+	e := &CallbackError{UserData: uintptr(c.h), Code: hffi.EPANIC, Panic: v, Stack: debug.Stack()}
 	fail(f, sh, e, c)
 	if call.goexit && !c.catchesGoexit {
 		// Nothing can stop the Goexit now; say plainly what happens next
@@ -128,26 +129,21 @@ func (c *Callback) catchGoexit(invoke func(f *cbFrame)) func(f *cbFrame) {
 	}
 }
 
-// codeOf returns the HFFI code inside err, or ErrTable if there is none
-// (any handle error means "not one of our callbacks").
-func codeOf(err error) error {
-	var e abi.Errno
-	if errors.As(err, &e) {
-		return e
+// codeOf returns the code inside err, or ETABLE if there is none (any
+// handle error means "not one of our callbacks").
+func codeOf(err error) hffi.Code {
+	var c hffi.Code
+	if errors.As(err, &c) && c != hffi.OK {
+		return c
 	}
-	return ErrTable
+	return hffi.ETABLE
 }
 
 // fail gives C the error value of the shape and reports e to Go.
 func fail(f *cbFrame, sh *shape, e *CallbackError, c *Callback) {
 	switch sh.res {
 	case resInt:
-		code := abi.ECALLBACK
-		var errno abi.Errno
-		if errors.As(e.Err, &errno) {
-			code = errno
-		}
-		f.ret = uint64(int64(code))
+		f.ret = uint64(int64(e.Code))
 	case resPtr:
 		f.ret = 0
 	case resFloat:

@@ -5,6 +5,7 @@ package ffi
 import (
 	"testing"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -26,9 +27,9 @@ func FuzzDispatchUserData(f *testing.F) {
 	old := SetCallbackErrorHook(nil)
 	f.Cleanup(func() { SetCallbackErrorHook(old) })
 
-	u := uint64(c.UserData())
+	u := uint64(uintptr(c.Handle()))
 	for _, seed := range []uint64{0, 1, u, u + 1, u ^ 1<<63, u + 1<<abi.HandleGenShift, u - 1<<abi.HandleGenShift,
-		u ^ 1<<abi.HandleTableShift, uint64(closed.UserData()), ^uint64(0), abi.HandleIndexMax} {
+		u ^ 1<<abi.HandleTableShift, uint64(uintptr(closed.Handle())), ^uint64(0), abi.HandleIndexMax} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, ud uint64) {
@@ -37,7 +38,7 @@ func FuzzDispatchUserData(f *testing.F) {
 		fr.ints[0] = uintptr(ud)
 		fr.ints[1] = 7
 		dispatch(&fr)
-		if uintptr(ud) == c.UserData() {
+		if uintptr(ud) == uintptr(c.Handle()) {
 			if ran != before+1 || fr.ret != 7 {
 				t.Fatalf("live callback: ran %d times, returned %d", ran-before, int64(fr.ret))
 			}
@@ -46,7 +47,7 @@ func FuzzDispatchUserData(f *testing.F) {
 		if ran != before {
 			t.Fatalf("user data %#x ran a callback", ud)
 		}
-		if code := int64(fr.ret); code >= 0 || code < int64(abi.ECALLBACK) {
+		if code := int64(fr.ret); code >= 0 || code < int64(hffi.ECALLBACK) {
 			t.Fatalf("user data %#x: C got %d, want a negative HFFI code", ud, code)
 		}
 	})

@@ -11,10 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // TestCallbackCatchGoexit: with CatchGoexit, runtime.Goexit in the Go
@@ -50,14 +50,14 @@ func TestCallbackCatchGoexit(t *testing.T) {
 	for _, caller := range callers {
 		t.Run(caller.name, func(t *testing.T) {
 			deferred.Store(0)
-			assert.Equal(t, 5, caller.call(c.Fn(), c.UserData(), 2, 3))
+			assert.Equal(t, 5, caller.call(c.Fn(), uintptr(c.Handle()), 2, 3))
 
-			assert.Equal(t, int(abi.EPANIC), caller.call(c.Fn(), c.UserData(), 0, 0), "Goexit")
+			assert.Equal(t, int(hffi.EPANIC), caller.call(c.Fn(), uintptr(c.Handle()), 0, 0), "Goexit")
 			err := c.Err()
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrGoexit)
-			assert.ErrorIs(t, err, ErrPanic)
-			assert.Equal(t, "ffi: callback "+hex(c.UserData())+": runtime.Goexit called in the Go function", err.Error())
+			assert.ErrorIs(t, err, hffi.EPANIC)
+			assert.Equal(t, "ffi: callback "+hex(uintptr(c.Handle()))+": runtime.Goexit called in the Go function", err.Error())
 			var ce *CallbackError
 			require.ErrorAs(t, err, &ce)
 			assert.Contains(t, string(ce.Stack), "TestCallbackCatchGoexit", "the stack of the Goexit")
@@ -65,14 +65,14 @@ func TestCallbackCatchGoexit(t *testing.T) {
 			require.Len(t, errs, 1)
 			assert.ErrorIs(t, errs[0], ErrGoexit)
 
-			assert.Equal(t, int(abi.EPANIC), caller.call(c.Fn(), c.UserData(), 1, 0), "panic")
+			assert.Equal(t, int(hffi.EPANIC), caller.call(c.Fn(), uintptr(c.Handle()), 1, 0), "panic")
 			require.ErrorAs(t, c.Err(), &ce)
 			assert.NotErrorIs(t, ce, ErrGoexit)
 			assert.Equal(t, "boom", ce.Panic)
 			assert.Contains(t, string(ce.Stack), "TestCallbackCatchGoexit", "the stack of the panic, on the coroutine")
 			assert.Len(t, hook.take(), 1)
 
-			assert.Equal(t, 9, caller.call(c.Fn(), c.UserData(), 4, 5), "the callback still works")
+			assert.Equal(t, 9, caller.call(c.Fn(), uintptr(c.Handle()), 4, 5), "the callback still works")
 			assert.Equal(t, int32(4), deferred.Load())
 		})
 	}
@@ -84,8 +84,8 @@ func TestCallbackCatchGoexit(t *testing.T) {
 			}
 			return a * b
 		}, CatchGoexit(), UserDataFirst()))
-		assert.Equal(t, 6.0, callF(f.Fn(), f.UserData(), 2, 3))
-		assert.True(t, math.IsNaN(callF(f.Fn(), f.UserData(), -1, 3)))
+		assert.Equal(t, 6.0, callF(f.Fn(), uintptr(f.Handle()), 2, 3))
+		assert.True(t, math.IsNaN(callF(f.Fn(), uintptr(f.Handle()), -1, 3)))
 		assert.ErrorIs(t, f.Err(), ErrGoexit)
 		hook.take()
 	})
@@ -94,8 +94,8 @@ func TestCallbackCatchGoexit(t *testing.T) {
 		// Each caught Goexit ends its coroutine: no goroutine is left behind.
 		before := runtime.NumGoroutine()
 		for range 200 {
-			require.Equal(t, int(abi.EPANIC), onThread(c.Fn(), c.UserData(), 0, 0))
-			require.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 0, 0))
+			require.Equal(t, int(hffi.EPANIC), onThread(c.Fn(), uintptr(c.Handle()), 0, 0))
+			require.Equal(t, int(hffi.EPANIC), call(c.Fn(), uintptr(c.Handle()), 0, 0))
 		}
 		assert.LessOrEqual(t, runtime.NumGoroutine(), before+2)
 		assert.Len(t, hook.take(), 400)
@@ -127,7 +127,7 @@ func TestCallbackGoexitUncaught(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		call(c.Fn(), c.UserData(), 0, 0)
+		call(c.Fn(), uintptr(c.Handle()), 0, 0)
 		after.Store(true) // never: the goroutine exits
 	}()
 	<-done
@@ -136,7 +136,7 @@ func TestCallbackGoexitUncaught(t *testing.T) {
 	errs := hook.take()
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], ErrGoexit)
-	assert.Equal(t, 3, call(c.Fn(), c.UserData(), 1, 2), "the callback still works")
+	assert.Equal(t, 3, call(c.Fn(), uintptr(c.Handle()), 1, 2), "the callback still works")
 
 	t.Run("C thread", func(t *testing.T) {
 		if testing.Short() {
@@ -161,5 +161,5 @@ func goexitOnCThread(t *testing.T) {
 	SetCallbackErrorHook(func(e *CallbackError) { fmt.Fprintln(os.Stderr, "hook:", e) })
 	c, err := NewCallback2(func(a, b int) int { runtime.Goexit(); return 0 })
 	require.NoError(t, err)
-	fmt.Fprintln(os.Stderr, "returned to Go:", onThread(c.Fn(), c.UserData(), 0, 0))
+	fmt.Fprintln(os.Stderr, "returned to Go:", onThread(c.Fn(), uintptr(c.Handle()), 0, 0))
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 )
 
@@ -30,7 +32,7 @@ var pgFrames = sync.Pool{New: func() any { return new(cbFrame) }}
 
 func trampoline(shape uint32) (uintptr, error) {
 	if int(shape) >= len(shapes) {
-		return 0, fmt.Errorf("no trampoline %d: %w", shape, ErrInvalid)
+		return 0, fmt.Errorf("no trampoline %d: %w", shape, hffi.EINVAL)
 	}
 	if p := pgFns[shape].Load(); p != 0 {
 		return p, nil
@@ -53,7 +55,7 @@ func trampoline(shape uint32) (uintptr, error) {
 func pgNewCallback(fn any) (p uintptr, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("purego: %v: %w", v, ErrNoMem)
+			err = fmt.Errorf("purego: %v: %w", v, hffi.ENOMEM)
 		}
 	}()
 	return purego.NewCallback(fn), nil

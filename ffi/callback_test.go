@@ -11,11 +11,12 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // ftNoLeaks checks that the test closes every callback it makes.
@@ -46,70 +47,70 @@ func TestCallbackShapes(t *testing.T) {
 			var call func(uintptr, uintptr) int
 			ftBind(t, &call, "ft_call_cb0", Bind2)
 			c := ftMust(t)(NewCallback0(func() int { return 7 }))
-			assert.Equal(t, 7, call(c.Fn(), c.UserData()))
+			assert.Equal(t, 7, call(c.Fn(), uintptr(c.Handle())))
 		}},
 		{"one arg", func(t *testing.T) {
 			var call func(uintptr, uintptr, int) int
 			ftBind(t, &call, "ft_call_cb1", Bind3)
 			c := ftMust(t)(NewCallback1(func(a int) int { return -a }))
-			assert.Equal(t, 5, call(c.Fn(), c.UserData(), -5))
+			assert.Equal(t, 5, call(c.Fn(), uintptr(c.Handle()), -5))
 		}},
 		{"two args", func(t *testing.T) {
 			var call func(uintptr, uintptr, int, int) int
 			ftBind(t, &call, "ft_call_cb2", Bind4)
 			c := ftMust(t)(NewCallback2(func(a, b int) int { return a*10 + b }))
-			assert.Equal(t, 34, call(c.Fn(), c.UserData(), 3, 4))
+			assert.Equal(t, 34, call(c.Fn(), uintptr(c.Handle()), 3, 4))
 		}},
 		{"five args", func(t *testing.T) {
 			var call func(uintptr, uintptr, int) int
 			ftBind(t, &call, "ft_call_cb5", Bind3)
 			c := ftMust(t)(NewCallback5(func(a, b, c, d, e int) int { return a + 10*b + 100*c + 1000*d + 10000*e }))
-			assert.Equal(t, 54321, call(c.Fn(), c.UserData(), 1))
+			assert.Equal(t, 54321, call(c.Fn(), uintptr(c.Handle()), 1))
 		}},
 		{"user data last", func(t *testing.T) {
 			var call func(uintptr, uintptr, int, int) int
 			ftBind(t, &call, "ft_call_cb2_last", Bind4)
 			c := ftMust(t)(NewCallback2(func(a, b int) int { return a*10 + b }, UserDataLast()))
-			assert.Equal(t, 34, call(c.Fn(), c.UserData(), 3, 4))
+			assert.Equal(t, 34, call(c.Fn(), uintptr(c.Handle()), 3, 4))
 		}},
 		{"user data last of five", func(t *testing.T) {
 			var call func(uintptr, uintptr, int) int
 			ftBind(t, &call, "ft_call_cb5_last", Bind3)
 			c := ftMust(t)(NewCallback5(func(a, b, c, d, e int) int { return a + 10*b + 100*c + 1000*d + 10000*e }, UserDataLast()))
-			assert.Equal(t, 54321, call(c.Fn(), c.UserData(), 1))
+			assert.Equal(t, 54321, call(c.Fn(), uintptr(c.Handle()), 1))
 		}},
 		{"narrow ints", func(t *testing.T) {
 			var call func(uintptr, uintptr, int32, int8, uint16) int32
 			ftBind(t, &call, "ft_call_cb_i32", Bind5)
 			c := ftMust(t)(NewCallback3(func(a int32, b int8, c uint16) int32 { return a + int32(b) + int32(c) }))
-			assert.Equal(t, int32(-1000-1+65535), call(c.Fn(), c.UserData(), -1000, -1, 65535))
+			assert.Equal(t, int32(-1000-1+65535), call(c.Fn(), uintptr(c.Handle()), -1000, -1, 65535))
 		}},
 		{"void", func(t *testing.T) {
 			var call func(uintptr, uintptr, int)
 			ftBind(t, &call, "ft_call_cb_void", BindVoid3)
 			var got atomic.Int64
 			c := ftMust(t)(NewCallbackVoid1(func(a int64) { got.Store(a) }))
-			call(c.Fn(), c.UserData(), 77)
+			call(c.Fn(), uintptr(c.Handle()), 77)
 			assert.Equal(t, int64(77), got.Load())
 		}},
 		{"pointer", func(t *testing.T) {
 			var call func(uintptr, uintptr, unsafe.Pointer) unsafe.Pointer
 			ftBind(t, &call, "ft_call_cb_ptr", Bind3)
 			c := ftMust(t)(NewCallback1(func(p unsafe.Pointer) unsafe.Pointer { return unsafe.Add(p, 8) }))
-			p := arena.Runtime()
-			assert.Equal(t, unsafe.Add(p, 8), call(c.Fn(), c.UserData(), p))
+			p := hffi.Runtime()
+			assert.Equal(t, unsafe.Add(p, 8), call(c.Fn(), uintptr(c.Handle()), p))
 		}},
 		{"float64", func(t *testing.T) {
 			var call func(uintptr, uintptr, float64, float64) float64
 			ftBind(t, &call, "ft_call_cb_dd", Bind4)
 			c := ftMust(t)(NewCallback2(func(a, b float64) float64 { return a * b }))
-			assert.Equal(t, -0.75, call(c.Fn(), c.UserData(), 1.5, -0.5))
+			assert.Equal(t, -0.75, call(c.Fn(), uintptr(c.Handle()), 1.5, -0.5))
 		}},
 		{"float32 user data last", func(t *testing.T) {
 			var call func(uintptr, uintptr, float32, float32) float32
 			ftBind(t, &call, "ft_call_cb_ff_last", Bind4)
 			c := ftMust(t)(NewCallback2(func(a, b float32) float32 { return a - b }, UserDataLast()))
-			assert.Equal(t, float32(1.25), call(c.Fn(), c.UserData(), 1.5, 0.25))
+			assert.Equal(t, float32(1.25), call(c.Fn(), uintptr(c.Handle()), 1.5, 0.25))
 		}},
 		{"mixed user data among", func(t *testing.T) {
 			// C: cb(int32 a, double b, void *ud, float c): the user data is
@@ -119,7 +120,7 @@ func TestCallbackShapes(t *testing.T) {
 			c := ftMust(t)(NewCallback3(func(a int32, b float64, c float32) int64 {
 				return int64(a)*100 + int64(b*10) + int64(c)
 			}, UserDataLast()))
-			assert.Equal(t, int64(-300+25+4), call(c.Fn(), c.UserData(), -3, 2.5, 4))
+			assert.Equal(t, int64(-300+25+4), call(c.Fn(), uintptr(c.Handle()), -3, 2.5, 4))
 		}},
 		{"mixed float result", func(t *testing.T) {
 			var call func(uintptr, uintptr, float64, int64, float32, int) float64
@@ -127,7 +128,7 @@ func TestCallbackShapes(t *testing.T) {
 			c := ftMust(t)(NewCallback4(func(a float64, b int64, c float32, d int) float64 {
 				return a + float64(b)*10 + float64(c)*100 + float64(d)*1000
 			}))
-			assert.Equal(t, 0.5+20+150+4000, call(c.Fn(), c.UserData(), 0.5, 2, 1.5, 4))
+			assert.Equal(t, 0.5+20+150+4000, call(c.Fn(), uintptr(c.Handle()), 0.5, 2, 1.5, 4))
 		}},
 		{"string", func(t *testing.T) {
 			var call func(uintptr, uintptr) int
@@ -137,7 +138,7 @@ func TestCallbackShapes(t *testing.T) {
 				got = append(got, s)
 				return len(s) + n + 1
 			}))
-			assert.Equal(t, 25+1000, call(c.Fn(), c.UserData()))
+			assert.Equal(t, 25+1000, call(c.Fn(), uintptr(c.Handle())))
 			assert.Equal(t, []string{"hello from C", ""}, got)
 		}},
 		{"error result", func(t *testing.T) {
@@ -150,18 +151,18 @@ func TestCallbackShapes(t *testing.T) {
 				case want == 1:
 					return errors.New("not an HFFI error")
 				}
-				return abi.Errno(want)
+				return hffi.Code(want)
 			}))
-			assert.Equal(t, int32(0), call(c.Fn(), c.UserData(), 0))
-			assert.Equal(t, int32(abi.ECALLBACK), call(c.Fn(), c.UserData(), 1))
-			assert.Equal(t, int32(abi.ESTALE), call(c.Fn(), c.UserData(), int32(abi.ESTALE)))
+			assert.Equal(t, int32(0), call(c.Fn(), uintptr(c.Handle()), 0))
+			assert.Equal(t, int32(hffi.ECALLBACK), call(c.Fn(), uintptr(c.Handle()), 1))
+			assert.Equal(t, int32(hffi.ESTALE), call(c.Fn(), uintptr(c.Handle()), int32(hffi.ESTALE)))
 		}},
 		{"bool", func(t *testing.T) {
 			var call func(uintptr, uintptr, bool) bool
 			ftBind(t, &call, "ft_call_cb_bool", Bind3)
 			c := ftMust(t)(NewCallback1(func(b bool) bool { return !b }))
-			assert.True(t, call(c.Fn(), c.UserData(), false))
-			assert.False(t, call(c.Fn(), c.UserData(), true))
+			assert.True(t, call(c.Fn(), uintptr(c.Handle()), false))
+			assert.False(t, call(c.Fn(), uintptr(c.Handle()), true))
 		}},
 	}
 	for _, tt := range tests {
@@ -194,7 +195,7 @@ func TestCallbackRefusals(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Nil(t, c)
-			assert.ErrorIs(t, err, ErrInvalid)
+			assert.ErrorIs(t, err, hffi.EINVAL)
 			assert.Contains(t, err.Error(), "ffi: new callback: ")
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -249,17 +250,17 @@ func TestCallbackClosed(t *testing.T) {
 		require.NoError(t, c.Close(), "Close is idempotent")
 	}
 
-	assert.Equal(t, int(abi.EDELETED), callInt(ci.Fn(), ci.UserData(), 1), "HFFI_EDELETED to C")
-	assert.Nil(t, callPtr(cp.Fn(), cp.UserData(), arena.Runtime()), "NULL to C")
-	assert.True(t, math.IsNaN(callFloat(cf.Fn(), cf.UserData(), 1, 2)), "NaN to C")
+	assert.Equal(t, int(hffi.EDELETED), callInt(ci.Fn(), uintptr(ci.Handle()), 1), "HFFI_EDELETED to C")
+	assert.Nil(t, callPtr(cp.Fn(), uintptr(cp.Handle()), hffi.Runtime()), "NULL to C")
+	assert.True(t, math.IsNaN(callFloat(cf.Fn(), uintptr(cf.Handle()), 1, 2)), "NaN to C")
 	assert.False(t, ran, "a closed callback must not run")
 	assert.Equal(t, failures+3, CallbackFailures())
 
 	errs := hook.take()
 	require.Len(t, errs, 3)
 	for i, c := range []*Callback{ci, cp, cf} {
-		assert.ErrorIs(t, errs[i], ErrDeleted)
-		assert.Equal(t, c.UserData(), errs[i].UserData)
+		assert.ErrorIs(t, errs[i], hffi.EDELETED)
+		assert.Equal(t, uintptr(c.Handle()), errs[i].UserData)
 		assert.Contains(t, errs[i].Error(), "ffi: callback 0x")
 	}
 }
@@ -275,22 +276,22 @@ func TestCallbackForged(t *testing.T) {
 	require.NoError(t, err)
 	var forge func(uintptr, uintptr, unsafe.Pointer)
 	ftBind(t, &forge, "ft_forge", BindVoid3)
-	forge(c.Fn(), c.UserData(), p)
+	forge(c.Fn(), uintptr(c.Handle()), p)
 	out := unsafe.Slice((*int64)(p), 4)
-	assert.Equal(t, int64(abi.EFORGED), out[0], "next generation")
-	assert.Contains(t, []int64{int64(abi.ETABLE), int64(abi.ETYPE), int64(abi.ERANGE)}, out[1], "another table")
-	assert.Equal(t, int64(abi.EZERO), out[2], "zero")
-	assert.Equal(t, int64(abi.EKIND), out[3], "a reference, not a handle")
+	assert.Equal(t, int64(hffi.EFORGED), out[0], "next generation")
+	assert.Contains(t, []int64{int64(hffi.ETABLE), int64(hffi.ETYPE), int64(hffi.ERANGE)}, out[1], "another table")
+	assert.Equal(t, int64(hffi.EZERO), out[2], "zero")
+	assert.Equal(t, int64(hffi.EKIND), out[3], "a reference, not a handle")
 	assert.Len(t, hook.take(), 4)
 
 	// A live callback's handle given to a trampoline of another shape.
 	var call2 func(uintptr, uintptr, int, int) int
 	ftBind(t, &call2, "ft_call_cb2", Bind4)
 	c2 := ftMust(t)(NewCallback2(func(a, b int) int { return a + b }))
-	assert.Equal(t, int(abi.ETYPE), call2(c2.Fn(), c.UserData(), 1, 2))
+	assert.Equal(t, int(hffi.ETYPE), call2(c2.Fn(), uintptr(c.Handle()), 1, 2))
 	errs := hook.take()
 	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], ErrType)
+	assert.ErrorIs(t, errs[0], hffi.ETYPE)
 }
 
 func TestCallbackPanic(t *testing.T) {
@@ -307,17 +308,17 @@ func TestCallbackPanic(t *testing.T) {
 		return a
 	}))
 	assert.NoError(t, c.Err())
-	assert.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 0))
+	assert.Equal(t, int(hffi.EPANIC), call(c.Fn(), uintptr(c.Handle()), 0))
 	err := c.Err()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrPanic)
+	assert.ErrorIs(t, err, hffi.EPANIC)
 	var ce *CallbackError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "boom", ce.Panic)
 	assert.Contains(t, string(ce.Stack), "TestCallbackPanic")
-	assert.Equal(t, "ffi: callback "+hex(c.UserData())+": panic: boom", err.Error())
+	assert.Equal(t, "ffi: callback "+hex(uintptr(c.Handle()))+": panic: boom", err.Error())
 
-	assert.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 1))
+	assert.Equal(t, int(hffi.EPANIC), call(c.Fn(), uintptr(c.Handle()), 1))
 	require.ErrorAs(t, c.Err(), &ce)
 	assert.Contains(t, ce.Error(), "assignment to entry in nil map")
 	assert.Len(t, hook.take(), 2)
@@ -325,7 +326,7 @@ func TestCallbackPanic(t *testing.T) {
 	// The process and the callback are fine afterwards; a panicking hook
 	// is ignored.
 	SetCallbackErrorHook(func(*CallbackError) { panic("hook") })
-	assert.Equal(t, int(abi.EPANIC), call(c.Fn(), c.UserData(), 0))
+	assert.Equal(t, int(hffi.EPANIC), call(c.Fn(), uintptr(c.Handle()), 0))
 }
 
 func TestCallbackThreads(t *testing.T) {
@@ -333,9 +334,9 @@ func TestCallbackThreads(t *testing.T) {
 	var onThread func(uintptr, uintptr, int, int) int
 	ftBind(t, &onThread, "ft_call_cb2_thread", Bind4)
 	c := ftMust(t)(NewCallback2(func(a, b int) int { return a - b }))
-	assert.Equal(t, 7, onThread(c.Fn(), c.UserData(), 10, 3))
+	assert.Equal(t, 7, onThread(c.Fn(), uintptr(c.Handle()), 10, 3))
 	p := ftMust(t)(NewCallback2(func(a, b int) int { panic("on a C thread") }))
-	assert.Equal(t, int(abi.EPANIC), onThread(p.Fn(), p.UserData(), 10, 3))
+	assert.Equal(t, int(hffi.EPANIC), onThread(p.Fn(), uintptr(p.Handle()), 10, 3))
 }
 
 // TestCallbackEventLoop stores callbacks in a C event loop, closes some,
@@ -372,7 +373,7 @@ func TestCallbackEventLoop(t *testing.T) {
 	defer loopFree(l)
 	for e := range nev {
 		c := cbs[e%ncb]
-		require.NoError(t, loopAdd(l, c.Fn(), c.UserData(), e))
+		require.NoError(t, loopAdd(l, c.Fn(), uintptr(c.Handle()), e))
 	}
 	for i := 0; i < ncb; i += 2 {
 		require.NoError(t, cbs[i].Close()) // even callbacks die before the loop runs
@@ -381,7 +382,7 @@ func TestCallbackEventLoop(t *testing.T) {
 	for e := range nev {
 		i := e % ncb
 		if i%2 == 0 {
-			assert.Equal(t, int(abi.EDELETED), loopResult(l, e), "event %d", e)
+			assert.Equal(t, int(hffi.EDELETED), loopResult(l, e), "event %d", e)
 		} else {
 			assert.Equal(t, e*100+i, loopResult(l, e), "event %d", e)
 		}
@@ -397,7 +398,7 @@ func TestCallbackEventLoop(t *testing.T) {
 	errs := hook.take()
 	assert.Len(t, errs, nev/2)
 	for _, e := range errs {
-		assert.ErrorIs(t, e, ErrDeleted)
+		assert.ErrorIs(t, e, hffi.EDELETED)
 	}
 }
 
@@ -431,7 +432,7 @@ func TestCallbackCount(t *testing.T) {
 			if err != nil {
 				require.NoError(t, err, "callback %d", k)
 			}
-			cbs[i], fns[i], uds[i] = c, c.Fn(), c.UserData()
+			cbs[i], fns[i], uds[i] = c, c.Fn(), uintptr(c.Handle())
 		}
 		call(unsafe.Pointer(&fns[0]), unsafe.Pointer(&uds[0]), unsafe.Pointer(&out[0]), n)
 		for i := range n {

@@ -3,9 +3,11 @@
 package ffi
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 	"github.com/hffi-go/hffi/internal/abi"
 )
@@ -31,7 +33,7 @@ func callbacks() *handles.Of[*Callback] {
 	cbTableOnce.Do(func() {
 		t, err := handles.NewOf[*Callback](handles.WithLimit(cbLimit))
 		if err != nil {
-			panic("ffi: cannot create the callback table: " + err.Error())
+			panic(fmt.Errorf("ffi: cannot create the callback table: %w", err))
 		}
 		cbTable.Store(t)
 	})
@@ -88,7 +90,7 @@ func cbUnpublish(c *Callback) {
 func cbLookupSlow(h handles.Handle) (*Callback, error) {
 	tab := cbTable.Load()
 	if tab == nil { // no callback was ever made: whatever C passed is forged
-		return nil, ErrForged
+		return nil, hffi.EFORGED
 	}
-	return tab.Get(h)
+	return tab.Value(h)
 }

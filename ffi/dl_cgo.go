@@ -44,12 +44,15 @@ import "C"
 
 import (
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 const backendName = "cgo"
 
-// cstr copies s into buf as a NUL-terminated C string. Names longer than
-// buf are copied with C.CString instead (rare: paths over 4 KiB).
+// withCString calls f with s as a NUL-terminated C string, copied into a
+// 512-byte buffer on the stack; a longer s (rare: a deep path) is copied
+// with C.CString instead.
 func withCString(s string, f func(p *C.char)) {
 	var buf [512]byte
 	if len(s) < len(buf) {
@@ -69,7 +72,7 @@ func dlopen(path string) (uintptr, error) {
 		h = C.hffi_dlopen(p, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	})
 	if h == 0 {
-		return 0, newDLError(cMsg(msg[:]), ErrNotFound)
+		return 0, newDLError(cMsg(msg[:]), hffi.ENOTFOUND)
 	}
 	return uintptr(h), nil
 }
@@ -81,7 +84,7 @@ func dlsym(h uintptr, name string) (uintptr, error) {
 		a = C.hffi_dlsym(C.uintptr_t(h), p, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	})
 	if a == 0 {
-		return 0, newDLError(cMsg(msg[:]), ErrNotFound)
+		return 0, newDLError(cMsg(msg[:]), hffi.ENOTFOUND)
 	}
 	return uintptr(a), nil
 }
@@ -89,7 +92,7 @@ func dlsym(h uintptr, name string) (uintptr, error) {
 func dlclose(h uintptr) error {
 	var msg [1024]byte
 	if C.hffi_dlclose(C.uintptr_t(h), (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg))) != 0 {
-		return newDLError(cMsg(msg[:]), ErrInvalid)
+		return newDLError(cMsg(msg[:]), hffi.EINVAL)
 	}
 	return nil
 }

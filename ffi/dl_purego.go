@@ -7,6 +7,8 @@ package ffi
 import (
 	"runtime"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 )
 
@@ -21,7 +23,7 @@ func dlopen(path string) (uintptr, error) {
 	defer runtime.UnlockOSThread()
 	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
-		return 0, newDLError(dlMsg(err), ErrNotFound)
+		return 0, newDLError(dlMsg(err), hffi.ENOTFOUND)
 	}
 	return h, nil
 }
@@ -31,7 +33,7 @@ func dlsym(h uintptr, name string) (uintptr, error) {
 	defer runtime.UnlockOSThread()
 	a, err := purego.Dlsym(h, name)
 	if err != nil {
-		return 0, newDLError(dlMsg(err), ErrNotFound)
+		return 0, newDLError(dlMsg(err), hffi.ENOTFOUND)
 	}
 	return a, nil
 }
@@ -40,7 +42,7 @@ func dlclose(h uintptr) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if err := purego.Dlclose(h); err != nil {
-		return newDLError(dlMsg(err), ErrInvalid)
+		return newDLError(dlMsg(err), hffi.EINVAL)
 	}
 	return nil
 }

@@ -28,34 +28,40 @@
 //
 // [Open] loads a shared library, [Library.Sym] finds a function or a
 // variable in it, [SymbolAt] wraps a C address obtained otherwise, such as
-// a function pointer returned by C. Errors name the library and the
-// symbol.
+// a function pointer returned by C. A failed lookup gives a [Symbol] that
+// carries its error, and binding it returns that error: one check per
+// symbol. Errors name the library and the symbol.
 //
 // # Calls
 //
-// [Bind2] and its siblings ([Bind0] to [Bind6], [BindVoid0] to
-// [BindVoid6] for functions returning void) bind a symbol to a variable of
+// [Bind2] and its siblings ([Bind0] to [Bind15], [BindVoid0] to
+// [BindVoid15] for functions returning void) bind a symbol to a variable of
 // Go function type. The type is checked by reflection once, at bind time;
 // calls convert their arguments without reflection:
 //
 //	lib, err := ffi.Open("libfoo.so")
-//	sym, err := lib.Sym("foo_add")         // int64_t foo_add(int64_t, int64_t)
-//	var add func(int, int) int
-//	err = ffi.Bind2(&add, sym)
+//	var add func(int, int) int             // int64_t foo_add(int64_t, int64_t)
+//	err = ffi.Bind2(&add, lib.Sym("foo_add"))
 //	fmt.Println(add(2, 3))
 //
 // Integers of every size, bool, float32, float64, handles (handles.Handle),
-// arena references (arena.Ref) and unsafe.Pointer to off-heap memory
-// (arena memory, C memory) pass as they are. Strings and []byte are copied
-// into a scratch arena for the duration of the call. Types that would put a
-// Go pointer into C are refused when binding, with an error naming the
-// parameter.
+// arena references (arena.Ref), unsafe.Pointer to off-heap memory (arena
+// memory, C memory) and structs of scalars pass by value as C passes
+// them. Strings are copied into a scratch arena for the duration of the
+// call; *T and []T of pointer-free T (out-parameters, output buffers) are
+// copied there and back, so C's writes reach the Go variables; an
+// [OffHeap] slice is passed with no copy. C must not keep any of these
+// pointers. [Symbol.Variadic] binds a variadic function, a [WithErrno]
+// result reads errno, [Symbol.FreeResult] frees a char * result the
+// caller owns, and [GoString], [GoBytes], [GoStrings] and [GoPointers]
+// copy C memory into Go. Types that would put a Go pointer into C are
+// refused when binding, with an error naming the parameter.
 //
 // # Callbacks
 //
 // [NewCallback2] and its siblings turn a Go function into a [Callback]: a
 // C function pointer ([Callback.Fn]) and a handle to pass as the C
-// callback's void *user_data ([Callback.UserData]). The user data comes
+// callback's void *user_data ([Callback.Handle]). The user data comes
 // first or last ([UserDataFirst], [UserDataLast]). C may call from any
 // thread, including threads it created, at any time until
 // [Callback.Close]; after that, or with a forged user data, C gets an
@@ -70,26 +76,11 @@
 // the program forgets, and an object that C destroyed first is a stale
 // handle error rather than a use after free.
 //
-// # Values
-//
-// [Encode] copies a Go value (map[string]any, []any, structs with json
-// tags, typed slices and maps, scalars; see [Kind]) into an arena as a
-// tree that C reads in place with the hffi_val_* accessors of hffi.h, and
-// returns the root's arena.Ref. Encoding is one pass, deterministic (keys
-// sorted) and, with a reused [Encoder], free of Go heap allocations for
-// the common types. Values without an encoding are a [*ValueError] naming
-// their path, or handles when [Encoder.Handles] is set.
-//
-// C builds trees with hffi_val_new, the hffi_val_set_* builders and
-// hffi_val_map_sort in an arena Go gave it; [Decode] and [DecodeInto]
-// read them back, checking every offset, so corrupt input is an error
-// ([ErrCorrupt], [ErrBounds]) and never a crash. A tree lives until its
-// arena is reset or freed; then every reference into it, in Go and in C,
-// fails with ErrStale.
-//
 // # Errors
 //
-// Errors wrap the HFFI_E* codes of hffi.h; test for them with errors.Is and
-// the sentinels [ErrNotFound], [ErrClosed], [ErrInvalid], [ErrDeleted],
-// [ErrStale], [ErrForged], [ErrPanic] and the others.
+// Errors wrap the codes of the root package; test for them with errors.Is
+// and its constants: [hffi.ENOTFOUND], [hffi.ECLOSED], [hffi.EINVAL],
+// [hffi.EDELETED], [hffi.ESTALE], [hffi.EFORGED], [hffi.EPANIC], ... To
+// pass Go values (maps, slices, structs) to C as one tree in an arena, see
+// package [github.com/hffi-go/hffi/values].
 package ffi

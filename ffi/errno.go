@@ -32,8 +32,8 @@ func errnoLocation() (uintptr, error) {
 			errnoFn.err = fmt.Errorf("WithErrno: cannot open the C library: %w", err)
 			return
 		}
-		sym, err := lib.Sym(errnoFuncName)
-		if err != nil {
+		sym := lib.Sym(errnoFuncName)
+		if err := sym.Err(); err != nil {
 			errnoFn.err = fmt.Errorf("WithErrno: %w", err)
 			return
 		}

@@ -6,27 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hffi-go/hffi/internal/abi"
-)
-
-// Sentinel errors, usable with errors.Is. They are the HFFI_E* codes of
-// hffi.h, so an error that C returned as a code matches them too.
-var (
-	ErrInvalid  error = abi.EINVAL    // bad argument, unsupported signature
-	ErrNotFound error = abi.ENOTFOUND // library or symbol not found
-	ErrClosed   error = abi.ECLOSED   // library closed
-	ErrZero     error = abi.EZERO     // zero handle given as user data
-	ErrStale    error = abi.ESTALE    // stale handle: its slot was reused
-	ErrDeleted  error = abi.EDELETED  // handle already deleted (callback closed)
-	ErrForged   error = abi.EFORGED   // handle that was never issued
-	ErrTable    error = abi.ETABLE    // handle of another table (not a callback)
-	ErrType     error = abi.ETYPE     // handle of the wrong type or shape
-	ErrPanic    error = abi.EPANIC    // a Go callback panicked
-	ErrCallback error = abi.ECALLBACK // a Go callback returned a non-HFFI error
-	ErrNoMem    error = abi.ENOMEM    // scratch memory for an argument exhausted
-	ErrCorrupt  error = abi.ECORRUPT  // a value tree with malformed nodes (Decode)
-	ErrBounds   error = abi.EBOUNDS   // a value tree link outside its arena (Decode)
-	ErrRange    error = abi.ERANGE    // a number that does not fit the target type (Decode)
+	"github.com/hffi-go/hffi"
 )
 
 // ErrGoexit is the Panic of a [CallbackError] whose Go function called
@@ -38,32 +18,45 @@ var ErrGoexit = errors.New("runtime.Goexit called in the Go function")
 // A CallbackError describes one call from C that did not reach, or did not
 // return normally from, the Go function of a [Callback]: the handle C gave
 // as user data was not a live callback, or the function panicked or
-// called runtime.Goexit. C got the code of Err (see [Callback]); Go gets
+// called runtime.Goexit. C got Code as an integer result (NULL or NaN
+// for other results, see [Callback]); Go gets
 // the CallbackError through [Callback.Err] and the hook set with
 // [SetCallbackErrorHook].
 type CallbackError struct {
-	UserData uintptr // the handle C passed as user data
-	Err      error   // ErrPanic, or why the handle was rejected (ErrDeleted, ErrStale, ErrForged, ...)
-	Panic    any     // the recovered value when Err is ErrPanic, or ErrGoexit
-	Stack    []byte  // the goroutine's stack at the panic or Goexit, when Err is ErrPanic
+	UserData uintptr   // the handle C passed as user data
+	Code     hffi.Code // the code C got: EPANIC, or why the handle was rejected (EDELETED, ESTALE, EFORGED, ...)
+	Panic    any       // when Code is EPANIC: the value given to panic, or ErrGoexit
+	Stack    []byte    // when Code is EPANIC: the goroutine's stack at the panic or Goexit
 }
 
 // Error returns "ffi: callback 0x...: ...".
 func (e *CallbackError) Error() string {
 	switch {
-	case e.Err == ErrPanic && e.Panic == ErrGoexit:
+	case e.Code == hffi.EPANIC && e.Panic == ErrGoexit:
 		return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, ErrGoexit)
-	case e.Err == ErrPanic:
+	case e.Code == hffi.EPANIC:
 		return fmt.Sprintf("ffi: callback %#x: panic: %v", e.UserData, e.Panic)
 	}
-	return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, e.Err)
+	return fmt.Sprintf("ffi: callback %#x: %v", e.UserData, e.Code)
 }
 
-// Unwrap returns Err.
-func (e *CallbackError) Unwrap() error { return e.Err }
+// Unwrap returns Code.
+func (e *CallbackError) Unwrap() error { return e.Code }
 
 // Is reports whether target is ErrGoexit and the Go function called
-// runtime.Goexit (errors.Is uses it; Err is matched through Unwrap).
+// runtime.Goexit (errors.Is uses it; Code is matched through Unwrap).
 func (e *CallbackError) Is(target error) bool {
 	return target == ErrGoexit && e.Panic == ErrGoexit
 }
+
+// codeError is an error whose text says what happened in ffi's words and
+// that matches its code with errors.Is, without repeating the code's
+// generic message (hffi.ECLOSED's text speaks of tables and arenas, not
+// libraries).
+type codeError struct {
+	msg  string
+	code hffi.Code
+}
+
+func (e *codeError) Error() string { return e.msg }
+func (e *codeError) Unwrap() error { return e.code }

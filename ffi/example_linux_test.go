@@ -28,12 +28,8 @@ func Example_callback() {
 	if err != nil {
 		panic(err)
 	}
-	sym, err := lib.Sym("qsort_r")
-	if err != nil {
-		panic(err)
-	}
 	var qsort func(base unsafe.Pointer, n, size, cmp, arg uintptr)
-	if err := ffi.BindVoid5(&qsort, sym); err != nil {
+	if err := ffi.BindVoid5(&qsort, lib.Sym("qsort_r")); err != nil {
 		panic(err)
 	}
 
@@ -66,7 +62,7 @@ func Example_callback() {
 	xs := unsafe.Slice((*int64)(p), 5)
 	copy(xs, []int64{42, -7, 19, 0, 3})
 
-	qsort(p, uintptr(len(xs)), 8, cmp.Fn(), cmp.UserData())
+	qsort(p, uintptr(len(xs)), 8, cmp.Fn(), uintptr(cmp.Handle()))
 	fmt.Println(xs, calls > 0)
 	// Output: [-7 0 3 19 42] true
 }

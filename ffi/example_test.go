@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/ffi"
 )
 
@@ -20,29 +21,20 @@ func Example() {
 	}
 	var strlen func(string) int
 	var abs func(int32) int32
-	for _, b := range []error{
-		bind(lib, "strlen", func(s ffi.Symbol) error { return ffi.Bind1(&strlen, s) }),
-		bind(lib, "abs", func(s ffi.Symbol) error { return ffi.Bind1(&abs, s) }),
-	} {
-		if b != nil {
-			panic(b)
-		}
+	if err := ffi.Bind1(&strlen, lib.Sym("strlen")); err != nil {
+		panic(err)
+	}
+	if err := ffi.Bind1(&abs, lib.Sym("abs")); err != nil {
+		panic(err)
 	}
 	fmt.Println(strlen("hello, C"), abs(-12))
 
-	_, err = lib.Sym("no_such_function")
-	fmt.Println(errors.Is(err, ffi.ErrNotFound))
+	var nope func() int32
+	err = ffi.Bind0(&nope, lib.Sym("no_such_function"))
+	fmt.Println(errors.Is(err, hffi.ENOTFOUND))
 	// Output:
 	// 8 12
 	// true
-}
-
-func bind(lib *ffi.Library, name string, f func(ffi.Symbol) error) error {
-	s, err := lib.Sym(name)
-	if err != nil {
-		return err
-	}
-	return f(s)
 }
 
 // ExampleBind2 shows a refused binding: a Go pointer must not reach C.
@@ -51,13 +43,9 @@ func ExampleBind2() {
 	if err != nil {
 		panic(err)
 	}
-	sym, err := lib.Sym("memcmp")
-	if err != nil {
-		panic(err)
-	}
 	var memcmp func(*string, *string) int32
-	err = ffi.Bind2(&memcmp, sym)
-	fmt.Println(errors.Is(err, ffi.ErrInvalid))
+	err = ffi.Bind2(&memcmp, lib.Sym("memcmp"))
+	fmt.Println(errors.Is(err, hffi.EINVAL))
 	fmt.Println(err)
 	// Output:
 	// true

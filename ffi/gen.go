@@ -281,7 +281,7 @@ func genCallbackN(b *bytes.Buffer, n int, void bool) {
 
 const callback2Doc = `//
 // The returned [Callback] is a C function pointer ([Callback.Fn]) and a
-// handle to pass as its void *user_data ([Callback.UserData]). C calls
+// handle to pass as its void *user_data ([Callback.Handle]). C calls
 // the pointer with the user data first (the default, [UserDataFirst]) or
 // last ([UserDataLast]) and fn's parameters in order, for example
 //

@@ -9,7 +9,7 @@ import (
 	"reflect"
 	"unsafe"
 
-	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi"
 )
 
 // argKind is how one Go parameter or result crosses the boundary. It is
@@ -104,15 +104,9 @@ func classify(t reflect.Type, r role, what string) (argKind, error) {
 	return k, nil
 }
 
-// invalidError is a refused signature; it matches [ErrInvalid] with
-// errors.Is without repeating its text.
-type invalidError struct{ msg string }
-
-func (e *invalidError) Error() string { return e.msg }
-func (e *invalidError) Unwrap() error { return ErrInvalid }
-
+// invalidf is a refused signature, matching [hffi.EINVAL].
 func invalidf(format string, args ...any) error {
-	return &invalidError{msg: fmt.Sprintf(format, args...)}
+	return &codeError{msg: fmt.Sprintf(format, args...), code: hffi.EINVAL}
 }
 
 // refusal explains why t cannot cross the boundary.
@@ -192,7 +186,7 @@ func setWord(p unsafe.Pointer, k argKind, w uintptr) {
 		*(*string)(p) = goString(w)
 	case kError:
 		*(*error)(p) = nil
-		if c := abi.Errno(int32(w)); c < 0 {
+		if c := hffi.Code(int32(w)); c < 0 {
 			*(*error)(p) = c
 		}
 	}
@@ -204,11 +198,11 @@ func errnoOf(err error) uintptr {
 	if err == nil {
 		return 0
 	}
-	var e abi.Errno
+	var e hffi.Code
 	if errors.As(err, &e) && e < 0 {
 		return uintptr(int64(e))
 	}
-	e = abi.ECALLBACK
+	e = hffi.ECALLBACK
 	return uintptr(int64(e))
 }
 

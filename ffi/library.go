@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 // Backend returns the name of the backend this program was built with:
@@ -30,7 +32,7 @@ type Library struct {
 // Errors read "ffi: open <path>: <dlerror>".
 func Open(path string) (*Library, error) {
 	if path == "" {
-		return nil, fmt.Errorf("ffi: open: empty path: %w", ErrInvalid)
+		return nil, fmt.Errorf("ffi: open: empty path: %w", hffi.EINVAL)
 	}
 	h, err := dlopen(path)
 	if err != nil {
@@ -42,20 +44,27 @@ func Open(path string) (*Library, error) {
 // Name returns the path the library was opened with.
 func (l *Library) Name() string { return l.name }
 
-// Sym looks up the function or data symbol name. Errors read
-// "ffi: <library>: symbol <name>: ..." and match [ErrNotFound] or
-// [ErrClosed] with errors.Is.
-func (l *Library) Sym(name string) (Symbol, error) {
+// Sym looks up the function or data symbol name. A failed lookup gives a
+// Symbol that carries its error ([Symbol.Err]), and binding it reports
+// that error, so a lookup and a bind take one check:
+//
+//	if err := ffi.Bind2(&add, lib.Sym("foo_add")); err != nil {
+//		return err // "ffi: bind libfoo.so:foo_add: ...: undefined symbol: foo_add"
+//	}
+//
+// The error matches [hffi.ENOTFOUND], or [hffi.ECLOSED] after Close, with
+// errors.Is.
+func (l *Library) Sym(name string) Symbol {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.h == 0 {
-		return Symbol{}, fmt.Errorf("ffi: %s: symbol %s: %w", l.name, name, ErrClosed)
+		return Symbol{lib: l, name: name, err: newDLError("library closed", hffi.ECLOSED)}
 	}
 	a, err := dlsym(l.h, name)
 	if err != nil {
-		return Symbol{}, fmt.Errorf("ffi: %s: symbol %s: %w", l.name, name, err)
+		return Symbol{lib: l, name: name, err: err}
 	}
-	return Symbol{lib: l, name: name, addr: ptrFromAddr(a)}, nil
+	return Symbol{lib: l, name: name, addr: ptrFromAddr(a)}
 }
 
 // Close unloads the library (dlclose). It is idempotent. Every function
@@ -77,12 +86,14 @@ func (l *Library) Close() error {
 	return nil
 }
 
-// A Symbol is the address of a function or variable in C. The zero Symbol
-// is invalid. Symbols are small values: copy them freely.
+// A Symbol is the address of a function or variable in C, or the error of
+// looking it up ([Symbol.Err]). The zero Symbol is invalid. Symbols are
+// small values: copy them freely.
 type Symbol struct {
 	lib  *Library
 	name string
-	addr unsafe.Pointer // never a Go pointer
+	addr unsafe.Pointer // never a Go pointer; nil if err is set
+	err  error          // why the lookup failed, without the "ffi: " context
 	opts symOpts        // how to call it: symopt.go
 }
 
@@ -96,12 +107,20 @@ func SymbolAt(name string, addr uintptr) Symbol {
 // Name returns the symbol's name.
 func (s Symbol) Name() string { return s.name }
 
-// Addr returns the symbol's address as an integer, for passing to C.
+// Addr returns the symbol's address as an integer, for passing to C; 0 if
+// the lookup failed. The memory of a data symbol is C's and stays valid
+// until the library is closed.
 func (s Symbol) Addr() uintptr { return uintptr(s.addr) }
 
-// Pointer returns the address of a data symbol. The memory is C's: it
-// stays valid until the library is closed.
-func (s Symbol) Pointer() unsafe.Pointer { return s.addr }
+// Err returns why the lookup failed, as "ffi: symbol <library>:<name>:
+// ...", or nil. Bind0 ... Bind15 and BindVoid0 ... BindVoid15 return it too,
+// so checking their error is enough.
+func (s Symbol) Err() error {
+	if s.err == nil {
+		return nil
+	}
+	return fmt.Errorf("ffi: symbol %s: %w", s, s.err)
+}
 
 // String returns "library:name", or the name alone.
 func (s Symbol) String() string {
@@ -115,23 +134,15 @@ func (s Symbol) String() string {
 // would crash the process with no message.
 func (s *Symbol) live() {
 	if s.lib != nil && s.lib.closed.Load() {
-		panic("ffi: call to " + s.String() + " after its library was closed")
+		panic(&codeError{msg: "ffi: call to " + s.String() + " after its library was closed", code: hffi.ECLOSED})
 	}
 }
 
-// dlError is the text of dlerror, wrapped so that errors.Is(err,
-// ErrNotFound) holds for a failed lookup.
-type dlError struct {
-	msg string
-	err error
-}
-
-func (e *dlError) Error() string { return e.msg }
-func (e *dlError) Unwrap() error { return e.err }
-
-func newDLError(msg string, err error) error {
+// newDLError is the text of dlerror with the code it means, so that
+// errors.Is(err, hffi.ENOTFOUND) holds for a failed lookup.
+func newDLError(msg string, code hffi.Code) error {
 	if msg == "" {
 		msg = "unknown dynamic loader error"
 	}
-	return &dlError{msg: msg, err: err}
+	return &codeError{msg: msg, code: code}
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,8 +51,8 @@ func ftLib(tb testing.TB) *Library {
 
 func ftSym(tb testing.TB, name string) Symbol {
 	tb.Helper()
-	s, err := ftLib(tb).Sym(name)
-	require.NoError(tb, err)
+	s := ftLib(tb).Sym(name)
+	require.NoError(tb, s.Err())
 	return s
 }
 
@@ -69,16 +71,27 @@ func TestLibraryOpenErrors(t *testing.T) {
 	_, err := Open("/nonexistent/libnope.so")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ffi: open /nonexistent/libnope.so: ")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, hffi.ENOTFOUND)
 
 	_, err = Open("")
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 
 	lib := ftLib(t)
-	_, err = lib.Sym("ft_no_such_symbol")
+	s := lib.Sym("ft_no_such_symbol")
+	err = s.Err()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "ffi: "+lib.Name()+": symbol ft_no_such_symbol: ")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.Contains(t, err.Error(), "ffi: symbol "+lib.Name()+":ft_no_such_symbol: ")
+	assert.ErrorIs(t, err, hffi.ENOTFOUND)
+	assert.Zero(t, s.Addr())
+
+	// One check per symbol: binding a failed lookup reports the lookup.
+	var f func() int64
+	err = Bind0(&f, s)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ffi: bind "+lib.Name()+":ft_no_such_symbol: ")
+	assert.Contains(t, err.Error(), "ft_no_such_symbol", "the loader's message")
+	assert.ErrorIs(t, err, hffi.ENOTFOUND)
+	assert.Nil(t, f, "nothing bound")
 }
 
 func TestLibraryClose(t *testing.T) {
@@ -87,22 +100,23 @@ func TestLibraryClose(t *testing.T) {
 	// mapping of the first in place.
 	lib, err := Open(ft.path)
 	require.NoError(t, err)
-	sym, err := lib.Sym("ft_answer")
-	require.NoError(t, err)
 	var answer func() int64
-	require.NoError(t, Bind0(&answer, sym))
+	require.NoError(t, Bind0(&answer, lib.Sym("ft_answer")))
 	assert.Equal(t, int64(42), answer())
 
 	require.NoError(t, lib.Close())
 	require.NoError(t, lib.Close(), "Close is idempotent")
-	_, err = lib.Sym("ft_answer")
-	assert.ErrorIs(t, err, ErrClosed)
-	assert.PanicsWithValue(t, "ffi: call to "+ft.path+":ft_answer after its library was closed", func() { answer() })
+	assert.ErrorIs(t, lib.Sym("ft_answer").Err(), hffi.ECLOSED)
+	var again func() int64
+	err = Bind0(&again, lib.Sym("ft_answer"))
+	assert.ErrorIs(t, err, hffi.ECLOSED)
+	assert.Contains(t, err.Error(), "ffi: bind "+ft.path+":ft_answer: library closed")
+	assert.PanicsWithError(t, "ffi: call to "+ft.path+":ft_answer after its library was closed", func() { answer() })
 }
 
 func TestLibraryDataSymbol(t *testing.T) {
 	s := ftSym(t, "ft_counter")
-	p := (*int64)(s.Pointer())
+	p := (*int64)(ptrFromAddr(s.Addr()))
 	assert.Equal(t, int64(7), *p)
 	*p = 8
 	defer func() { *p = 7 }()
@@ -122,6 +136,6 @@ func TestSymbolAt(t *testing.T) {
 	assert.Equal(t, "add", s.String())
 
 	err := Bind2(&add, Symbol{})
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 	assert.Contains(t, err.Error(), "nil symbol")
 }

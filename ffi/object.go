@@ -44,8 +44,8 @@ func NewObject(ptr unsafe.Pointer, dtor uintptr) (*Object, error) {
 
 // AdoptObject wraps h, a handle of a C object that C registered with
 // hffi_cobj_register, and takes over the duty to destroy it. It fails if h
-// is not a live C object (ErrType for a Go value's handle, ErrDeleted,
-// ErrStale, ... otherwise). Adopt each handle once: two Objects of one
+// is not a live C object (hffi.ETYPE for a Go value's handle, hffi.EDELETED,
+// hffi.ESTALE, ... otherwise). Adopt each handle once: two Objects of one
 // handle would both try to destroy it (only one would succeed).
 func AdoptObject(h handles.Handle) (*Object, error) {
 	if _, _, err := handles.CObject(h); err != nil {
@@ -87,7 +87,7 @@ func (o *Object) Handle() handles.Handle { return o.h }
 
 // Use calls f with the C object's address and returns nil, or returns the
 // handle's error without calling f if the object was destroyed
-// ([ErrDeleted], or [ErrStale] once the slot was reused). The address is
+// ([hffi.EDELETED], or [hffi.ESTALE] once the slot was reused). The address is
 // valid while f runs: a concurrent [Object.Close] waits for f to return,
 // and the Object cannot be collected meanwhile. f must not keep the
 // address. C code destroying the object while f runs is a bug of that C
@@ -105,7 +105,7 @@ func (o *Object) Use(f func(p unsafe.Pointer)) error {
 
 // Close destroys the C object: it frees the handle and runs the
 // destructor, once. If C destroyed the object first, Close returns the
-// stale-handle error ([ErrDeleted] or [ErrStale]) and runs nothing. Close
+// stale-handle error ([hffi.EDELETED] or [hffi.ESTALE]) and runs nothing. Close
 // is idempotent: later calls return nil. It waits for running calls of
 // [Object.Use].
 func (o *Object) Close() error {

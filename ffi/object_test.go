@@ -9,12 +9,13 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi/handles/handlestest"
 )
 
 // ftObjects binds the C object functions of the test library.
@@ -29,7 +30,7 @@ type ftObjects struct {
 }
 
 func ftObjectFuncs(t *testing.T) *ftObjects {
-	handles.Track(t) // every test that uses them ends with no object left
+	handlestest.Track(t) // every test that uses them ends with no object left
 	o := &ftObjects{}
 	ftBind(t, &o.newObj, "ft_obj_new", Bind1)
 	ftBind(t, &o.dtor, "ft_obj_dtor", Bind0)
@@ -43,7 +44,7 @@ func ftObjectFuncs(t *testing.T) *ftObjects {
 
 func TestObjectClose(t *testing.T) {
 	f := ftObjectFuncs(t)
-	rt := arena.Runtime()
+	rt := hffi.Runtime()
 	freed := f.freed()
 	o, err := NewObject(f.newObj(5), f.dtor())
 	require.NoError(t, err)
@@ -58,13 +59,13 @@ func TestObjectClose(t *testing.T) {
 	assert.Equal(t, freed+1, f.freed(), "the destructor ran once")
 
 	err = o.Use(func(unsafe.Pointer) { t.Error("Use ran after Close") })
-	assert.ErrorIs(t, err, ErrDeleted)
-	assert.Equal(t, int64(abi.EDELETED), f.get(rt, o.Handle()), "C sees the handle deleted")
+	assert.ErrorIs(t, err, hffi.EDELETED)
+	assert.Equal(t, int64(hffi.EDELETED), f.get(rt, o.Handle()), "C sees the handle deleted")
 }
 
 func TestObjectDestroyedByC(t *testing.T) {
 	f := ftObjectFuncs(t)
-	rt := arena.Runtime()
+	rt := hffi.Runtime()
 	freed := f.freed()
 	h := f.register(rt, handles.Default().ID(), 9)
 	require.NotZero(t, h)
@@ -76,28 +77,28 @@ func TestObjectDestroyedByC(t *testing.T) {
 
 	require.NoError(t, f.destroy(rt, h), "C destroys the object first")
 	assert.Equal(t, freed+1, f.freed())
-	assert.ErrorIs(t, o.Use(func(unsafe.Pointer) {}), ErrDeleted, "stale handle, no use after free")
+	assert.ErrorIs(t, o.Use(func(unsafe.Pointer) {}), hffi.EDELETED, "stale handle, no use after free")
 	err = o.Close()
-	assert.ErrorIs(t, err, ErrDeleted)
+	assert.ErrorIs(t, err, hffi.EDELETED)
 	assert.Contains(t, err.Error(), "ffi: close object: ")
 	assert.Equal(t, freed+1, f.freed(), "the destructor is not run twice")
 	assert.NoError(t, o.Close())
 
 	_, err = AdoptObject(h)
-	assert.ErrorIs(t, err, ErrDeleted)
+	assert.ErrorIs(t, err, hffi.EDELETED)
 	gh := handles.NewHandle("a Go value")
 	defer gh.Delete()
 	_, err = AdoptObject(gh)
-	assert.ErrorIs(t, err, ErrType)
+	assert.ErrorIs(t, err, hffi.ETYPE)
 	_, err = NewObject(nil, 0)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 }
 
 // TestObjectRace lets Go's Close race with C's destroy: each object's
 // destructor runs exactly once.
 func TestObjectRace(t *testing.T) {
 	f := ftObjectFuncs(t)
-	rt := arena.Runtime()
+	rt := hffi.Runtime()
 	const n = 500
 	freed := f.freed()
 	objs := make([]*Object, n)

@@ -2,6 +2,8 @@
 
 package ffi
 
+import "fmt"
+
 // symOpts says how a function symbol is called, beyond its Go type. The
 // zero value is a plain C function.
 type symOpts struct {
@@ -41,6 +43,10 @@ func (s Symbol) Variadic(fixed int) Symbol {
 // which gives ""). Without FreeResult a string result is copied and left
 // alone, right for the const char * most functions return.
 func (s Symbol) FreeResult(free Symbol) Symbol {
+	if free.err != nil {
+		s.opts.err = fmt.Errorf("FreeResult: %w", free.Err())
+		return s
+	}
 	if free.addr == nil {
 		s.opts.err = invalidf("FreeResult: nil free function")
 		return s

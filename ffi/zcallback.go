@@ -142,7 +142,7 @@ func NewCallbackVoid1[A1 any](fn func(A1), opts ...CallbackOption) (*Callback, e
 // NewCallback2 makes fn, a Go function of 2 parameters with a result, callable from C: see [NewCallback2].
 //
 // The returned [Callback] is a C function pointer ([Callback.Fn]) and a
-// handle to pass as its void *user_data ([Callback.UserData]). C calls
+// handle to pass as its void *user_data ([Callback.Handle]). C calls
 // the pointer with the user data first (the default, [UserDataFirst]) or
 // last ([UserDataLast]) and fn's parameters in order, for example
 //

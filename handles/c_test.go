@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,7 +61,7 @@ func states(t *testing.T, tab *handles.Table) map[string]handles.Handle {
 	t.Cleanup(func() {
 		_ = tab.Delete(hs["live"])
 		_ = tab.Delete(hs["reuser"])
-		_ = handles.Unretain(hs["released"])
+		_ = handles.Release(hs["released"])
 		_, _, _ = handles.TakeCObject(hs["cobj"])
 	})
 	return hs
@@ -69,10 +71,10 @@ func states(t *testing.T, tab *handles.Table) map[string]handles.Handle {
 func TestCChecksWhatGoMade(t *testing.T) {
 	d := loadDriver(t)
 	tab := newTable(t, handles.WithDebug(false))
-	want := map[string]abi.Errno{
-		"live": abi.OK, "forged": abi.EFORGED, "deleted": abi.EDELETED, "stale": abi.ESTALE,
-		"released": abi.OK, "cobj": abi.OK, "zero": abi.EZERO, "reference": abi.EKIND,
-		"range": abi.ERANGE, "unused table": abi.ERANGE, "table 0": abi.ERANGE, "gen 0": abi.EFORGED,
+	want := map[string]hffi.Code{
+		"live": hffi.OK, "forged": hffi.EFORGED, "deleted": hffi.EDELETED, "stale": hffi.ESTALE,
+		"released": hffi.OK, "cobj": hffi.OK, "zero": hffi.EZERO, "reference": hffi.EKIND,
+		"range": hffi.ERANGE, "unused table": hffi.ERANGE, "table 0": hffi.ERANGE, "gen 0": hffi.EFORGED,
 	}
 	hs := states(t, tab)
 	for name, code := range want {
@@ -81,11 +83,11 @@ func TestCChecksWhatGoMade(t *testing.T) {
 		assert.Equal(t, code, handles.CheckCode(h), "Go: %s", name)
 		want := code
 		if h != 0 && uint64(h)&abi.RefTag == 0 {
-			want = abi.ETABLE
+			want = hffi.ETABLE
 		}
-		assert.Equal(t, want, abi.Errno(d.checkIn(d.rt, tab.ID()+1, uint64(h))), "check_in other table: %s", name)
-		if h.Table() == tab.ID() {
-			assert.Equal(t, code, abi.Errno(d.checkIn(d.rt, tab.ID(), uint64(h))), "check_in own table: %s", name)
+		assert.Equal(t, want, hffi.Code(d.checkIn(d.rt, tab.ID()+1, uint64(h))), "check_in other table: %s", name)
+		if h.TableID() == tab.ID() {
+			assert.Equal(t, code, hffi.Code(d.checkIn(d.rt, tab.ID(), uint64(h))), "check_in own table: %s", name)
 		}
 	}
 }
@@ -99,21 +101,21 @@ func TestCRetainsGoDeletes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int32(0), d.retain(d.rt, uint64(h)))
 	require.NoError(t, tab.Delete(h))
-	assert.Equal(t, abi.OK, d.cCheck(h))
-	v, err := tab.Get(h)
+	assert.Equal(t, hffi.OK, d.cCheck(h))
+	v, err := tab.Value(h)
 	require.NoError(t, err)
 	assert.Equal(t, "kept by C", v)
 	require.Equal(t, int32(0), d.release(d.rt, uint64(h)))
-	assert.Equal(t, abi.EDELETED, d.cCheck(h))
-	assert.Equal(t, abi.EDELETED, abi.Errno(d.release(d.rt, uint64(h))))
-	assert.Equal(t, abi.EDELETED, abi.Errno(d.retain(d.rt, uint64(h))))
+	assert.Equal(t, hffi.EDELETED, d.cCheck(h))
+	assert.Equal(t, hffi.EDELETED, hffi.Code(d.release(d.rt, uint64(h))))
+	assert.Equal(t, hffi.EDELETED, hffi.Code(d.retain(d.rt, uint64(h))))
 	assert.Equal(t, 0, tab.Len())
 
 	// Without a retain: C's release is invalid, Go's delete frees at once.
 	h2, _ := tab.New(2)
-	assert.Equal(t, abi.EINVAL, abi.Errno(d.release(d.rt, uint64(h2))))
+	assert.Equal(t, hffi.EINVAL, hffi.Code(d.release(d.rt, uint64(h2))))
 	require.NoError(t, tab.Delete(h2))
-	assert.Equal(t, abi.EDELETED, d.cCheck(h2))
+	assert.Equal(t, hffi.EDELETED, d.cCheck(h2))
 }
 
 // C registers C objects; Go resolves them, takes one and runs its
@@ -125,7 +127,7 @@ func TestCObjectsFromC(t *testing.T) {
 		tab := newTable(t, handles.WithDebug(debug))
 		before := d.destroyed()
 		h, rc := d.cobjNewH(t, s, tab.ID(), 77)
-		require.Equal(t, abi.OK, rc)
+		require.Equal(t, hffi.OK, rc)
 		ptr, dtor, err := handles.CObject(h)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(77), d.objTag(ptr))
@@ -135,23 +137,23 @@ func TestCObjectsFromC(t *testing.T) {
 		purego.SyscallN(dtor, ptr) // what ffi's wrapper does
 		assert.Equal(t, before+1, d.destroyed())
 		_, rc = d.cobjTagOf(s, h)
-		assert.Equal(t, abi.EDELETED, rc)
-		assert.Equal(t, abi.EDELETED, abi.Errno(d.cobjDestroy(d.rt, uint64(h))), "no double free")
+		assert.Equal(t, hffi.EDELETED, rc)
+		assert.Equal(t, hffi.EDELETED, hffi.Code(d.cobjDestroy(d.rt, uint64(h))), "no double free")
 
 		h2, rc := d.cobjNewH(t, s, tab.ID(), 78)
-		require.Equal(t, abi.OK, rc)
+		require.Equal(t, hffi.OK, rc)
 		require.Equal(t, int32(0), d.cobjDestroy(d.rt, uint64(h2)))
 		assert.Equal(t, before+2, d.destroyed())
 		_, _, err = handles.CObject(h2)
-		assert.ErrorIs(t, err, handles.ErrDeleted, "Go sees C's destroy as an error, not a dangling pointer")
+		assert.ErrorIs(t, err, hffi.EDELETED, "Go sees C's destroy as an error, not a dangling pointer")
 		_, _, err = handles.TakeCObject(h2)
-		assert.ErrorIs(t, err, handles.ErrDeleted)
+		assert.ErrorIs(t, err, hffi.EDELETED)
 
 		// Go registers a C object; C resolves and destroys it.
 		h3, err := handles.RegisterCObject(tab, d.objNew(79), d.dtor())
 		require.NoError(t, err)
 		tag, rc := d.cobjTagOf(s, h3)
-		require.Equal(t, abi.OK, rc)
+		require.Equal(t, hffi.OK, rc)
 		assert.Equal(t, uint64(79), tag)
 		require.Equal(t, int32(0), d.cobjDestroy(d.rt, uint64(h3)))
 		assert.Equal(t, before+3, d.destroyed())
@@ -159,8 +161,8 @@ func TestCObjectsFromC(t *testing.T) {
 		// Go values are not C objects, in C either.
 		g, _ := tab.New(1)
 		_, rc = d.cobjTagOf(s, g)
-		assert.Equal(t, abi.ETYPE, rc)
-		assert.Equal(t, abi.ETYPE, abi.Errno(d.cobjDestroy(d.rt, uint64(g))))
+		assert.Equal(t, hffi.ETYPE, rc)
+		assert.Equal(t, hffi.ETYPE, hffi.Code(d.cobjDestroy(d.rt, uint64(g))))
 		require.NoError(t, tab.Delete(g))
 		assert.Equal(t, uint64(0), d.badDestroy())
 	}
@@ -174,20 +176,20 @@ func TestCGrowsTable(t *testing.T) {
 	var hs []handles.Handle
 	for i := range 300 {
 		h, rc := d.cobjNewH(t, s, tab.ID(), uint64(i))
-		require.Equal(t, abi.OK, rc, "object %d", i)
+		require.Equal(t, hffi.OK, rc, "object %d", i)
 		hs = append(hs, h)
 	}
 	_, rc := d.cobjNewH(t, s, tab.ID(), 0)
-	assert.Equal(t, abi.ENOMEM, rc)
+	assert.Equal(t, hffi.ENOMEM, rc)
 	assert.Equal(t, 300, tab.Len())
 	for i, h := range hs {
 		tag, rc := d.cobjTagOf(s, h)
-		require.Equal(t, abi.OK, rc)
+		require.Equal(t, hffi.OK, rc)
 		require.Equal(t, uint64(i), tag)
 		require.Equal(t, int32(0), d.cobjDestroy(d.rt, uint64(h)))
 	}
 	_, rc = d.cobjNewH(t, s, 0, 0)
-	assert.Equal(t, abi.ERANGE, rc)
+	assert.Equal(t, hffi.ERANGE, rc)
 }
 
 type hammerItem struct{ h atomic.Uint64 }
@@ -244,7 +246,7 @@ func hammer(t *testing.T, d *driver, debug bool) {
 					if old == 0 {
 						continue
 					}
-					v, err := tab.Get(old)
+					v, err := tab.Value(old)
 					if err != nil || v.(*hammerItem).h.Load() != uint64(old) {
 						fail("Get of an owned handle %#x: %v", old, err)
 					}
@@ -256,7 +258,7 @@ func hammer(t *testing.T, d *driver, debug bool) {
 					if h == 0 {
 						continue
 					}
-					v, err := tab.Get(h)
+					v, err := tab.Value(h)
 					switch {
 					case err == nil:
 						if got := v.(*hammerItem).h.Load(); got != uint64(h) {
@@ -271,11 +273,11 @@ func hammer(t *testing.T, d *driver, debug bool) {
 						continue
 					}
 					if err := handles.Retain(h); err == nil {
-						if v, err := tab.Get(h); err != nil || v.(*hammerItem).h.Load() != uint64(h) {
+						if v, err := tab.Value(h); err != nil || v.(*hammerItem).h.Load() != uint64(h) {
 							fail("Get of a retained handle %#x: %v", h, err)
 						}
-						if err := handles.Unretain(h); err != nil {
-							fail("Unretain(%#x): %v", h, err)
+						if err := handles.Release(h); err != nil {
+							fail("Release(%#x): %v", h, err)
 						}
 					} else if !plausible(err) {
 						fail("Retain(%#x): %v", h, err)
@@ -318,6 +320,6 @@ func hammer(t *testing.T, d *driver, debug bool) {
 // plausible: a handle someone issued may since have been deleted or its
 // slot reused, but never forged or out of range.
 func plausible(err error) bool {
-	c := handles.ErrCode(err)
-	return c == abi.EDELETED || c == abi.ESTALE
+	c := hffi.ErrCode(err)
+	return c == hffi.EDELETED || c == hffi.ESTALE
 }

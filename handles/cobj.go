@@ -5,6 +5,7 @@ package handles
 import (
 	"sync/atomic"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/shm"
 )
@@ -22,20 +23,20 @@ import (
 // RegisterCObject registers the C object at ptr (not 0), destroyed by the
 // C function at dtor (0 for none), in table t (the default table if nil),
 // exactly as hffi_cobj_register does, and returns its handle. It fails
-// with ErrInvalid for a zero ptr, ErrNoMem at the table's limit and
-// ErrClosed after Close.
+// with hffi.EINVAL for a zero ptr, hffi.ENOMEM at the table's limit and
+// hffi.ECLOSED after Close.
 func RegisterCObject(t *Table, ptr, dtor uintptr) (Handle, error) {
 	if t == nil {
 		t = def()
 	}
 	if ptr == 0 {
-		return 0, &Error{Op: "register C object", Code: abi.EINVAL, Detail: "nil pointer"}
+		return 0, &Error{Op: "register C object", Code: hffi.EINVAL, Detail: "nil pointer"}
 	}
 	if t.closed() {
-		return 0, &Error{Op: "register C object", Code: abi.ECLOSED, Detail: t.String()}
+		return 0, &Error{Op: "register C object", Code: hffi.ECLOSED, Detail: t.String()}
 	}
 	idx, code := t.alloc()
-	if code != abi.OK {
+	if code != hffi.OK {
 		return 0, &Error{Op: "register C object", Code: code, Detail: t.String()}
 	}
 	s := t.slot(idx)
@@ -51,15 +52,15 @@ func RegisterCObject(t *Table, ptr, dtor uintptr) (Handle, error) {
 
 // CObject validates h (of any table) and returns the C object's pointer
 // and destructor without changing who owns it, like hffi_cobj_get. It
-// fails with the errors of Check, and ErrType if h names a Go value. It
+// fails with the errors of Check, and hffi.ETYPE if h names a Go value. It
 // makes no allocation unless it fails.
 func CObject(h Handle) (ptr, dtor uintptr, err error) {
 	for {
 		s, w, code := slotOf(uint64(h))
-		if code == abi.OK && wordKind(w) != abi.KindCObj {
-			code = abi.ETYPE
+		if code == hffi.OK && wordKind(w) != abi.KindCObj {
+			code = hffi.ETYPE
 		}
-		if code != abi.OK {
+		if code != hffi.OK {
 			return 0, 0, &Error{Op: "C object", Handle: h, Code: code}
 		}
 		p, d := atomic.LoadUint64(&s.CPtr), atomic.LoadUint64(&s.CDtor)
@@ -73,14 +74,14 @@ func CObject(h Handle) (ptr, dtor uintptr, err error) {
 // destructor, which the caller must now call (once). Of any number of
 // racing TakeCObject and hffi_cobj_destroy calls on h, exactly one
 // succeeds; the others, and every later use of h from Go or C, fail with
-// ErrDeleted (ErrStale once the slot is reused).
+// hffi.EDELETED (hffi.ESTALE once the slot is reused).
 func TakeCObject(h Handle) (ptr, dtor uintptr, err error) {
 	for {
 		s, w, code := slotOf(uint64(h))
-		if code == abi.OK && wordKind(w) != abi.KindCObj {
-			code = abi.ETYPE
+		if code == hffi.OK && wordKind(w) != abi.KindCObj {
+			code = hffi.ETYPE
 		}
-		if code != abi.OK {
+		if code != hffi.OK {
 			return 0, 0, &Error{Op: "take C object", Handle: h, Code: code}
 		}
 		p, d := atomic.LoadUint64(&s.CPtr), atomic.LoadUint64(&s.CDtor)

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -25,28 +27,28 @@ func TestCObjectGo(t *testing.T) {
 	assert.Equal(t, uintptr(0xbeef0), dtor)
 	require.NoError(t, handles.Check(h))
 
-	_, err = tab.Get(h)
-	assert.ErrorIs(t, err, handles.ErrType, "a C object is not a Go value")
-	assert.ErrorIs(t, tab.Delete(h), handles.ErrType)
-	assert.ErrorIs(t, handles.Retain(h), handles.ErrType)
+	_, err = tab.Value(h)
+	assert.ErrorIs(t, err, hffi.ETYPE, "a C object is not a Go value")
+	assert.ErrorIs(t, tab.Delete(h), hffi.ETYPE)
+	assert.ErrorIs(t, handles.Retain(h), hffi.ETYPE)
 
 	ptr, dtor, err = handles.TakeCObject(h)
 	require.NoError(t, err)
 	assert.Equal(t, uintptr(0xdead0), ptr)
 	assert.Equal(t, uintptr(0xbeef0), dtor)
 	_, _, err = handles.TakeCObject(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted, "taken once")
+	assert.ErrorIs(t, err, hffi.EDELETED, "taken once")
 	_, _, err = handles.CObject(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted)
+	assert.ErrorIs(t, err, hffi.EDELETED)
 
 	g, err := tab.New(1)
 	require.NoError(t, err)
 	_, _, err = handles.CObject(g)
-	assert.ErrorIs(t, err, handles.ErrType, "a Go value is not a C object")
+	assert.ErrorIs(t, err, hffi.ETYPE, "a Go value is not a C object")
 	require.NoError(t, tab.Delete(g))
 
 	_, err = handles.RegisterCObject(tab, 0, 0)
-	assert.ErrorIs(t, err, handles.ErrInvalid)
+	assert.ErrorIs(t, err, hffi.EINVAL)
 }
 
 // Of many goroutines taking the same C object, exactly one wins.

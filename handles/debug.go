@@ -11,18 +11,9 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/shm"
 )
-
-// Debug reports whether debug mode is on for tables created from now on
-// (the environment variable HFFI_DEBUG, or SetDebug).
-func Debug() bool { return shm.Debug() }
-
-// SetDebug turns debug mode on or off for tables created from now on and
-// returns the previous setting. The default table takes the setting in
-// force when it is first used.
-func SetDebug(on bool) bool { return shm.SetDebug(on) }
 
 // debugState is what a debug table keeps on the side: the creation site
 // of each live handle and the quarantine of freed slots.
@@ -116,7 +107,7 @@ func (t *Table) Snapshot() []Info {
 			Released: st == abi.SlotReleased,
 		}
 		if !in.CObject {
-			if e, code := t.lookupSlow(in.Handle); code == abi.OK {
+			if e, code := t.lookupSlow(in.Handle); code == hffi.OK {
 				in.Type = fmt.Sprintf("%T", *(*any)(unsafe.Pointer(&e)))
 			}
 		}
@@ -192,7 +183,7 @@ func report(t *Table, infos []Info) string {
 		}
 	}
 	if t.dbg == nil {
-		b.WriteString("(turn debug mode on, HFFI_DEBUG=1 or handles.SetDebug(true), to see where they were created)\n")
+		b.WriteString("(turn debug mode on, HFFI_DEBUG=1 or hffi.SetDebug(true), to see where they were created)\n")
 	}
 	return b.String()
 }

@@ -7,10 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -57,7 +60,7 @@ func TestLeakReportBySite(t *testing.T) {
 	}
 
 	f := &fakeT{}
-	handles.VerifyNone(f, tab)
+	handlestest.VerifyNone(f, tab)
 	require.Len(t, f.errors, 1)
 	assert.Contains(t, f.errors[0], "leaked handles")
 	assert.Contains(t, f.errors[0], "handles_test.leakHere")
@@ -67,7 +70,7 @@ func TestLeakReportBySite(t *testing.T) {
 	}
 	assert.Empty(t, tab.LeakReport())
 	f = &fakeT{}
-	handles.VerifyNone(f, tab)
+	handlestest.VerifyNone(f, tab)
 	assert.Empty(t, f.errors)
 }
 
@@ -78,26 +81,6 @@ func TestLeakReportWithoutDebug(t *testing.T) {
 	assert.Contains(t, rep, "1 x float64")
 	assert.Contains(t, rep, "turn debug mode on")
 	require.NoError(t, tab.Delete(h))
-}
-
-func TestTrack(t *testing.T) {
-	tab := newTable(t, handles.WithDebug(true))
-	before, _ := tab.New("before")
-	f := &fakeT{}
-	handles.Track(f, tab)
-	during, _ := tab.New("during")
-	f.runCleanups()
-	require.Len(t, f.errors, 1, "only the handle created during the test")
-	assert.Contains(t, f.errors[0], "1 handle(s) created during the test")
-	assert.Contains(t, f.errors[0], fmt.Sprintf("%#x", uint64(during)))
-	assert.NotContains(t, f.errors[0], fmt.Sprintf("%#x", uint64(before)))
-
-	require.NoError(t, tab.Delete(during))
-	f = &fakeT{}
-	handles.Track(f, tab)
-	f.runCleanups()
-	assert.Empty(t, f.errors)
-	require.NoError(t, tab.Delete(before))
 }
 
 // In debug mode a freed slot waits in quarantine, so a deleted handle
@@ -111,8 +94,8 @@ func TestQuarantine(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEqual(t, uint32(first)&abi.HandleIndexMax, uint32(h)&abi.HandleIndexMax, "quarantined slot reused after %d", i)
 		require.NoError(t, tab.Delete(h))
-		_, err = tab.Get(first)
-		require.ErrorIs(t, err, handles.ErrDeleted)
+		_, err = tab.Value(first)
+		require.ErrorIs(t, err, hffi.EDELETED)
 	}
 	assert.Equal(t, 16, tab.Quarantined())
 
@@ -127,12 +110,12 @@ func TestQuarantine(t *testing.T) {
 
 func TestDebugSwitch(t *testing.T) {
 	handles.Default() // created now, in the process-wide mode of the run
-	old := handles.SetDebug(true)
-	defer handles.SetDebug(old)
-	assert.True(t, handles.Debug())
+	old := hffi.SetDebug(true)
+	defer hffi.SetDebug(old)
+	assert.True(t, hffi.Debug())
 	tab := newTable(t)
 	assert.True(t, tab.Debug(), "tables created from now on")
-	handles.SetDebug(false)
+	hffi.SetDebug(false)
 	tab2 := newTable(t)
 	assert.False(t, tab2.Debug())
 	h, _ := tab.New(strings.Repeat("x", 3))

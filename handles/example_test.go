@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/handles"
 )
 
@@ -16,8 +17,8 @@ func Example() {
 	fmt.Println(h.Value())
 	h.Delete()
 
-	_, err := handles.Lookup(h)
-	fmt.Println(errors.Is(err, handles.ErrDeleted), handles.ErrCode(err).Name())
+	_, err := handles.Default().Value(h)
+	fmt.Println(errors.Is(err, hffi.EDELETED), hffi.ErrCode(err).Name())
 	// Output:
 	// hello
 	// true HFFI_EDELETED
@@ -32,8 +33,8 @@ func Example_stale() {
 	old, _ := tab.New(v)
 	_ = tab.Delete(old)
 	h, _ := tab.New(v)
-	_, err := tab.Get(old)
-	fmt.Printf("%s: %v\n", handles.ErrCode(err).Name(), handles.ErrCode(err))
+	_, err := tab.Value(old)
+	fmt.Printf("%s: %v\n", hffi.ErrCode(err).Name(), hffi.ErrCode(err))
 	_ = tab.Delete(h)
 	// Output:
 	// HFFI_ESTALE: stale generation: the slot was reused or the arena reset
@@ -49,11 +50,11 @@ func ExampleOf() {
 	defer ids.Close()
 
 	h, _ := users.New(&user{"ada"})
-	u, _ := users.Get(h)
+	u, _ := users.Value(h)
 	fmt.Println(u.Name)
 
-	_, err := ids.Get(h)
-	fmt.Println(errors.Is(err, handles.ErrType), errors.Is(err, handles.ErrTable))
+	_, err := ids.Value(h)
+	fmt.Println(errors.Is(err, hffi.ETYPE), errors.Is(err, hffi.ETABLE))
 	_ = users.Delete(h)
 	// Output:
 	// ada
@@ -67,9 +68,9 @@ func ExampleRetain() {
 	_ = handles.Retain(h) // C keeps h, say as a callback's user_data
 	h.Delete()            // the Go owner is done with it
 
-	v, err := handles.Lookup(h)
+	v, err := handles.Default().Value(h)
 	fmt.Println(v, err)
-	_ = handles.Unretain(h) // C's last release: the value goes away
+	_ = handles.Release(h) // C's last release: the value goes away
 	fmt.Println(handles.Check(h) != nil)
 	// Output:
 	// 42 <nil>

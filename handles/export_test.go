@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // Test hooks.
 
 // CheckCode is checkCode for tests in package handles_test.
-func CheckCode(h Handle) abi.Errno { return checkCode(uint64(h)) }
+func CheckCode(h Handle) hffi.Code { return checkCode(uint64(h)) }
 
 // SetFreeGen sets the generation of the FREE slot idx, so that tests reach
 // the end of a slot's generations without 1<<28 reuses.

@@ -5,9 +5,12 @@ package handles_test
 import (
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -29,7 +32,7 @@ func fuzzTable(f *testing.F) (*handles.Table, []handles.Handle) {
 			require.NoError(f, handles.Retain(h))
 			require.NoError(f, tab.Delete(h))
 			if i%2 == 0 {
-				require.NoError(f, handles.Unretain(h))
+				require.NoError(f, handles.Release(h))
 			} else {
 				keep = append(keep, h)
 			}
@@ -47,11 +50,11 @@ func fuzzTable(f *testing.F) (*handles.Table, []handles.Handle) {
 	f.Cleanup(func() {
 		for _, h := range keep {
 			if tab.Delete(h) != nil {
-				_ = handles.Unretain(h)
+				_ = handles.Release(h)
 			}
 		}
 		_, _, _ = handles.TakeCObject(c)
-		handles.VerifyNone(f, tab)
+		handlestest.VerifyNone(f, tab)
 		require.NoError(f, tab.Close())
 	})
 	for _, h := range all {
@@ -67,21 +70,21 @@ func fuzzTable(f *testing.F) (*handles.Table, []handles.Handle) {
 }
 
 // Decoding any integer in Go: no panic, and Get's code is Check's code
-// (ErrTable for another table's handle, ErrType for a C object).
+// (hffi.ETABLE for another table's handle, hffi.ETYPE for a C object).
 func FuzzDecode(f *testing.F) {
 	tab, _ := fuzzTable(f)
 	f.Fuzz(func(t *testing.T, v uint64) {
 		h := handles.Handle(v)
 		check := handles.CheckCode(h)
-		_, err := tab.Get(h)
-		got := handles.ErrCode(err)
+		_, err := tab.Value(h)
+		got := hffi.ErrCode(err)
 		want := check
 		switch {
-		case v != 0 && v&abi.RefTag == 0 && h.Table() != tab.ID():
-			want = abi.ETABLE
-		case check == abi.OK:
+		case v != 0 && v&abi.RefTag == 0 && h.TableID() != tab.ID():
+			want = hffi.ETABLE
+		case check == hffi.OK:
 			if _, _, err := handles.CObject(h); err == nil {
-				want = abi.ETYPE
+				want = hffi.ETYPE
 			}
 		}
 		if got != want {

@@ -5,8 +5,8 @@ package handles
 import (
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/shm"
 )
 
 // Handle is an integer that stands for a Go value (or a C object) in a
@@ -31,7 +31,7 @@ type Handle uintptr
 //	if (hffi_handle_check(rt, h) < 0) { /* Go deleted it: don't call back */ }
 func NewHandle(v any) Handle {
 	h, code := def().insert(v, 2)
-	if code != abi.OK {
+	if code != hffi.OK {
 		panicMisuse("NewHandle", 0, code)
 	}
 	return h
@@ -39,15 +39,16 @@ func NewHandle(v any) Handle {
 
 // Value returns the value h stands for. It panics if h is not a live
 // handle of the default table, with a message that says why
-// ("handles: Value of deleted handle 0x1000001 (HFFI_EDELETED)"); the
-// panic value is an error that wraps the code ([ErrDeleted] here). Use
-// [Lookup] for an error instead. It makes no allocation.
+// ("handles: Value of deleted handle 0x10000001000000 (HFFI_EDELETED)"); the
+// panic value is an error that wraps the code ([hffi.EDELETED] here). Use
+// Default().Value(h) ([Table.Value]) for an error instead. It makes no
+// allocation.
 func (h Handle) Value() any {
 	t := def()
 	e, ok := t.fast(h)
 	if !ok {
-		var code abi.Errno
-		if e, code = t.lookupSlow(h); code != abi.OK {
+		var code hffi.Code
+		if e, code = t.lookupSlow(h); code != hffi.OK {
 			panicMisuse("Value", h, code)
 		}
 	}
@@ -56,24 +57,19 @@ func (h Handle) Value() any {
 
 // Delete invalidates h. It panics, like Value, if h is not a live handle
 // of the default table, including when it was already deleted. Use
-// [Release] for an error instead. It makes no allocation.
+// Default().Delete(h) ([Table.Delete]) for an error instead. It makes no
+// allocation.
 func (h Handle) Delete() {
-	if code := def().del(h); code != abi.OK {
+	if code := def().del(h); code != hffi.OK {
 		panicMisuse("Delete", h, code)
 	}
 }
-
-// Lookup is Value with an error instead of a panic.
-func Lookup(h Handle) (any, error) { return def().Get(h) }
-
-// Release is Delete with an error instead of a panic.
-func Release(h Handle) error { return def().Delete(h) }
 
 // Check reports whether h is a live handle of any table, exactly as
 // hffi_handle_check does in C: nil, or an error wrapping the same code.
 // A handle deleted by Go but still retained by C is live.
 func Check(h Handle) error {
-	if code := checkCode(uint64(h)); code != abi.OK {
+	if code := checkCode(uint64(h)); code != hffi.OK {
 		return &Error{Op: "check", Handle: h, Code: code}
 	}
 	return nil
@@ -83,28 +79,25 @@ func Check(h Handle) error {
 // behalf of C: it is the Go twin of hffi_handle_retain, for C code that
 // reaches hffi through Go rather than through the C library. The value
 // stays available until its owner deleted h and every retain was
-// released with [Unretain].
+// dropped with [Release].
 func Retain(h Handle) error {
-	if code := retain(uint64(h)); code != abi.OK {
+	if code := retain(uint64(h)); code != hffi.OK {
 		return &Error{Op: "retain", Handle: h, Code: code}
 	}
 	return nil
 }
 
-// Unretain drops a reference added by [Retain] or hffi_handle_retain; it
-// is the Go twin of hffi_handle_release. It fails with ErrInvalid if h has
-// no retain.
-func Unretain(h Handle) error {
-	if code := unretain(uint64(h)); code != abi.OK {
-		return &Error{Op: "unretain", Handle: h, Code: code}
+// Release drops a reference added by [Retain] or hffi_handle_retain: it is
+// the Go twin of hffi_handle_release, and like it, it does not delete h
+// (that is [Handle.Delete] or [Table.Delete]). It fails with
+// [hffi.EINVAL] if h has no retain.
+func Release(h Handle) error {
+	if code := release(uint64(h)); code != hffi.OK {
+		return &Error{Op: "release", Handle: h, Code: code}
 	}
 	return nil
 }
 
-// Table returns the id of the table h belongs to (bits 62..52).
-func (h Handle) Table() uint32 { return abi.HandleTable(uint64(h)) }
-
-// Runtime returns the address of the shared root (hffi_rt in hffi.h) to
-// pass to C once, for hffi_handle_check and the other C functions. It is
-// not Go memory and never moves; it is the same as arena.Runtime.
-func Runtime() unsafe.Pointer { return shm.RootPtr() }
+// TableID returns the id of the table h belongs to (bits 62..52), the
+// [Table.ID] of its table and what hffi_handle_table gives C.
+func (h Handle) TableID() uint32 { return abi.HandleTable(uint64(h)) }

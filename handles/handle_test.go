@@ -7,16 +7,19 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // The cases of Go's runtime/cgo/handle_test.go, on the drop-in API.
 func TestHandle(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	v := 42
 	tests := []struct {
 		name   string
@@ -43,7 +46,7 @@ func TestHandle(t *testing.T) {
 }
 
 func TestInvalidHandle(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	live := handles.NewHandle(42)
 	defer live.Delete()
 	deleted := handles.NewHandle(43)
@@ -56,17 +59,17 @@ func TestInvalidHandle(t *testing.T) {
 	tests := []struct {
 		name string
 		h    handles.Handle
-		code abi.Errno
+		code hffi.Code
 		msg  string
 	}{
-		{"zero", 0, abi.EZERO, "handles: Delete of zero handle 0x0 (HFFI_EZERO)"},
+		{"zero", 0, hffi.EZERO, "handles: Delete of zero handle 0x0 (HFFI_EZERO)"},
 		// Not h+1 (that is another slot): the same slot, a generation
 		// that was never issued.
-		{"forged", forge(live, genOf(live)+1), abi.EFORGED, "forged handle"},
-		{"deleted", deleted, abi.EDELETED, fmt.Sprintf("handles: Delete of deleted handle %#x (HFFI_EDELETED)", uint64(deleted))},
-		{"other table", foreign, abi.ETABLE, "handle of another table"},
-		{"reference", handles.Handle(abi.RefTag | 1), abi.EKIND, "arena reference"},
-		{"out of range", handles.Handle(abi.MakeHandle(abi.TableDefault, 1, abi.HandleIndexMax)), abi.ERANGE, "out-of-range"},
+		{"forged", forge(live, genOf(live)+1), hffi.EFORGED, "forged handle"},
+		{"deleted", deleted, hffi.EDELETED, fmt.Sprintf("handles: Delete of deleted handle %#x (HFFI_EDELETED)", uint64(deleted))},
+		{"other table", foreign, hffi.ETABLE, "handle of another table"},
+		{"reference", handles.Handle(abi.RefTag | 1), hffi.EKIND, "arena reference"},
+		{"out of range", handles.Handle(abi.MakeHandle(abi.TableDefault, 1, abi.HandleIndexMax)), hffi.ERANGE, "out-of-range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,9 +83,9 @@ func TestInvalidHandle(t *testing.T) {
 			r, _ := catch(func() { tt.h.Delete() }).(error)
 			require.NotNil(t, r)
 			assert.Contains(t, r.Error(), tt.msg)
-			_, err := handles.Lookup(tt.h)
+			_, err := handles.Default().Value(tt.h)
 			assert.ErrorIs(t, err, tt.code, "Lookup gives the code as an error")
-			assert.ErrorIs(t, handles.Release(tt.h), tt.code)
+			assert.ErrorIs(t, handles.Default().Delete(tt.h), tt.code)
 		})
 	}
 	assert.Equal(t, 42, live.Value(), "misuse did not disturb the live handle")
@@ -95,7 +98,7 @@ func catch(f func()) (r any) {
 }
 
 func TestPanicMessage(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	h := handles.NewHandle("x")
 	h.Delete()
 	r := catch(func() { h.Value() })
@@ -107,19 +110,19 @@ func TestPanicMessage(t *testing.T) {
 }
 
 func TestSafeAPI(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	h := handles.NewHandle([]string{"a"})
-	v, err := handles.Lookup(h)
+	v, err := handles.Default().Value(h)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a"}, v)
 	require.NoError(t, handles.Check(h))
-	require.NoError(t, handles.Release(h))
-	_, err = handles.Lookup(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted)
-	assert.Equal(t, abi.EDELETED, handles.ErrCode(err))
-	assert.ErrorIs(t, handles.Release(h), handles.ErrDeleted, "double delete is an error, not a crash")
-	assert.ErrorIs(t, handles.Check(h), handles.ErrDeleted)
-	assert.Contains(t, handles.Release(h).Error(), "handles: delete 0x")
+	require.NoError(t, handles.Default().Delete(h))
+	_, err = handles.Default().Value(h)
+	assert.ErrorIs(t, err, hffi.EDELETED)
+	assert.Equal(t, hffi.EDELETED, hffi.ErrCode(err))
+	assert.ErrorIs(t, handles.Default().Delete(h), hffi.EDELETED, "double delete is an error, not a crash")
+	assert.ErrorIs(t, handles.Check(h), hffi.EDELETED)
+	assert.Contains(t, handles.Default().Delete(h).Error(), "handles: delete 0x")
 }
 
 // Every 64-bit integer is rejected or accepted without a panic, and the
@@ -128,11 +131,11 @@ func TestNeverPanics(t *testing.T) {
 	for _, v := range []uint64{0, 1, ^uint64(0), 1 << 52, 1<<52 | 1<<24, abi.RefTag, 0x7fff_ffff_ffff_ffff} {
 		h := handles.Handle(v)
 		assert.NotPanics(t, func() {
-			_, _ = handles.Lookup(h)
-			_ = handles.Release(h)
+			_, _ = handles.Default().Value(h)
+			_ = handles.Default().Delete(h)
 			_ = handles.Check(h)
 			_ = handles.Retain(h)
-			_ = handles.Unretain(h)
+			_ = handles.Release(h)
 			_, _, _ = handles.CObject(h)
 			_, _, _ = handles.TakeCObject(h)
 		}, "%#x", v)

@@ -7,10 +7,13 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 	"github.com/hffi-go/hffi/internal/shm"
@@ -23,7 +26,7 @@ func newTable(t testing.TB, opts ...handles.TableOption) *handles.Table {
 	tab, err := handles.NewTable(opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		handles.VerifyNone(t, tab)
+		handlestest.VerifyNone(t, tab)
 		require.NoError(t, tab.Close())
 	})
 	return tab
@@ -99,19 +102,19 @@ func newScratch(t testing.TB, words int) *scratch {
 func (s *scratch) addr(i int) uintptr { return uintptr(s.p) + uintptr(i)*8 }
 func (s *scratch) word(i int) *uint64 { return (*uint64)(unsafe.Add(s.p, i*8)) }
 
-func (d *driver) cCheck(h handles.Handle) abi.Errno { return abi.Errno(d.check(d.rt, uint64(h))) }
+func (d *driver) cCheck(h handles.Handle) hffi.Code { return hffi.Code(d.check(d.rt, uint64(h))) }
 
 // cobjNew registers a C object from C and returns its handle.
-func (d *driver) cobjNewH(t testing.TB, s *scratch, table uint32, tag uint64) (handles.Handle, abi.Errno) {
+func (d *driver) cobjNewH(t testing.TB, s *scratch, table uint32, tag uint64) (handles.Handle, hffi.Code) {
 	*s.word(0) = 0
-	rc := abi.Errno(d.cobjNew(d.rt, table, tag, s.addr(0)))
+	rc := hffi.Code(d.cobjNew(d.rt, table, tag, s.addr(0)))
 	return handles.Handle(*s.word(0)), rc
 }
 
 // cobjTagOf resolves a C object's handle from C and returns its tag.
-func (d *driver) cobjTagOf(s *scratch, h handles.Handle) (uint64, abi.Errno) {
+func (d *driver) cobjTagOf(s *scratch, h handles.Handle) (uint64, hffi.Code) {
 	*s.word(1) = 0
-	rc := abi.Errno(d.cobjTag(d.rt, uint64(h), s.addr(1)))
+	rc := hffi.Code(d.cobjTag(d.rt, uint64(h), s.addr(1)))
 	return *s.word(1), rc
 }
 

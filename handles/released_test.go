@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/abi"
 )
 
 // within runs f and fails the test if it has not returned after d. A
@@ -82,7 +83,7 @@ func TestDeleteRetainedRacesReuse(t *testing.T) {
 			deleted := make(chan error, 1)
 			go func() { deleted <- tab.Delete(h) }()
 			<-paused
-			require.NoError(t, handles.Unretain(h), "the last retain: the slot goes to the reap list")
+			require.NoError(t, handles.Release(h), "the last retain: the slot goes to the reap list")
 			h2, err := tab.New("new") // reaps the slot and reissues it
 			require.NoError(t, err)
 			require.Equal(t, uint32(h)&0xffffff, uint32(h2)&0xffffff, "the only slot")
@@ -91,7 +92,7 @@ func TestDeleteRetainedRacesReuse(t *testing.T) {
 			require.NoError(t, <-deleted)
 
 			r, ok := within(t, 3*time.Second, "Get of the reissued handle", func() getResult {
-				v, err := tab.Get(h2)
+				v, err := tab.Value(h2)
 				return getResult{v, err}
 			})
 			if !ok {
@@ -100,8 +101,8 @@ func TestDeleteRetainedRacesReuse(t *testing.T) {
 			require.NoError(t, r.err)
 			assert.Equal(t, "new", r.v)
 			assert.NoError(t, handles.Check(h2))
-			_, err = tab.Get(h)
-			assert.ErrorIs(t, err, handles.ErrStale)
+			_, err = tab.Value(h)
+			assert.ErrorIs(t, err, hffi.ESTALE)
 			require.NoError(t, tab.Delete(h2), "the new owner can delete it")
 			closeEmpty(t, tab)
 		})
@@ -116,13 +117,13 @@ func TestLookupOfInconsistentSlotEnds(t *testing.T) {
 	require.NoError(t, err)
 	restore := tab.SetMetaGen(h, genOf(h)-1)
 	r, ok := within(t, 3*time.Second, "Get of an inconsistent slot", func() getResult {
-		v, err := tab.Get(h)
+		v, err := tab.Value(h)
 		return getResult{v, err}
 	})
 	if !ok {
 		return
 	}
-	assert.Equal(t, abi.ECORRUPT, handles.ErrCode(r.err))
+	assert.Equal(t, hffi.ECORRUPT, hffi.ErrCode(r.err))
 	infos, ok := within(t, 3*time.Second, "Snapshot", tab.Snapshot)
 	if !ok {
 		return
@@ -130,7 +131,7 @@ func TestLookupOfInconsistentSlotEnds(t *testing.T) {
 	require.Len(t, infos, 1)
 	assert.Equal(t, "", infos[0].Type, "the type is unknown")
 	restore()
-	v, err := tab.Get(h)
+	v, err := tab.Value(h)
 	require.NoError(t, err)
 	assert.Equal(t, "x", v)
 	require.NoError(t, tab.Delete(h))
@@ -183,13 +184,13 @@ func TestReleasedRaceStress(t *testing.T) {
 					continue
 				}
 				it.h.Store(uint64(h))
-				if v, err := tab.Get(h); err != nil || v.(*item).h.Load() != uint64(h) {
+				if v, err := tab.Value(h); err != nil || v.(*item).h.Load() != uint64(h) {
 					fail("Get of a fresh handle %#x: %v", h, err)
 				}
 				k := (o + i*owners) % nShared
 				old := handles.Handle(shared[k].Swap(uint64(h)))
 				if old != 0 {
-					if v, err := tab.Get(old); err != nil || v.(*item).h.Load() != uint64(old) {
+					if v, err := tab.Value(old); err != nil || v.(*item).h.Load() != uint64(old) {
 						fail("Get of an owned handle %#x: %v", old, err)
 					}
 					if err := tab.Delete(old); err != nil {
@@ -218,13 +219,13 @@ func TestReleasedRaceStress(t *testing.T) {
 				}
 				busy.Store(time.Now().UnixNano())
 				if err := handles.Retain(h); err == nil {
-					if v, err := tab.Get(h); err != nil || v.(*item).h.Load() != uint64(h) {
+					if v, err := tab.Value(h); err != nil || v.(*item).h.Load() != uint64(h) {
 						fail("Get of a retained handle %#x: %v", h, err)
 					}
-					if err := handles.Unretain(h); err != nil {
-						fail("Unretain(%#x): %v", h, err)
+					if err := handles.Release(h); err != nil {
+						fail("Release(%#x): %v", h, err)
 					}
-				} else if c := handles.ErrCode(err); c != abi.EDELETED && c != abi.ESTALE {
+				} else if c := hffi.ErrCode(err); c != hffi.EDELETED && c != hffi.ESTALE {
 					fail("Retain(%#x): %v", h, err)
 				}
 				busy.Store(0)

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/shm"
 )
@@ -199,13 +200,15 @@ func initDefault() *Table {
 	return t
 }
 
-// Default returns the process-wide table behind NewHandle, Lookup and
-// Release. It has id 1 and MaxLimit slots and cannot be closed.
+// Default returns the process-wide table behind NewHandle, Handle.Value
+// and Handle.Delete; Default().Value(h) and Default().Delete(h) are their
+// forms with an error. It has id 1 and MaxLimit slots and cannot be
+// closed.
 func Default() *Table { return def() }
 
 // NewTable creates a table with its own id and limits. A handle of one
-// table given to another is rejected with ErrTable. It allocates; it fails
-// with ErrExhausted when all 2046 user table ids are in use. A table keeps
+// table given to another is rejected with hffi.ETABLE. It allocates; it fails
+// with hffi.EEXHAUSTED when all 2046 user table ids are in use. A table keeps
 // its id and its memory until Close, even if it becomes unreachable.
 func NewTable(opts ...TableOption) (*Table, error) {
 	return newTable(opts...)
@@ -217,7 +220,7 @@ func newTable(opts ...TableOption) (*Table, error) {
 		o(&cfg)
 	}
 	if cfg.limit < 1 || cfg.limit > MaxLimit || cfg.quarantine < 0 {
-		return nil, &Error{Op: "new table", Code: abi.EINVAL,
+		return nil, &Error{Op: "new table", Code: hffi.EINVAL,
 			Detail: fmt.Sprintf("limit %d not in 1..%d", cfg.limit, MaxLimit)}
 	}
 	def() // id 1 is the default table's
@@ -232,7 +235,7 @@ func newTable(opts ...TableOption) (*Table, error) {
 			registry.next = abi.TableDefault + 1
 		}
 		if registry.next >= abi.TableSlots {
-			return nil, &Error{Op: "new table", Code: abi.EEXHAUSTED, Detail: "all table ids are in use"}
+			return nil, &Error{Op: "new table", Code: hffi.EEXHAUSTED, Detail: "all table ids are in use"}
 		}
 		id = registry.next
 		registry.next++
@@ -254,7 +257,7 @@ func openTable(id uint32, cfg tableConfig) (*Table, error) {
 		n := shm.RoundUp(uintptr(cfg.limit)*slotSize, shm.PageSize())
 		p, err := shm.Reserve(n)
 		if err != nil {
-			return nil, &Error{Op: "new table", Code: abi.ENOMEM, Detail: err.Error()}
+			return nil, &Error{Op: "new table", Code: hffi.ENOMEM, Detail: err.Error()}
 		}
 		base = p
 		hdr.Slots = uint64(uintptr(p))
@@ -382,18 +385,18 @@ func (t *Table) recycle(idx uint32, freed uint64) {
 	}
 }
 
-// Close closes an empty table: its handles are rejected with ErrClosed
+// Close closes an empty table: its handles are rejected with hffi.ECLOSED
 // and its id may be reused by a later NewTable (with generations that go
 // on from where they were, so no old handle ever becomes valid again).
-// It fails with ErrBusy if the table holds handles and with ErrInvalid for
+// It fails with hffi.EBUSY if the table holds handles and with hffi.EINVAL for
 // the default table. Closing twice is a no-op. Close must not race with
 // other use of the table, from Go or C, except Len, Reap, Snapshot and
 // LeakReport, which it waits for. Afterwards those act on nothing (Len
-// returns 0, Snapshot nil) and every other method fails with ErrClosed,
+// returns 0, Snapshot nil) and every other method fails with hffi.ECLOSED,
 // also once a new table has the id.
 func (t *Table) Close() error {
 	if t.id == abi.TableDefault {
-		return &Error{Op: "close", Code: abi.EINVAL, Detail: "the default table cannot be closed"}
+		return &Error{Op: "close", Code: hffi.EINVAL, Detail: "the default table cannot be closed"}
 	}
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
@@ -401,7 +404,7 @@ func (t *Table) Close() error {
 		return nil
 	}
 	if n := t.len(); n != 0 {
-		return &Error{Op: "close", Code: abi.EBUSY, Detail: fmt.Sprintf("table %d holds %d handles", t.id, n)}
+		return &Error{Op: "close", Code: hffi.EBUSY, Detail: fmt.Sprintf("table %d holds %d handles", t.id, n)}
 	}
 	t.key.Store(closedKey)
 	for t.users.Load() != 0 { // a Reap admitted before the key changed may still recycle slots

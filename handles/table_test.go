@@ -9,10 +9,13 @@ import (
 	"time"
 	"weak"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -29,19 +32,19 @@ func TestOneSlotCycled(t *testing.T) {
 			require.Equal(t, uint32(h)&abi.HandleIndexMax, uint32(hs[0])&abi.HandleIndexMax, "one slot")
 		}
 		_, err = tab.New(i)
-		require.ErrorIs(t, err, handles.ErrNoMem, "the pool has one slot")
-		v, err := tab.Get(h)
+		require.ErrorIs(t, err, hffi.ENOMEM, "the pool has one slot")
+		v, err := tab.Value(h)
 		require.NoError(t, err)
 		require.Equal(t, i, v)
 		require.NoError(t, tab.Delete(h))
 		hs = append(hs, h)
 	}
 	for i, h := range hs {
-		want := handles.ErrStale
+		want := hffi.ESTALE
 		if i == n-1 {
-			want = handles.ErrDeleted
+			want = hffi.EDELETED
 		}
-		_, err := tab.Get(h)
+		_, err := tab.Value(h)
 		require.ErrorIs(t, err, want, "handle %d", i)
 		require.ErrorIs(t, tab.Delete(h), want, "handle %d", i)
 	}
@@ -92,10 +95,10 @@ func TestStaleAfterReuseSameValue(t *testing.T) {
 	h2, err := tab.New(v)
 	require.NoError(t, err)
 	require.NotEqual(t, h1, h2)
-	_, err = tab.Get(h1)
-	assert.ErrorIs(t, err, handles.ErrStale)
-	assert.ErrorIs(t, tab.Delete(h1), handles.ErrStale, "a stale delete must not free the new handle")
-	got, err := tab.Get(h2)
+	_, err = tab.Value(h1)
+	assert.ErrorIs(t, err, hffi.ESTALE)
+	assert.ErrorIs(t, tab.Delete(h1), hffi.ESTALE, "a stale delete must not free the new handle")
+	got, err := tab.Value(h2)
 	require.NoError(t, err)
 	assert.Same(t, v, got)
 	require.NoError(t, tab.Delete(h2))
@@ -106,14 +109,14 @@ func TestTablesAreSeparate(t *testing.T) {
 	require.NotEqual(t, a.ID(), b.ID())
 	ha, err := a.New("a")
 	require.NoError(t, err)
-	_, err = b.Get(ha)
-	assert.ErrorIs(t, err, handles.ErrTable)
-	assert.ErrorIs(t, b.Delete(ha), handles.ErrTable)
-	_, err = handles.Lookup(ha)
-	assert.ErrorIs(t, err, handles.ErrTable, "the default table rejects it too")
+	_, err = b.Value(ha)
+	assert.ErrorIs(t, err, hffi.ETABLE)
+	assert.ErrorIs(t, b.Delete(ha), hffi.ETABLE)
+	_, err = handles.Default().Value(ha)
+	assert.ErrorIs(t, err, hffi.ETABLE, "the default table rejects it too")
 	assert.Contains(t, err.Error(), "given to table 1")
 	require.NoError(t, handles.Check(ha), "it is a live handle of its own table")
-	assert.Equal(t, a.ID(), ha.Table())
+	assert.Equal(t, a.ID(), ha.TableID())
 	require.NoError(t, a.Delete(ha))
 }
 
@@ -127,18 +130,18 @@ func TestLimitAndGrowth(t *testing.T) {
 		require.NoError(t, err)
 	}
 	_, err := tab.New(0)
-	require.ErrorIs(t, err, handles.ErrNoMem)
+	require.ErrorIs(t, err, hffi.ENOMEM)
 	assert.Equal(t, 1000, tab.Len())
 	assert.Equal(t, 1000, tab.Cap())
 	for i, h := range hs {
-		v, err := tab.Get(h)
+		v, err := tab.Value(h)
 		require.NoError(t, err)
 		require.Equal(t, i, v, "growth never moved a value")
 		require.NoError(t, tab.Delete(h))
 	}
 	for _, bad := range []int{0, -1, handles.MaxLimit + 1} {
 		_, err := handles.NewTable(handles.WithLimit(bad))
-		assert.ErrorIs(t, err, handles.ErrInvalid)
+		assert.ErrorIs(t, err, hffi.EINVAL)
 	}
 }
 
@@ -160,17 +163,17 @@ func TestRetire(t *testing.T) {
 	assert.Equal(t, uint32(abi.HandleGenMax-1), genOf(h2), "the last generation")
 	require.NoError(t, tab.Delete(h2))
 	_, err = tab.New(3)
-	assert.ErrorIs(t, err, handles.ErrNoMem, "the only slot is retired, never wrapped")
+	assert.ErrorIs(t, err, hffi.ENOMEM, "the only slot is retired, never wrapped")
 	for _, c := range []struct {
 		h    handles.Handle
 		want error
 	}{
-		{h2, handles.ErrDeleted},
-		{h1, handles.ErrStale},
-		{h, handles.ErrStale},
-		{forge(h2, abi.HandleGenMax), handles.ErrRetired},
+		{h2, hffi.EDELETED},
+		{h1, hffi.ESTALE},
+		{h, hffi.ESTALE},
+		{forge(h2, abi.HandleGenMax), hffi.ERETIRED},
 	} {
-		_, err := tab.Get(c.h)
+		_, err := tab.Value(c.h)
 		assert.ErrorIs(t, err, c.want, "gen %d", genOf(c.h))
 	}
 	assert.Equal(t, 0, tab.Len())
@@ -183,27 +186,27 @@ func TestCloseAndReuse(t *testing.T) {
 	require.NoError(t, err)
 	h, err := tab.New("x")
 	require.NoError(t, err)
-	assert.ErrorIs(t, tab.Close(), handles.ErrBusy)
+	assert.ErrorIs(t, tab.Close(), hffi.EBUSY)
 	require.NoError(t, tab.Delete(h))
 	require.NoError(t, tab.Close())
 	require.NoError(t, tab.Close(), "idempotent")
-	_, err = tab.Get(h)
-	assert.ErrorIs(t, err, handles.ErrClosed)
+	_, err = tab.Value(h)
+	assert.ErrorIs(t, err, hffi.ECLOSED)
 	_, err = tab.New(1)
-	assert.ErrorIs(t, err, handles.ErrClosed)
-	assert.ErrorIs(t, handles.Check(h), handles.ErrClosed)
+	assert.ErrorIs(t, err, hffi.ECLOSED)
+	assert.ErrorIs(t, handles.Check(h), hffi.ECLOSED)
 
 	again := newTable(t, handles.WithLimit(7), handles.WithDebug(false))
 	require.Equal(t, tab.ID(), again.ID(), "a closed id is reused")
 	h2, err := again.New("y")
 	require.NoError(t, err)
 	assert.Greater(t, genOf(h2), genOf(h), "generations go on")
-	_, err = again.Get(h)
-	assert.ErrorIs(t, err, handles.ErrStale)
-	_, err = tab.Get(h2)
-	assert.ErrorIs(t, err, handles.ErrClosed, "the old Table object stays closed")
+	_, err = again.Value(h)
+	assert.ErrorIs(t, err, hffi.ESTALE)
+	_, err = tab.Value(h2)
+	assert.ErrorIs(t, err, hffi.ECLOSED, "the old Table object stays closed")
 	require.NoError(t, again.Delete(h2))
-	assert.ErrorIs(t, handles.Default().Close(), handles.ErrInvalid)
+	assert.ErrorIs(t, handles.Default().Close(), hffi.EINVAL)
 }
 
 // Issue 14, bug 5: a closed Table whose id a new table reused must leave
@@ -229,20 +232,20 @@ func TestClosedTableLeavesReuserAlone(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, handles.Retain(dead))
 			require.NoError(t, tab.Delete(dead))
-			require.NoError(t, handles.Unretain(dead)) // on tab's reap list now
+			require.NoError(t, handles.Release(dead)) // on tab's reap list now
 
 			assert.Equal(t, 0, old.Len())
 			old.Reap()
 			assert.Empty(t, old.Snapshot())
 			assert.Equal(t, "", old.LeakReport())
-			handles.VerifyNone(t, old)
-			_, err = old.Get(live)
-			assert.ErrorIs(t, err, handles.ErrClosed)
-			assert.ErrorIs(t, old.Delete(live), handles.ErrClosed)
+			handlestest.VerifyNone(t, old)
+			_, err = old.Value(live)
+			assert.ErrorIs(t, err, hffi.ECLOSED)
+			assert.ErrorIs(t, old.Delete(live), hffi.ECLOSED)
 			_, err = old.New(1)
-			assert.ErrorIs(t, err, handles.ErrClosed)
+			assert.ErrorIs(t, err, hffi.ECLOSED)
 			_, err = handles.RegisterCObject(old, 0x1000, 0)
-			assert.ErrorIs(t, err, handles.ErrClosed)
+			assert.ErrorIs(t, err, hffi.ECLOSED)
 			assert.NoError(t, old.Close())
 
 			infos := tab.Snapshot() // reaps dead
@@ -309,29 +312,29 @@ func TestRetainRelease(t *testing.T) {
 	require.NoError(t, err)
 	v = nil
 
-	assert.ErrorIs(t, handles.Unretain(h), handles.ErrInvalid, "nothing to release")
+	assert.ErrorIs(t, handles.Release(h), hffi.EINVAL, "nothing to release")
 	require.NoError(t, handles.Retain(h))
 	require.NoError(t, handles.Retain(h))
 	require.NoError(t, tab.Delete(h))
-	assert.ErrorIs(t, tab.Delete(h), handles.ErrDeleted, "the owner already deleted it")
-	got, err := tab.Get(h)
+	assert.ErrorIs(t, tab.Delete(h), hffi.EDELETED, "the owner already deleted it")
+	got, err := tab.Value(h)
 	require.NoError(t, err, "retained: still readable")
 	assert.Equal(t, byte(1), got.(*big).b[0])
 	got = nil
 	require.NoError(t, handles.Check(h))
 	assert.Equal(t, 1, tab.Len())
-	require.NoError(t, handles.Unretain(h))
+	require.NoError(t, handles.Release(h))
 	require.NoError(t, handles.Check(h))
-	require.NoError(t, handles.Unretain(h))
-	assert.ErrorIs(t, handles.Check(h), handles.ErrDeleted, "last release: dead")
-	assert.ErrorIs(t, handles.Retain(h), handles.ErrDeleted)
-	assert.ErrorIs(t, handles.Unretain(h), handles.ErrDeleted)
+	require.NoError(t, handles.Release(h))
+	assert.ErrorIs(t, handles.Check(h), hffi.EDELETED, "last release: dead")
+	assert.ErrorIs(t, handles.Retain(h), hffi.EDELETED)
+	assert.ErrorIs(t, handles.Release(h), hffi.EDELETED)
 	assert.Equal(t, 0, tab.Len(), "Len reaps")
 	runtime.GC()
 	runtime.GC()
 	assert.Nil(t, wp.Value(), "the value was dropped when reaped")
-	_, err = tab.Get(h)
-	assert.ErrorIs(t, err, handles.ErrDeleted)
+	_, err = tab.Value(h)
+	assert.ErrorIs(t, err, hffi.EDELETED)
 }
 
 // Delete drops the value at once when nothing retains it.

@@ -6,13 +6,13 @@ import (
 	"reflect"
 	"unsafe"
 
-	"github.com/hffi-go/hffi/internal/abi"
+	"github.com/hffi-go/hffi"
 )
 
-// Of is a table of values of type T. Get returns a T without a type
+// Of is a table of values of type T. Value returns a T without a type
 // assertion, and because every Of has its own table id, a handle of
 // another Of (or of any other table) is rejected at run time with an error
-// that wraps both ErrType and ErrTable. Safe for concurrent use, like
+// that wraps both hffi.ETYPE and hffi.ETABLE. Safe for concurrent use, like
 // [Table].
 type Of[T any] struct {
 	t *Table
@@ -34,18 +34,18 @@ func NewOf[T any](opts ...TableOption) (*Of[T], error) {
 // allocates once.
 func (o *Of[T]) New(v T) (Handle, error) {
 	h, code := o.t.insert(v, 2)
-	if code != abi.OK {
+	if code != hffi.OK {
 		return 0, &Error{Op: "new", Code: code, Detail: o.t.String()}
 	}
 	return h, nil
 }
 
-// Get returns the value of h. It makes no allocation unless it fails; the
-// errors are those of [Table.Get].
-func (o *Of[T]) Get(h Handle) (T, error) {
+// Value returns the value of h. It makes no allocation unless it fails;
+// the errors are those of [Table.Value].
+func (o *Of[T]) Value(h Handle) (T, error) {
 	var zero T
 	e, code := o.t.lookup(h)
-	if code != abi.OK {
+	if code != hffi.OK {
 		return zero, o.t.fail("get", h, code)
 	}
 	if e.typ == nil { // a nil interface stored as an interface-typed T
@@ -53,7 +53,7 @@ func (o *Of[T]) Get(h Handle) (T, error) {
 	}
 	v, ok := (*(*any)(unsafe.Pointer(&e))).(T)
 	if !ok {
-		return zero, &Error{Op: "get", Handle: h, Code: abi.ETYPE, Detail: "value is not a " + o.t.elem}
+		return zero, &Error{Op: "get", Handle: h, Code: hffi.ETYPE, Detail: "value is not a " + o.t.elem}
 	}
 	return v, nil
 }
@@ -61,12 +61,9 @@ func (o *Of[T]) Get(h Handle) (T, error) {
 // Delete deletes h (see [Table.Delete]).
 func (o *Of[T]) Delete(h Handle) error { return o.t.Delete(h) }
 
-// Table returns the underlying table, for ID, Len, Snapshot, LeakReport,
-// Close and C objects.
+// Table returns the underlying table, for ID, Snapshot, LeakReport and C
+// objects.
 func (o *Of[T]) Table() *Table { return o.t }
-
-// ID returns the table id.
-func (o *Of[T]) ID() uint32 { return o.t.id }
 
 // Len returns the number of live handles (see [Table.Len]).
 func (o *Of[T]) Len() int { return o.t.Len() }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/atomicx"
 )
@@ -16,11 +17,11 @@ import (
 // reachable until the handle is deleted and every C retain of it is
 // released. It makes no allocation of its own (converting a non-pointer
 // value to an interface may allocate at the call site) except when the
-// table grows or in debug mode. It fails with ErrNoMem at the table's
-// limit and ErrClosed after Close.
+// table grows or in debug mode. It fails with hffi.ENOMEM at the table's
+// limit and hffi.ECLOSED after Close.
 func (t *Table) New(v any) (Handle, error) {
 	h, code := t.insert(v, 2)
-	if code != abi.OK {
+	if code != hffi.OK {
 		return 0, &Error{Op: "new", Code: code, Detail: t.String()}
 	}
 	return h, nil
@@ -28,12 +29,12 @@ func (t *Table) New(v any) (Handle, error) {
 
 // insert issues a handle for v; skip is the number of frames between the
 // user's call and insert, for the debug creation site.
-func (t *Table) insert(v any, skip int) (Handle, abi.Errno) {
+func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
 	if t.closed() {
-		return 0, abi.ECLOSED
+		return 0, hffi.ECLOSED
 	}
 	idx, code := t.alloc()
-	if code != abi.OK {
+	if code != hffi.OK {
 		return 0, code
 	}
 	g := t.gslotMake(idx)
@@ -47,7 +48,7 @@ func (t *Table) insert(v any, skip int) (Handle, abi.Errno) {
 	}
 	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
 	atomicx.StoreRelease(&s.Word, uint64(gen|wordLive))     // and to C
-	return makeHandle(t.id, gen, idx), abi.OK
+	return makeHandle(t.id, gen, idx), hffi.OK
 }
 
 // alloc pops a free slot, reaping first if C released slots. Before it
@@ -57,26 +58,26 @@ func (t *Table) insert(v any, skip int) (Handle, abi.Errno) {
 // slot of every C object it destroys on the reap list, so that list can
 // be long): it fails only after an attempt during which no slot was in
 // transit and none came back.
-func (t *Table) alloc() (uint32, abi.Errno) {
+func (t *Table) alloc() (uint32, hffi.Code) {
 	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask != 0 {
 		t.reap()
 	}
 	if t.shards != nil {
 		if idx, ok := t.shardPop(t.shard(shardHint())); ok {
-			return idx, abi.OK
+			return idx, hffi.OK
 		}
 	}
 	idx, code := slotAlloc(t.hdr, t.base)
-	if code == abi.ENOMEM {
+	if code == hffi.ENOMEM {
 		if i, ok := t.popAnyShard(); ok {
-			return i, abi.OK
+			return i, hffi.OK
 		}
 	}
-	for code == abi.ENOMEM {
+	for code == hffi.ENOMEM {
 		returned, busy := t.returned.Load(), t.reaping.Load()
 		t.reap()
 		t.unquarantine()
-		if idx, code = slotAlloc(t.hdr, t.base); code != abi.ENOMEM {
+		if idx, code = slotAlloc(t.hdr, t.base); code != hffi.ENOMEM {
 			break
 		}
 		if busy == 0 && t.reaping.Load() == 0 && t.returned.Load() == returned {
@@ -104,22 +105,23 @@ func (t *Table) unquarantine() {
 	t.reaping.Add(-1)
 }
 
-// Get returns the value of h. It never panics and makes no allocation
-// unless it fails. Errors: ErrZero, ErrTable (a handle of another table),
-// ErrStale, ErrDeleted, ErrForged, ErrRange, ErrRetired, ErrClosed, ErrKind,
-// and ErrType for a C object.
-func (t *Table) Get(h Handle) (any, error) {
+// Value returns the value of h: [Handle.Value] with an error instead of a
+// panic. It never panics and makes no allocation unless it fails. Errors:
+// [hffi.EZERO], [hffi.ETABLE] (a handle of another table), [hffi.ESTALE],
+// [hffi.EDELETED], [hffi.EFORGED], [hffi.ERANGE], [hffi.ERETIRED],
+// [hffi.ECLOSED], [hffi.EKIND], and [hffi.ETYPE] for a C object.
+func (t *Table) Value(h Handle) (any, error) {
 	e, code := t.lookup(h)
-	if code != abi.OK {
+	if code != hffi.OK {
 		return nil, t.fail("get", h, code)
 	}
 	return *(*any)(unsafe.Pointer(&e)), nil
 }
 
 // lookup is the lock-free read: fast, or lookupSlow for everything else.
-func (t *Table) lookup(h Handle) (eface, abi.Errno) {
+func (t *Table) lookup(h Handle) (eface, hffi.Code) {
 	if e, ok := t.fast(h); ok {
-		return e, abi.OK
+		return e, hffi.OK
 	}
 	return t.lookupSlow(h)
 }
@@ -145,7 +147,7 @@ func (t *Table) fast(h Handle) (eface, bool) {
 // lookupSlow handles everything but a LIVE Go value read without
 // interference: errors, values deleted by Go but retained by C, and
 // retries after a concurrent change of the slot.
-func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
+func (t *Table) lookupSlow(h Handle) (eface, hffi.Code) {
 	for try := 0; ; try++ {
 		// Every legitimate change of the slot ends in an answer after a
 		// retry or two (generations only grow, and a RELEASED slot whose
@@ -153,10 +155,10 @@ func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
 		// a word that stays put could keep us here: say so instead of
 		// spinning.
 		if try > lookupRetries {
-			return eface{}, abi.ECORRUPT
+			return eface{}, hffi.ECORRUPT
 		}
 		code := t.check(h)
-		if code != abi.OK {
+		if code != hffi.OK {
 			return eface{}, code
 		}
 		idx := uint32(h) & indexMask
@@ -166,11 +168,11 @@ func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
 			continue // changed since check
 		}
 		if wordKind(w) != abi.KindGo {
-			return eface{}, abi.ETYPE
+			return eface{}, hffi.ETYPE
 		}
 		g := t.gslot(idx)
 		if g == nil { // a LIVE Go value that this Table never stored
-			return eface{}, abi.ECORRUPT
+			return eface{}, hffi.ECORRUPT
 		}
 		m := atomic.LoadUint64(&g.meta)
 		data := atomic.LoadPointer(&g.data)
@@ -180,7 +182,7 @@ func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
 		// meta, set before the word was published, names its type.
 		if uint32(w2) == uint32(w) && (wordState(w2) == abi.SlotLive || wordCount(w2) > 0) &&
 			wordGen(m) == wordGen(w) && wordState(m) != abi.SlotFree {
-			return eface{typeOf(uint32(m >> 32)), data}, abi.OK
+			return eface{typeOf(uint32(m >> 32)), data}, hffi.OK
 		}
 		runtime.Gosched()
 	}
@@ -190,15 +192,15 @@ func (t *Table) lookupSlow(h Handle) (eface, abi.Errno) {
 // concurrent changes needs.
 const lookupRetries = 100
 
-// check validates h for this table: ErrTable for another table's handle,
+// check validates h for this table: hffi.ETABLE for another table's handle,
 // then exactly what hffi_handle_check_in says.
-func (t *Table) check(h Handle) abi.Errno {
+func (t *Table) check(h Handle) hffi.Code {
 	v := uint64(h)
 	if v != 0 && v&abi.RefTag == 0 && abi.HandleTable(v) != t.id {
-		return abi.ETABLE
+		return hffi.ETABLE
 	}
 	if t.closed() && v != 0 && v&abi.RefTag == 0 {
-		return abi.ECLOSED
+		return hffi.ECLOSED
 	}
 	return checkCode(v)
 }
@@ -206,16 +208,16 @@ func (t *Table) check(h Handle) abi.Errno {
 // Delete deletes h: the table drops its value at once, or, if C retains
 // it, when C releases the last retain (C code may use it until then, Go
 // code too through Get). Every later use of h, from Go or C, fails with
-// ErrDeleted or, once the slot is reused, ErrStale. It never panics and
+// hffi.EDELETED or, once the slot is reused, hffi.ESTALE. It never panics and
 // makes no allocation unless it fails.
 func (t *Table) Delete(h Handle) error {
-	if code := t.del(h); code != abi.OK {
+	if code := t.del(h); code != hffi.OK {
 		return t.fail("delete", h, code)
 	}
 	return nil
 }
 
-func (t *Table) del(h Handle) abi.Errno {
+func (t *Table) del(h Handle) hffi.Code {
 	v := uint64(h)
 	idx := uint32(v) & indexMask
 	want := uint32(v>>abi.HandleGenShift)&genMask32 | wordLive
@@ -244,7 +246,7 @@ func (t *Table) del(h Handle) abi.Errno {
 			if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
 				t.dropValue(idx, freed)
 				t.recycle(idx, freed)
-				return abi.OK
+				return hffi.OK
 			}
 			continue
 		}
@@ -266,7 +268,7 @@ func (t *Table) del(h Handle) abi.Errno {
 			if f := testHookReleased.Load(); f != nil {
 				(*f)(t, h)
 			}
-			return abi.OK
+			return hffi.OK
 		}
 		// The count changed: retry, on the free path if it reached 0
 		// (dropValue then overwrites our RELEASED meta, as the owner).
@@ -279,27 +281,27 @@ func (t *Table) del(h Handle) abi.Errno {
 var testHookReleased atomic.Pointer[func(*Table, Handle)]
 
 // delFailed says why h cannot be deleted.
-func (t *Table) delFailed(h Handle) abi.Errno {
+func (t *Table) delFailed(h Handle) hffi.Code {
 	code := t.check(h)
-	if code != abi.OK {
+	if code != hffi.OK {
 		return code
 	}
 	_, w, code := slotOf(uint64(h))
 	switch {
-	case code != abi.OK:
+	case code != hffi.OK:
 		return code
 	case wordKind(w) != abi.KindGo:
-		return abi.ETYPE
+		return hffi.ETYPE
 	case wordState(w) == abi.SlotReleased:
-		return abi.EDELETED // deleted by its owner, still retained by C
+		return hffi.EDELETED // deleted by its owner, still retained by C
 	}
-	return abi.EBUSY // changed under us; not reachable without a racing misuse
+	return hffi.EBUSY // changed under us; not reachable without a racing misuse
 }
 
 // fail builds the error of op on h. It allocates.
-func (t *Table) fail(op string, h Handle, code abi.Errno) error {
+func (t *Table) fail(op string, h Handle, code hffi.Code) error {
 	e := &Error{Op: op, Handle: h, Code: code}
-	if code == abi.ETABLE {
+	if code == hffi.ETABLE {
 		other := abi.HandleTable(uint64(h))
 		desc := fmt.Sprintf("table %d", other)
 		var o *Table
@@ -311,7 +313,7 @@ func (t *Table) fail(op string, h Handle, code abi.Errno) error {
 		}
 		e.Detail = fmt.Sprintf("handle of %s given to %s", desc, t)
 		if t.elem != "" || (o != nil && o.elem != "") {
-			e.Code, e.alsoTable = abi.ETYPE, true // a handle of another type
+			e.Code, e.alsoTable = hffi.ETYPE, true // a handle of another type
 		}
 	}
 	return e

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/shm"
 )
@@ -101,7 +102,7 @@ func listTakeAll(head *uint64) uint64 {
 }
 
 // slotAlloc pops a FREE slot of the table hdr/base, growing it if needed.
-func slotAlloc(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
+func slotAlloc(hdr *abi.Table, base unsafe.Pointer) (uint32, hffi.Code) {
 	for {
 		h := atomic.LoadUint64(&hdr.FreeHead)
 		i1 := h & listMask
@@ -114,17 +115,17 @@ func slotAlloc(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
 		}
 		next := atomic.LoadUint64(&slotAt(base, uint32(i1-1)).Next)
 		if atomic.CompareAndSwapUint64(&hdr.FreeHead, h, next&listMask|(h&^listMask+listTag1)) {
-			return uint32(i1 - 1), abi.OK
+			return uint32(i1 - 1), hffi.OK
 		}
 	}
 }
 
-const again abi.Errno = 1 // internal: someone else refilled the free list
+const again hffi.Code = 1 // internal: someone else refilled the free list
 
 // grow commits the next slots (doubling cap, at least a page of slots),
 // keeps the first new slot for the caller and pushes the others on the
 // free list, under grow_lock, exactly as _hffi_table_grow does in C.
-func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
+func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, hffi.Code) {
 	for !atomic.CompareAndSwapUint64(&hdr.GrowLock, 0, 1) {
 		runtime.Gosched()
 	}
@@ -134,7 +135,7 @@ func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
 	}
 	c, limit := atomic.LoadUint64(&hdr.Cap), hdr.Limit
 	if c >= limit {
-		return 0, abi.ENOMEM
+		return 0, hffi.ENOMEM
 	}
 	page := uint64(shm.PageSize())
 	nc := max(c*2, page/uint64(slotSize))
@@ -143,7 +144,7 @@ func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
 	to := (nc*uint64(slotSize) + page - 1) / page * page
 	if to > from {
 		if err := shm.Commit(unsafe.Add(base, from), uintptr(to-from)); err != nil {
-			return 0, abi.ENOMEM
+			return 0, hffi.ENOMEM
 		}
 	}
 	for i := c; i < nc; i++ {
@@ -172,7 +173,7 @@ func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, abi.Errno) {
 	if prev {
 		listPush(&hdr.FreeHead, base, first, last)
 	}
-	return uint32(c), abi.OK
+	return uint32(c), hffi.OK
 }
 
 // growStride orders the free slots of a new segment: the caller keeps the
@@ -188,95 +189,95 @@ const growStride = 8
 
 // slotOf is the Go twin of _hffi_handle_slot: it validates h against the
 // shared memory only and returns its slot and word.
-func slotOf(h uint64) (*abi.Slot, uint64, abi.Errno) {
+func slotOf(h uint64) (*abi.Slot, uint64, hffi.Code) {
 	if h == 0 {
-		return nil, 0, abi.EZERO
+		return nil, 0, hffi.EZERO
 	}
 	if h&abi.RefTag != 0 {
-		return nil, 0, abi.EKIND
+		return nil, 0, hffi.EKIND
 	}
 	tid, gen, idx := abi.HandleTable(h), abi.HandleGen(h), abi.HandleIndex(h)
 	if tid == 0 {
-		return nil, 0, abi.ERANGE
+		return nil, 0, hffi.ERANGE
 	}
 	hdr := shm.TableHdr(tid)
 	switch atomic.LoadUint64(&hdr.State) {
 	case abi.TableUnused:
-		return nil, 0, abi.ERANGE
+		return nil, 0, hffi.ERANGE
 	case abi.TableLive:
 	default:
-		return nil, 0, abi.ECLOSED
+		return nil, 0, hffi.ECLOSED
 	}
 	if gen == 0 {
-		return nil, 0, abi.EFORGED
+		return nil, 0, hffi.EFORGED
 	}
 	if uint64(idx) >= atomic.LoadUint64(&hdr.Cap) {
-		return nil, 0, abi.ERANGE
+		return nil, 0, hffi.ERANGE
 	}
 	s := slotAt(baseOf(tid), idx)
 	w := atomic.LoadUint64(&s.Word)
 	sgen, state := wordGen(w), wordState(w)
 	switch {
 	case state == abi.SlotRetired && gen >= sgen:
-		return nil, 0, abi.ERETIRED
+		return nil, 0, hffi.ERETIRED
 	case gen > sgen:
-		return nil, 0, abi.EFORGED
+		return nil, 0, hffi.EFORGED
 	case gen < sgen:
 		if gen+1 == sgen && (state == abi.SlotFree || state == abi.SlotRetired) {
-			return nil, 0, abi.EDELETED
+			return nil, 0, hffi.EDELETED
 		}
-		return nil, 0, abi.ESTALE
+		return nil, 0, hffi.ESTALE
 	case state == abi.SlotFree:
-		return nil, 0, abi.EFORGED
+		return nil, 0, hffi.EFORGED
 	}
-	return s, w, abi.OK
+	return s, w, hffi.OK
 }
 
 // checkCode is the Go twin of hffi_handle_check.
-func checkCode(h uint64) abi.Errno {
+func checkCode(h uint64) hffi.Code {
 	_, w, code := slotOf(h)
-	if code == abi.OK && wordState(w) == abi.SlotReleased && wordCount(w) == 0 {
-		return abi.EDELETED
+	if code == hffi.OK && wordState(w) == abi.SlotReleased && wordCount(w) == 0 {
+		return hffi.EDELETED
 	}
 	return code
 }
 
 // retain is the Go twin of hffi_handle_retain.
-func retain(h uint64) abi.Errno {
+func retain(h uint64) hffi.Code {
 	for {
 		s, w, code := slotOf(h)
 		switch {
-		case code != abi.OK:
+		case code != hffi.OK:
 			return code
 		case wordKind(w) != abi.KindGo:
-			return abi.ETYPE
+			return hffi.ETYPE
 		case wordState(w) == abi.SlotReleased && wordCount(w) == 0:
-			return abi.EDELETED
+			return hffi.EDELETED
 		case wordCount(w) == 1<<32-1:
-			return abi.EEXHAUSTED
+			return hffi.EEXHAUSTED
 		}
 		if atomic.CompareAndSwapUint64(&s.Word, w, w+retainOne) {
-			return abi.OK
+			return hffi.OK
 		}
 	}
 }
 
-// unretain is the Go twin of hffi_handle_release.
-func unretain(h uint64) abi.Errno {
+// release is the Go twin of hffi_handle_release.
+func release(h uint64) hffi.Code {
 	for {
 		s, w, code := slotOf(h)
-		if code != abi.OK {
+		if code != hffi.OK {
 			return code
 		}
 		if wordKind(w) != abi.KindGo {
-			return abi.ETYPE
+			return hffi.ETYPE
 		}
 		n, state := wordCount(w), wordState(w)
 		if n == 0 {
 			if state == abi.SlotReleased {
-				return abi.EDELETED
+				return hffi.EDELETED
 			}
-			return abi.EINVAL
+			return hffi.EINVAL
 		}
 		if !atomic.CompareAndSwapUint64(&s.Word, w, w-retainOne) {
 			continue
@@ -285,6 +286,6 @@ func unretain(h uint64) abi.Errno {
 			tid, idx := abi.HandleTable(h), abi.HandleIndex(h)
 			listPush(&shm.TableHdr(tid).ReapHead, baseOf(tid), idx, idx)
 		}
-		return abi.OK
+		return hffi.OK
 	}
 }

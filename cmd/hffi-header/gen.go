@@ -4,9 +4,9 @@
 
 // gen.go writes zhffi.h, the single-file hffi.h that hffi-header embeds,
 // from csrc/. It runs from go generate in this directory and in
-// internal/cimpl (the command to run after editing csrc/):
+// the root package (the command to run after editing csrc/):
 //
-//	go generate ./internal/cimpl
+//	go generate .
 package main
 
 import (

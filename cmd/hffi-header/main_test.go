@@ -13,16 +13,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/amalg"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
 // The embedded header is csrc/ as it is now.
@@ -30,7 +33,7 @@ func TestUpToDate(t *testing.T) {
 	want, err := amalg.Build(cbuild.CSrcDir())
 	require.NoError(t, err)
 	if !bytes.Equal(header, want) {
-		t.Fatal("cmd/hffi-header/zhffi.h is out of date: run go generate ./internal/cimpl")
+		t.Fatal("cmd/hffi-header/zhffi.h is out of date: run go generate .")
 	}
 	assert.Equal(t, abi.VersionString, define("HFFI_VERSION_STRING"))
 }
@@ -199,7 +202,7 @@ func TestOtherABIVersion(t *testing.T) {
 	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
 		t.Skip("purego loads libraries on linux and darwin")
 	}
-	handles.Track(t)
+	handlestest.Track(t)
 	src, err := os.ReadFile(filepath.Join("testdata", "version.c"))
 	require.NoError(t, err)
 	cur := fmt.Sprintf("#define HFFI_ABI_VERSION %d\n", abi.ABIVersion)
@@ -210,7 +213,7 @@ func TestOtherABIVersion(t *testing.T) {
 	a, err := arena.New()
 	require.NoError(t, err)
 	defer a.Free()
-	v, err := ffi.Encode(a, map[string]any{"k": "a value"})
+	v, err := values.Encode(a, map[string]any{"k": "a value"})
 	require.NoError(t, err)
 	h := handles.NewHandle("go value")
 	defer h.Delete()
@@ -234,22 +237,22 @@ func TestOtherABIVersion(t *testing.T) {
 		purego.RegisterLibFunc(&l.rc, h, "vt_rc")
 		return l
 	}
-	rt := uintptr(handles.Runtime())
+	rt := uintptr(hffi.Runtime())
 
 	same := load(header)
 	for i := range int32(5) { // the read-only ones
-		assert.Equal(t, int32(0), same.rc(rt, h, v, a.ID(), i), "%s with this version's header", same.name(i))
+		assert.Equal(t, int32(0), same.rc(rt, h, v, a.CArena(), i), "%s with this version's header", same.name(i))
 	}
 
 	other := load(bumped)
 	n := other.count()
 	require.Equal(t, int32(40), n)
 	for i := range n {
-		assert.Equal(t, abi.EVERSION.Name(), abi.Errno(other.rc(rt, h, v, a.ID(), i)).Name(), "%s with a header of the next ABI version", other.name(i))
+		assert.Equal(t, hffi.EVERSION.Name(), hffi.Code(other.rc(rt, h, v, a.CArena(), i)).Name(), "%s with a header of the next ABI version", other.name(i))
 	}
 	// Nothing was done to the handle or the tree.
 	assert.NoError(t, handles.Check(h))
-	got, err := ffi.Decode(v)
+	got, err := values.Decode(v)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"k": "a value"}, got)
 }

@@ -20,14 +20,15 @@
 //     calling Go.
 //   - Documents cross as arena trees: C builds one with the hffi_val_*
 //     builders in an arena the store lends it (ds_arena) and Go decodes it
-//     (ffi.Decode); Go encodes one (ffi.Encode) and C reads it in place with
+//     (values.Decode); Go encodes one (values.Encode) and C reads it in place with
 //     hffi_val_path and friends. A reference C keeps after Go reset the
 //     arena is HFFI_ESTALE, not freed memory.
 //   - Iteration calls a C callback from Go with a key and a tree.
 //   - The host embeds its own private copy of hffi's C API
-//     (HFFI_IMPLEMENTATION); the library carries hffi's (internal/cimpl),
-//     with external linkage: in the c-archive build both are linked into one
-//     executable without a clash, and all copies work on one root.
+//     (HFFI_IMPLEMENTATION); the library's cgo code uses only the header's
+//     inline checks. A private copy has no linker-visible symbols, so the
+//     c-archive build links both into one executable without a clash, and
+//     every copy works on the one root Go made.
 //
 // Outside this repository, get hffi.h with
 // go run github.com/hffi-go/hffi/cmd/hffi-header -o . and replace the

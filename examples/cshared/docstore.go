@@ -25,9 +25,10 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/values"
 )
 
 // store is what a ds_open handle names.
@@ -51,10 +52,10 @@ var stores = func() *handles.Of[*store] {
 // so that a callback may call back into the store.
 var scratch = arena.NewPool()
 
-func code(err error) C.int32_t { return C.int32_t(handles.ErrCode(err)) }
+func code(err error) C.int32_t { return C.int32_t(hffi.ErrCode(err)) }
 
 func get(h C.hffi_handle) (*store, C.int32_t) {
-	s, err := stores.Get(handles.Handle(h))
+	s, err := stores.Value(handles.Handle(h))
 	return s, code(err)
 }
 
@@ -62,7 +63,7 @@ func get(h C.hffi_handle) (*store, C.int32_t) {
 // functions. It is not Go memory and lives as long as the process.
 //
 //export ds_runtime
-func ds_runtime() *C.hffi_rt { return (*C.hffi_rt)(handles.Runtime()) }
+func ds_runtime() *C.hffi_rt { return (*C.hffi_rt)(hffi.Runtime()) }
 
 // ds_open creates an empty store and writes its handle to *store_out.
 //
@@ -124,7 +125,7 @@ func ds_arena(h C.hffi_handle, arena_out *C.hffi_arena) C.int32_t {
 	if arena_out == nil {
 		return C.HFFI_EINVAL
 	}
-	*arena_out = C.hffi_arena(s.in.ID())
+	*arena_out = C.hffi_arena(s.in.CArena())
 	return 0
 }
 
@@ -140,7 +141,7 @@ func ds_put(h C.hffi_handle, key *C.char, doc C.hffi_ref) C.int32_t {
 	if key == nil {
 		return C.HFFI_EINVAL
 	}
-	v, err := ffi.Decode(arena.Ref(doc))
+	v, err := values.Decode(arena.Ref(doc))
 	if err != nil {
 		return code(err)
 	}
@@ -178,7 +179,7 @@ func ds_get(h C.hffi_handle, key *C.char, doc_out *C.hffi_ref) C.int32_t {
 		return C.HFFI_ENOTFOUND
 	}
 	s.out.Reset()
-	ref, err := ffi.Encode(s.out, v)
+	ref, err := values.Encode(s.out, v)
 	if err != nil {
 		return code(err)
 	}
@@ -209,7 +210,7 @@ func ds_each(h C.hffi_handle, visit C.ds_visit, user unsafe.Pointer) C.int32_t {
 		if err != nil {
 			return code(err)
 		}
-		ref, err := ffi.Encode(a, docs[k])
+		ref, err := values.Encode(a, docs[k])
 		if err != nil {
 			return code(err)
 		}

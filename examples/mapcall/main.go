@@ -35,10 +35,12 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
 func main() {
@@ -111,21 +113,11 @@ var (
 )
 
 func bind(lib *ffi.Library) error {
-	syms := map[string]func(ffi.Symbol) error{
-		"mc_submit": func(s ffi.Symbol) error { return ffi.Bind6(&submit, s) },
-		"mc_fire":   func(s ffi.Symbol) error { return ffi.Bind1(&fire, s) },
-		"mc_reread": func(s ffi.Symbol) error { return ffi.Bind1(&reread, s) },
-	}
-	for name, b := range syms {
-		s, err := lib.Sym(name)
-		if err != nil {
-			return err
-		}
-		if err := b(s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(
+		ffi.Bind6(&submit, lib.Sym("mc_submit")),
+		ffi.Bind1(&fire, lib.Sym("mc_fire")),
+		ffi.Bind1(&reread, lib.Sym("mc_reread")),
+	)
 }
 
 func hffiWay(w io.Writer) error {
@@ -164,7 +156,7 @@ func hffiWay(w io.Writer) error {
 
 	// The Go callback C will fire later; C gets its handle and pointer.
 	onDone, err := ffi.NewCallback1(func(reply arena.Ref) error {
-		v, err := ffi.Decode(reply)
+		v, err := values.Decode(reply)
 		if err != nil {
 			return err
 		}
@@ -181,18 +173,18 @@ func hffiWay(w io.Writer) error {
 		"order":   map[string]any{"total": 99.5, "items": []any{"pen", "ink", "paper"}},
 		"on_done": onDone.Handle(),
 	}
-	ref, err := ffi.Encode(payloads, payload)
+	ref, err := values.Encode(payloads, payload)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "   Go encoded the map into an arena: %d bytes, no Go pointer in them\n", payloads.Used())
 
-	rt := arena.Runtime()
+	rt := hffi.Runtime()
 	out, err := payloads.Alloc(128, 8)
 	if err != nil {
 		return err
 	}
-	if err := submit(rt, ref, onDone.Fn(), replies.ID(), out, 128); err != nil {
+	if err := submit(rt, ref, onDone.Fn(), replies.CArena(), out, 128); err != nil {
 		return fmt.Errorf("mc_submit: %w", err)
 	}
 	fmt.Fprintf(w, "   C read nested fields: %s\n", cmem.String(out))
@@ -202,11 +194,11 @@ func hffiWay(w io.Writer) error {
 
 	payloads.Reset()
 	err = reread(rt)
-	if !errors.Is(err, arena.ErrStale) {
+	if !errors.Is(err, hffi.ESTALE) {
 		return fmt.Errorf("mc_reread after Reset: got %v, want a stale reference", err)
 	}
 	fmt.Fprintf(w, "3. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))
-	if _, err := ffi.Decode(ref); err != nil {
+	if _, err := values.Decode(ref); err != nil {
 		fmt.Fprintf(w, "   and so is Go's: %v\n", err)
 	}
 	return nil

@@ -26,5 +26,5 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, s, "C read nested fields: user.name=Ada user.tags[1]=poetry order.total=99.50 order.items=3")
 	assert.Contains(t, s, "later, C fired the Go callback with a reply it built: map[items:3 status:shipped total:99.5]")
 	assert.Contains(t, s, "3. After Reset, C's kept reference is rejected: HFFI_ESTALE")
-	assert.Contains(t, s, "and so is Go's: ffi: decode value: arena: resolve: stale generation")
+	assert.Contains(t, s, "and so is Go's: values: decode value: arena: resolve: stale generation")
 }

@@ -22,7 +22,7 @@ import (
 	"os"
 	"unsafe"
 
-	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
@@ -80,7 +80,7 @@ func run(out io.Writer) error {
 		return err
 	}
 	defer cb.Close()
-	if err := tk.start(arena.Runtime(), cb.Fn(), cb.UserData(), 1000); err != nil {
+	if err := tk.start(hffi.Runtime(), cb.Fn(), uintptr(cb.Handle()), 1000); err != nil {
 		return err
 	}
 	stopped := tk.wait()
@@ -88,22 +88,15 @@ func run(out io.Writer) error {
 	for n := range ticks {
 		fmt.Fprintf(out, "tick %d from a C thread\n", n)
 	}
-	fmt.Fprintf(out, "the C thread stopped: %v (ErrDeleted: %t)\n", stopped, errors.Is(stopped, ffi.ErrDeleted))
+	fmt.Fprintf(out, "the C thread stopped: %v (hffi.EDELETED: %t)\n", stopped, errors.Is(stopped, hffi.EDELETED))
 	return nil
 }
 
 func bindAll(lib *ffi.Library, tk *ticker) error {
-	sym := func(name string) ffi.Symbol {
-		s, err := lib.Sym(name)
-		if err != nil {
-			panic(err) // the library is ours: every symbol exists
-		}
-		return s
-	}
 	return errors.Join(
-		ffi.Bind2(&tk.add, sym("tk_add")),
-		ffi.Bind2(&tk.count, sym("tk_count")),
-		ffi.Bind4(&tk.start, sym("tk_start")),
-		ffi.Bind0(&tk.wait, sym("tk_wait")),
+		ffi.Bind2(&tk.add, lib.Sym("tk_add")),
+		ffi.Bind2(&tk.count, lib.Sym("tk_count")),
+		ffi.Bind4(&tk.start, lib.Sym("tk_start")),
+		ffi.Bind0(&tk.wait, lib.Sym("tk_wait")),
 	)
 }

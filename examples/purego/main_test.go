@@ -29,7 +29,7 @@ func TestRun(t *testing.T) {
 		"tick 0 from a C thread",
 		"tick 1 from a C thread",
 		"tick 2 from a C thread",
-		"the C thread stopped: handle already deleted (ErrDeleted: true)",
+		"the C thread stopped: handle already deleted (hffi.EDELETED: true)",
 		"",
 	}, "\n")
 	assert.Equal(t, want, out.String())

@@ -20,10 +20,12 @@ import (
 	"os"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/examples/internal/cmem"
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/internal/cbuild"
+	"github.com/hffi-go/hffi/values"
 )
 
 func main() {
@@ -44,22 +46,13 @@ var (
 )
 
 func bind(lib *ffi.Library) error {
-	for name, b := range map[string]func(ffi.Symbol) error{
-		"qs_describe": func(s ffi.Symbol) error { return ffi.Bind4(&describe, s) },
-		"qs_reread":   func(s ffi.Symbol) error { return ffi.Bind1(&reread, s) },
-		"qs_order":    func(s ffi.Symbol) error { return ffi.Bind4(&order, s) },
-		"qs_later":    func(s ffi.Symbol) error { return ffi.BindVoid2(&later, s) },
-		"qs_fire":     func(s ffi.Symbol) error { return ffi.Bind1(&fire, s) },
-	} {
-		s, err := lib.Sym(name)
-		if err == nil {
-			err = b(s)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(
+		ffi.Bind4(&describe, lib.Sym("qs_describe")),
+		ffi.Bind1(&reread, lib.Sym("qs_reread")),
+		ffi.Bind4(&order, lib.Sym("qs_order")),
+		ffi.BindVoid2(&later, lib.Sym("qs_later")),
+		ffi.Bind1(&fire, lib.Sym("qs_fire")),
+	)
 }
 
 func run(w io.Writer) error {
@@ -82,7 +75,7 @@ func run(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "hffi quickstart (%s backend)\n", ffi.Backend())
 
-	rt := arena.Runtime() // the shared root: C checks everything against it
+	rt := hffi.Runtime() // the shared root: C checks everything against it
 	a, err := arena.New()
 	if err != nil {
 		return err
@@ -110,8 +103,8 @@ func run(w io.Writer) error {
 	// 2. Reset frees everything at once; C's kept reference is now stale.
 	a.Reset()
 	err = reread(rt)
-	if !errors.Is(err, arena.ErrStale) {
-		return fmt.Errorf("C reread a reset arena: got %v, want ErrStale", err)
+	if !errors.Is(err, hffi.ESTALE) {
+		return fmt.Errorf("C reread a reset arena: got %v, want hffi.ESTALE", err)
 	}
 	fmt.Fprintf(w, "2. After Reset, C's kept reference is rejected: %s\n", cmem.ErrName(err))
 
@@ -119,7 +112,7 @@ func run(w io.Writer) error {
 	if out, err = a.Alloc(256, 8); err != nil {
 		return err
 	}
-	v, err := ffi.Encode(a, map[string]any{
+	v, err := values.Encode(a, map[string]any{
 		"user":  map[string]any{"name": "Ada", "id": 7},
 		"items": []any{"pen", "ink", "paper"},
 		"total": 12.5,
@@ -140,7 +133,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	later(cb.Fn(), cb.UserData())
+	later(cb.Fn(), uintptr(cb.Handle()))
 	if err := fire(3); err != nil {
 		return err
 	}

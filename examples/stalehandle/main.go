@@ -22,6 +22,8 @@ import (
 	"log"
 	"os"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 
 	"github.com/hffi-go/hffi/examples/internal/cmem"
@@ -53,7 +55,7 @@ func run(w io.Writer) error {
 	purego.RegisterLibFunc(&storeInit, lib, "store_init")
 	purego.RegisterLibFunc(&storeKeep, lib, "store_keep")
 	purego.RegisterLibFunc(&storeFire, lib, "store_fire")
-	storeInit(uintptr(handles.Runtime()))
+	storeInit(uintptr(hffi.Runtime()))
 
 	h := handles.NewHandle(&session{user: "ada"})
 	storeKeep(uint64(h)) // C keeps the handle for later
@@ -74,12 +76,12 @@ func result(rc int32) string {
 	if rc == 0 {
 		return "ok, calling back into Go"
 	}
-	return "refused: " + cmem.ErrName(handles.Errno(rc))
+	return "refused: " + cmem.ErrName(hffi.Code(rc))
 }
 
 func lookup(h handles.Handle) string {
-	if _, err := handles.Lookup(h); err != nil {
-		return "error " + handles.ErrCode(err).Name()
+	if _, err := handles.Default().Value(h); err != nil {
+		return "error " + hffi.ErrCode(err).Name()
 	}
 	return "ok"
 }

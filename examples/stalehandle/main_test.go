@@ -10,12 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/handles/handlestest"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
 
 func TestRun(t *testing.T) {
-	handles.Track(t)
+	handlestest.Track(t)
 	var out strings.Builder
 	err := run(&out)
 	if errors.Is(err, cbuild.ErrNoCC) || errors.Is(err, cbuild.ErrTrimpath) {

@@ -40,8 +40,8 @@ func (l *sysLib) open(tb testing.TB) *ffi.Library {
 // sym looks name up in l, failing tb if it is missing.
 func (l *sysLib) sym(tb testing.TB, name string) ffi.Symbol {
 	tb.Helper()
-	s, err := l.open(tb).Sym(name)
-	require.NoError(tb, err)
+	s := l.open(tb).Sym(name)
+	require.NoError(tb, s.Err())
 	return s
 }
 

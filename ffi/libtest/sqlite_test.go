@@ -107,12 +107,10 @@ func TestSQLiteCreateFunction(t *testing.T) {
 	fx, err := ffi.Open(cbuild.SharedLib(t, "libsqlfx.so", []string{"ffi/libtest/testdata/sqlfx.c"}))
 	require.NoError(t, err)
 	var initFx func(resultInt64, valueInt64 uintptr)
-	s, err := fx.Sym("sqlfx_init")
-	require.NoError(t, err)
-	require.NoError(t, ffi.BindVoid2(&initFx, s))
+	require.NoError(t, ffi.BindVoid2(&initFx, fx.Sym("sqlfx_init")))
 	initFx(sqlite.sym(t, "sqlite3_result_int64").Addr(), sqlite.sym(t, "sqlite3_value_int64").Addr())
-	twice, err := fx.Sym("sqlfx_twice")
-	require.NoError(t, err)
+	twice := fx.Sym("sqlfx_twice")
+	require.NoError(t, twice.Err())
 
 	require.Equal(t, int32(sqliteOK), a.createFn(db, "twice", 1, sqliteUTF8, 0, twice.Addr(), 0, 0, 0))
 	var stmt unsafe.Pointer

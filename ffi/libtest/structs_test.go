@@ -123,8 +123,8 @@ func structSym(t *testing.T, name string) ffi.Symbol {
 		}
 		t.Fatal(structLib.err)
 	}
-	s, err := structLib.lib.Sym(name)
-	require.NoError(t, err)
+	s := structLib.lib.Sym(name)
+	require.NoError(t, s.Err())
 	return s
 }
 

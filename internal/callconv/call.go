@@ -58,9 +58,11 @@ func put(h *header, m move, v unsafe.Pointer) {
 	}
 }
 
-// Call calls the C function fn with the arguments stored in f. The call
-// runs on the system stack; C may call back into Go.
+// Call calls the C function fn with the arguments stored in f, which
+// must come from GetFrame. The call runs on the system stack; C may call
+// back into Go.
 func (p *Plan) Call(f *Frame, fn uintptr) {
+	inUse(f)
 	h := &f.header
 	h.fn = fn
 	h.stackBytes = p.top.stackBytes
@@ -94,19 +96,10 @@ func (p *Plan) Result(f *Frame, r unsafe.Pointer) {
 }
 
 // Invoke calls fn with the arguments at args (one pointer per parameter)
-// and stores the result at r (nil for void), in a frame of the right size
-// on the caller's stack.
+// and stores the result at r (nil for void), in a frame from GetFrame.
 func Invoke(p *Plan, fn uintptr, args []unsafe.Pointer, r unsafe.Pointer) {
-	if p.Large() {
-		invoke[LargeFrame](p, fn, args, r)
-		return
-	}
-	invoke[Frame](p, fn, args, r)
-}
-
-func invoke[F AnyFrame](p *Plan, fn uintptr, args []unsafe.Pointer, r unsafe.Pointer) {
-	var lf F
-	f := (*Frame)(unsafe.Pointer(&lf))
+	f := p.GetFrame()
+	defer PutFrame(f)
 	for i, a := range args {
 		p.Arg(f, i, a)
 	}

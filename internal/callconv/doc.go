@@ -5,21 +5,30 @@
 // parameters and results, and variadic functions. It classifies a
 // signature once, with Go code, under the C calling convention of the
 // target (SysV amd64, AAPCS64, Apple's arm64 variant), into a Plan; each
-// call fills a Frame on the caller's goroutine stack and enters a small
-// assembly trampoline (package tramp) through runtime.cgocall, which loads
-// the registers and stack words, calls the function and stores the result
-// registers back. The frame holds no Go pointer and no absolute address
-// computed in Go; C can touch it only for the duration of the call.
+// call fills a Frame and enters a small assembly trampoline (package
+// tramp) through runtime.cgocall, which loads the registers and stack
+// words, calls the function and stores the result registers back. The
+// frame holds no Go pointer and no absolute address computed in Go.
+//
+// Frames come from a lock-free pool of off-heap memory (pool.go), never
+// from the goroutine's stack: C may call back into Go during the call,
+// and the callback may grow the goroutine's stack, which moves it, while
+// C and the trampoline still hold the frame's address. A pooled frame
+// costs one compare-and-swap to get and one to give back, and no
+// allocation.
 //
 // # Use
 //
 //	p, err := callconv.Prepare(callconv.Native, -1, resultType, paramTypes...)
 //	...
-//	var f callconv.Frame // p.Large(): var lf callconv.LargeFrame; f := lf.Frame()
-//	p.Word(&f, 0, uint64(x))          // scalar parameters (p.IsWord(i))
-//	p.Arg(&f, 1, unsafe.Pointer(&s))  // anything, structs included
-//	p.Call(&f, fn)
-//	p.Result(&f, unsafe.Pointer(&r))
+//	f := p.GetFrame()                // sized for p (p.Large() or not)
+//	defer callconv.PutFrame(f)       // runs if a callback panics or Goexits
+//	p.Word(f, 0, uint64(x))          // scalar parameters (p.IsWord(i))
+//	p.Arg(f, 1, unsafe.Pointer(&s))  // anything, structs included
+//	p.Call(f, fn)
+//	p.Result(f, unsafe.Pointer(&r))
+//
+// Invoke does the same from a slice of argument pointers.
 //
 // Both backends (cgo, and purego with CGO_ENABLED=0 or -tags hffi_purego)
 // use the same path; see RATIONALE_callconv.md for why and for the

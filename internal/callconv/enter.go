@@ -11,20 +11,18 @@ import (
 )
 
 // runtime.cgocall switches to the system stack, marks the goroutine as in
-// a syscall (so its stack cannot move or shrink) and calls fn(arg) with
-// the C convention: exactly what a frame on the goroutine's stack needs,
-// and exactly what a cgo call and purego.SyscallN end in. Both backends
-// enter the trampoline here, directly:
-//   - a cgo call through a C wrapper taking the frame's address makes the
-//     frame escape to the heap (cgo's "#cgo noescape" takes effect only
-//     together with "#cgo nocallback", which would forbid the C function
-//     to call back into Go): one 512-byte allocation per call;
-//   - purego.SyscallN is go:uintptrescapes, which moves the frame to the
-//     heap too, and copies 64 argument words on every call.
+// a syscall and calls fn(arg) with the C convention: exactly what a cgo
+// call and purego.SyscallN end in. Both backends enter the trampoline
+// here, directly, with the off-heap frame's address (pool.go):
+//   - a cgo call through a C wrapper costs cgo's argument checks and
+//     wrapper on top of this, for nothing the frame needs;
+//   - purego.SyscallN copies its argument words on every call, and
+//     allocates.
 //
 // The runtime keeps this linkname working for purego ("hall of shame" in
-// runtime/cgocall.go); the pointer does not escape: the trampoline keeps
-// no reference to the frame after it returns.
+// runtime/cgocall.go). The frame is not Go memory, so escape analysis has
+// nothing to keep; the trampoline keeps no reference to it after it
+// returns.
 //
 //go:linkname runtime_cgocall runtime.cgocall
 //go:noescape

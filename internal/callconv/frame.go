@@ -5,22 +5,20 @@ package callconv
 import "unsafe"
 
 // A frame is what the trampoline (tramp_$GOARCH.s) reads: one call's
-// argument registers, stack words and result registers, in memory the
-// caller owns for the duration of the call. It lives on the calling
-// goroutine's stack: runtime.cgocall (purego) and a cgo call (cgo) both
-// switch to the system stack and keep the goroutine's stack from moving
-// until the call returns, and a frame holds no Go pointer, so C may read
-// and write it for exactly that long.
+// argument registers, stack words and result registers, in memory that C
+// may read and write for the duration of the call. Frames come from the
+// off-heap pools of pool.go, never from the goroutine's stack or the Go
+// heap: a Go callback made during the call may grow the goroutine's
+// stack, which moves it, while the trampoline and C still hold the
+// frame's address.
 //
-// Nothing in a frame is an absolute address computed by Go: the stack may
-// move before the call starts. Words that must point into the frame (the
-// buffer of a result returned in memory, arm64's copies of large struct
-// arguments) hold an offset from the frame's start, and the trampoline
-// adds the frame's address to each word listed in reloc before it loads
-// the registers.
+// Words that must point into the frame (the buffer of a result returned
+// in memory, arm64's copies of large struct arguments) hold an offset
+// from the frame's start, and the trampoline adds the frame's address to
+// each word listed in reloc before it loads the registers.
 //
 // The offsets below are mirrored as constants in the assembly files;
-// frame_test.go checks them.
+// TestFrameOffsets checks them.
 type header struct {
 	fn         uintptr           // 0: the C function
 	stackBytes uintptr           // 8: bytes of tail copied to the C stack, a multiple of 16
@@ -44,33 +42,23 @@ const (
 	offFret   = offRet + 16
 	offTail   = offFret + 32
 
-	// SmallTail and LargeTail are the tail sizes of Frame and LargeFrame.
+	// SmallTail and LargeTail are the tail sizes of the frames of plans
+	// with Large() false and true.
 	SmallTail = 128
 	LargeTail = 16 << 10
 )
 
-// Frame is the frame of a call whose plan has Large() == false: declare
-// one as a local variable per call (it is 376 bytes) and hand it to the
-// Plan's Arg, Call and Result. It holds no Go pointer.
+// Frame is the frame of one call: get one from the Plan's GetFrame, hand
+// it to the Plan's Word, Arg, Call and Result, and give it back with
+// PutFrame. Never declare or allocate one: on the stack it can move
+// under C, and Go memory must not reach C at all (Call panics, with near
+// certainty, on a frame that is not from GetFrame). A
+// frame of a plan with Large() has LargeTail bytes of tail, not
+// SmallTail. It holds no Go pointer.
 type Frame struct {
 	header
 	tail [SmallTail / 8]uint64
 }
-
-// LargeFrame is the frame of a call whose plan has Large() == true: stack
-// arguments or struct copies of more than SmallTail bytes. Hand
-// f.Frame() to the Plan's methods.
-type LargeFrame struct {
-	header
-	tail [LargeTail / 8]uint64
-}
-
-// AnyFrame is either frame type.
-type AnyFrame interface{ Frame | LargeFrame }
-
-// Frame returns f as a *Frame for the Plan's methods, which use as much
-// of its tail as the plan needs.
-func (f *LargeFrame) Frame() *Frame { return (*Frame)(unsafe.Pointer(f)) }
 
 // at returns the address of byte off of the frame that starts at h.
 func at(h *header, off uint32) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(h), off) }

@@ -75,14 +75,15 @@ type lit struct {
 	val uint64
 }
 
-// Large reports whether calls of p need a LargeFrame.
+// Large reports whether calls of p use frames with a tail of LargeTail
+// bytes (GetFrame picks the size).
 func (p *Plan) Large() bool { return p.tail > SmallTail }
 
 // NumParams returns the number of parameters, variadic extras included.
 func (p *Plan) NumParams() int { return p.nparam }
 
 // ErrTooLarge is returned for a signature whose stack arguments and struct
-// copies do not fit a LargeFrame.
+// copies do not fit a frame's LargeTail.
 var ErrTooLarge = errors.New("callconv: arguments too large")
 
 // Prepare classifies a call of a C function with the given parameter

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -39,9 +41,9 @@ func TestGoAllocCResolves(t *testing.T) {
 			require.NoError(t, err)
 
 			cp, rc := d.cResolve(s, r, c.size)
-			require.Equal(t, abi.OK, rc, "size %d", c.size)
+			require.Equal(t, hffi.OK, rc, "size %d", c.size)
 			assert.Equal(t, uintptr(p), cp, "C resolves to Go's address")
-			assert.Equal(t, abi.OK, abi.Errno(d.verify(d.rt, uint64(r), c.size, seed)), "C reads Go's bytes")
+			assert.Equal(t, hffi.OK, hffi.Code(d.verify(d.rt, uint64(r), c.size, seed)), "C reads Go's bytes")
 			gp, err := arena.Resolve(r, uintptr(c.size))
 			require.NoError(t, err)
 			assert.Equal(t, p, gp)
@@ -59,8 +61,8 @@ func TestGoAllocCResolves(t *testing.T) {
 		require.NoError(t, err)
 		r, err := a.Ref(b)
 		require.NoError(t, err)
-		assert.Equal(t, abi.OK, abi.Errno(d.verify(d.rt, uint64(r), 3, 9)))
-		assert.Equal(t, abi.EBOUNDS, abi.Errno(d.verify(d.rt, uint64(r), 4, 9)), "past the last allocation")
+		assert.Equal(t, hffi.OK, hffi.Code(d.verify(d.rt, uint64(r), 3, 9)))
+		assert.Equal(t, hffi.EBOUNDS, hffi.Code(d.verify(d.rt, uint64(r), 4, 9)), "past the last allocation")
 	})
 }
 
@@ -69,11 +71,11 @@ func TestCAllocGoResolves(t *testing.T) {
 	s := newScratch(t, 64)
 	modes(t, func(t *testing.T, debug bool) {
 		a := newArena(t, arena.WithMaxSize(16<<20), arena.WithDebug(debug))
-		id := a.ID()
+		id := a.CArena()
 		for i, c := range sizes {
 			seed := uint64(100 + i)
 			cp, r, rc := d.cAllocFill(s, id, c.size, c.align, seed)
-			require.Equal(t, abi.OK, rc, "size %d", c.size)
+			require.Equal(t, hffi.OK, rc, "size %d", c.size)
 			assert.Zero(t, cp%uintptr(c.align))
 
 			p, err := arena.Resolve(r, uintptr(c.size))
@@ -87,7 +89,7 @@ func TestCAllocGoResolves(t *testing.T) {
 
 		// C allocations, then Go ones, come from one bump pointer.
 		cp, _, rc := d.cAlloc(s, id, 24, 8, false)
-		require.Equal(t, abi.OK, rc)
+		require.Equal(t, hffi.OK, rc)
 		gp, err := a.Alloc(8, 8)
 		require.NoError(t, err)
 		assert.Equal(t, cp+24, uintptr(gp))
@@ -137,7 +139,7 @@ func TestAllocErrorsAgree(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			_, _, crc := d.cAlloc(s, ca.ID(), c.size, c.align, false)
+			_, _, crc := d.cAlloc(s, ca.CArena(), c.size, c.align, false)
 			_, err := ga.Alloc(uintptr(c.size), uintptr(c.align))
 			assert.Equal(t, crc, code(err), "hffi_arena_alloc vs Arena.Alloc")
 			assert.Equal(t, ga.Used(), ca.Used())
@@ -146,7 +148,7 @@ func TestAllocErrorsAgree(t *testing.T) {
 
 	// Minting a reference to a bad pointer.
 	a := newArena(t, arena.WithMaxSize(max))
-	id := a.ID()
+	id := a.CArena()
 	p, err := a.Alloc(64, 8)
 	require.NoError(t, err)
 	for _, c := range []struct {
@@ -158,7 +160,7 @@ func TestAllocErrorsAgree(t *testing.T) {
 	} {
 		t.Run("ref "+c.name, func(t *testing.T) {
 			*s.word(0) = 0
-			rc := abi.Errno(d.refOf(d.rt, uint64(id), uintptr(c.p), s.addr(0)))
+			rc := hffi.Code(d.refOf(d.rt, uint64(id), uintptr(c.p), s.addr(0)))
 			r, err := a.Ref(c.p)
 			assert.Equal(t, rc, code(err))
 			assert.Equal(t, s.ref(0), r)
@@ -170,9 +172,9 @@ func TestAllocErrorsAgree(t *testing.T) {
 		p    unsafe.Pointer
 	}{{"freed", p}, {"freed nil", nil}} {
 		t.Run("ref "+c.name, func(t *testing.T) {
-			rc := abi.Errno(d.refOf(d.rt, uint64(id), uintptr(c.p), s.addr(0)))
+			rc := hffi.Code(d.refOf(d.rt, uint64(id), uintptr(c.p), s.addr(0)))
 			_, err := a.Ref(c.p)
-			assert.Equal(t, abi.ECLOSED, rc)
+			assert.Equal(t, hffi.ECLOSED, rc)
 			assert.Equal(t, rc, code(err))
 		})
 	}
@@ -183,7 +185,7 @@ func TestStaleAfterResetAndFree(t *testing.T) {
 	s := newScratch(t, 64)
 	modes(t, func(t *testing.T, debug bool) {
 		a := newArena(t, arena.WithMaxSize(4<<20), arena.WithDebug(debug))
-		id := a.ID()
+		id := a.CArena()
 		var refs []arena.Ref
 		for i := range 10 {
 			p, err := a.Alloc(16, 8)
@@ -191,51 +193,51 @@ func TestStaleAfterResetAndFree(t *testing.T) {
 			r, err := a.Ref(p)
 			require.NoError(t, err)
 			_, cr, rc := d.cAllocFill(s, id, 16, 8, uint64(i))
-			require.Equal(t, abi.OK, rc)
+			require.Equal(t, hffi.OK, rc)
 			refs = append(refs, r, cr)
 		}
 
-		expect := func(want abi.Errno, what string) {
+		expect := func(want hffi.Code, what string) {
 			t.Helper()
 			for _, r := range append(refs, id) {
 				wantResolve := want
-				if r == id && want == abi.OK {
-					wantResolve = abi.EBOUNDS // an id names the arena, not memory
+				if r == id && want == hffi.OK {
+					wantResolve = hffi.EBOUNDS // an id names the arena, not memory
 				}
 				_, err := arena.Resolve(r, 0)
 				_, crc := d.cResolve(s, r, 0)
 				assert.Equal(t, wantResolve, code(err), "Go, %s", what)
 				assert.Equal(t, wantResolve, crc, "C, %s", what)
 				assert.Equal(t, want, code(arena.Check(r)), "Go check, %s", what)
-				assert.Equal(t, want, abi.Errno(d.check(d.rt, uint64(r))), "C check, %s", what)
+				assert.Equal(t, want, hffi.Code(d.check(d.rt, uint64(r))), "C check, %s", what)
 			}
 		}
-		expect(abi.OK, "live")
+		expect(hffi.OK, "live")
 
 		a.Reset()
-		expect(abi.ESTALE, "after Reset")
+		expect(hffi.ESTALE, "after Reset")
 		_, _, rc := d.cAlloc(s, id, 8, 8, true)
-		assert.Equal(t, abi.ESTALE, rc, "C allocates with a stale id")
+		assert.Equal(t, hffi.ESTALE, rc, "C allocates with a stale id")
 
 		// The new generation works from both sides, then Free closes it.
-		id = a.ID()
+		id = a.CArena()
 		refs = refs[:0]
 		_, cr, rc := d.cAllocFill(s, id, 32, 8, 7)
-		require.Equal(t, abi.OK, rc)
+		require.Equal(t, hffi.OK, rc)
 		p, err := arena.Resolve(cr, 32)
 		require.NoError(t, err)
 		assert.True(t, intact(p, 32, 7))
 		gr, err := a.Ref(p)
 		require.NoError(t, err)
 		refs = append(refs, cr, gr)
-		expect(abi.OK, "new generation")
+		expect(hffi.OK, "new generation")
 
 		require.NoError(t, a.Free())
-		expect(abi.ECLOSED, "after Free")
+		expect(hffi.ECLOSED, "after Free")
 		_, _, rc = d.cAlloc(s, id, 8, 8, false)
-		assert.Equal(t, abi.ECLOSED, rc, "C allocates in a freed arena")
+		assert.Equal(t, hffi.ECLOSED, rc, "C allocates in a freed arena")
 		_, err = a.Alloc(8, 8)
-		assert.Equal(t, abi.ECLOSED, code(err))
+		assert.Equal(t, hffi.ECLOSED, code(err))
 	})
 }
 
@@ -251,7 +253,7 @@ func TestSameCodesForAnyInteger(t *testing.T) {
 	for _, a := range []*arena.Arena{live, reset, freed} {
 		_, err := a.Alloc(1000, 8)
 		require.NoError(t, err)
-		ids = append(ids, a.ID())
+		ids = append(ids, a.CArena())
 	}
 	reset.Reset()
 	_, err := reset.Alloc(100, 8)
@@ -283,7 +285,7 @@ func TestSameCodesForAnyInteger(t *testing.T) {
 				t.Errorf("resolve(%#x, %d): Go %v, C %v", w, size, code(err).Name(), crc.Name())
 			}
 		}
-		if g, c := code(arena.Check(arena.Ref(w))), abi.Errno(d.check(d.rt, w)); g != c && mismatches < 10 {
+		if g, c := code(arena.Check(arena.Ref(w))), hffi.Code(d.check(d.rt, w)); g != c && mismatches < 10 {
 			mismatches++
 			t.Errorf("check(%#x): Go %v, C %v", w, g.Name(), c.Name())
 		}
@@ -310,7 +312,7 @@ func TestInterleaved(t *testing.T) {
 	)
 	modes(t, func(t *testing.T, debug bool) {
 		a := newArena(t, arena.WithMaxSize(128<<20), arena.WithDebug(debug))
-		id := a.ID()
+		id := a.CArena()
 		s := newScratch(t, (1+4*cThreads*perWorker)*8)
 		start := s.word(0)
 		recs := unsafe.Slice(s.word(1), 4*cThreads*perWorker)
@@ -359,8 +361,8 @@ func TestInterleaved(t *testing.T) {
 			all = append(all, goRecs[g]...)
 		}
 		for i := range cThreads * perWorker {
-			rc := abi.Errno(int32(recs[4*i+3]))
-			require.Equal(t, abi.OK, rc, "C allocation %d", i)
+			rc := hffi.Code(int32(recs[4*i+3]))
+			require.Equal(t, hffi.OK, rc, "C allocation %d", i)
 			all = append(all, allocRec{recs[4*i], recs[4*i+1], cSeed + uint64(i), arena.Ref(recs[4*i+2]), true})
 		}
 
@@ -383,7 +385,7 @@ func TestInterleaved(t *testing.T) {
 			if !intact(p, r.size, r.seed) {
 				broken++
 			}
-			if abi.Errno(d.verify(d.rt, uint64(r.ref), r.size, r.seed)) != abi.OK {
+			if hffi.Code(d.verify(d.rt, uint64(r.ref), r.size, r.seed)) != hffi.OK {
 				cRefBad++
 			}
 		}

@@ -9,7 +9,7 @@
 // The tests compile csrc/hffi.c and testdata/driver.c into a shared
 // library at test time (with `go env CC`; they skip without a compiler)
 // and load it with purego, so the suite runs the same way in cgo and
-// CGO_ENABLED=0 builds. Go hands C the root ([arena.Runtime]) and
+// CGO_ENABLED=0 builds. Go hands C the root ([hffi.Runtime]) and
 // integers (arena ids and references); C's outputs land in off-heap
 // scratch memory, so no Go pointer ever reaches C.
 //

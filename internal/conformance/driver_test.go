@@ -8,11 +8,12 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hffi-go/hffi/arena"
-	"github.com/hffi-go/hffi/internal/abi"
 	"github.com/hffi-go/hffi/internal/cbuild"
 	"github.com/hffi-go/hffi/internal/shm"
 )
@@ -54,7 +55,7 @@ func loadDriver(t *testing.T) *driver {
 			[]string{"csrc/hffi.c", "csrc/hffi_value.c", "internal/conformance/testdata/driver.c"})
 		lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 		require.NoError(t, err)
-		d := &driver{rt: uintptr(arena.Runtime())}
+		d := &driver{rt: uintptr(hffi.Runtime())}
 		for name, fn := range map[string]any{
 			"hffi_arena_alloc": &d.alloc, "hffi_ref_of": &d.refOf,
 			"drv_resolve": &d.resolve, "drv_check": &d.check, "drv_verify": &d.verify,
@@ -93,38 +94,38 @@ func (s *scratch) ptr(i int) uintptr   { return uintptr(*s.word(i)) }
 func (s *scratch) ref(i int) arena.Ref { return arena.Ref(*s.word(i)) }
 
 // Convenience wrappers returning (result, code).
-func (d *driver) cResolve(s *scratch, r arena.Ref, size uint64) (uintptr, abi.Errno) {
+func (d *driver) cResolve(s *scratch, r arena.Ref, size uint64) (uintptr, hffi.Code) {
 	*s.word(0) = 0
-	rc := abi.Errno(d.resolve(d.rt, uint64(r), size, s.addr(0)))
+	rc := hffi.Code(d.resolve(d.rt, uint64(r), size, s.addr(0)))
 	return s.ptr(0), rc
 }
 
-func (d *driver) cAlloc(s *scratch, a arena.Ref, size, align uint64, wantRef bool) (uintptr, arena.Ref, abi.Errno) {
+func (d *driver) cAlloc(s *scratch, a arena.Ref, size, align uint64, wantRef bool) (uintptr, arena.Ref, hffi.Code) {
 	*s.word(0), *s.word(1) = 0, 0
 	refOut := uintptr(0)
 	if wantRef {
 		refOut = s.addr(1)
 	}
-	rc := abi.Errno(d.alloc(d.rt, uint64(a), size, align, s.addr(0), refOut))
+	rc := hffi.Code(d.alloc(d.rt, uint64(a), size, align, s.addr(0), refOut))
 	return s.ptr(0), s.ref(1), rc
 }
 
-func (d *driver) cAllocFill(s *scratch, a arena.Ref, n, align, seed uint64) (uintptr, arena.Ref, abi.Errno) {
+func (d *driver) cAllocFill(s *scratch, a arena.Ref, n, align, seed uint64) (uintptr, arena.Ref, hffi.Code) {
 	*s.word(0), *s.word(1) = 0, 0
-	rc := abi.Errno(d.allocFill(d.rt, uint64(a), n, align, seed, s.addr(1), s.addr(0)))
+	rc := hffi.Code(d.allocFill(d.rt, uint64(a), n, align, seed, s.addr(1), s.addr(0)))
 	return s.ptr(0), s.ref(1), rc
 }
 
 // code extracts the HFFI_E* code of a Go error (OK for nil).
-func code(err error) abi.Errno {
+func code(err error) hffi.Code {
 	if err == nil {
-		return abi.OK
+		return hffi.OK
 	}
-	var e abi.Errno
+	var e hffi.Code
 	if errors.As(err, &e) {
 		return e
 	}
-	return 1 // not an Errno: never equal to a C code
+	return 1 // not a Code: never equal to a C code
 }
 
 // pattern is the byte at index k of an allocation tagged seed; driver.c

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hffi-go/hffi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,12 +33,12 @@ func TestRecycledSlotsAgree(t *testing.T) {
 	floors := map[uint64]bool{}
 	for i := range 600 {
 		for _, x := range []*arena.Arena{a, b} {
-			id := x.ID()
+			id := x.CArena()
 			slot := abi.RefSlot(uint64(id))
 			floors[abi.ArenaWordFloor(atomic.LoadUint64(&shm.ArenaHdr(slot).Word))] = true
-			require.Equal(t, abi.OK, abi.Errno(d.check(d.rt, uint64(id))))
+			require.Equal(t, hffi.OK, hffi.Code(d.check(d.rt, uint64(id))))
 			cp, cr, rc := d.cAllocFill(s, id, 24, 8, uint64(i))
-			require.Equal(t, abi.OK, rc, "C allocates in slot %d at round %d", slot, i)
+			require.Equal(t, hffi.OK, rc, "C allocates in slot %d at round %d", slot, i)
 			gp, err := arena.Resolve(cr, 24)
 			require.NoError(t, err)
 			require.Equal(t, cp, uintptr(gp))
@@ -55,7 +57,7 @@ func TestRecycledSlotsAgree(t *testing.T) {
 	var words []uint64
 	for _, r := range kept {
 		_, err := arena.Resolve(r, 1)
-		if !assert.True(t, code(err) == abi.ESTALE || code(err) == abi.ERETIRED, "kept %#x: %v", uint64(r), err) {
+		if !assert.True(t, code(err) == hffi.ESTALE || code(err) == hffi.ERETIRED, "kept %#x: %v", uint64(r), err) {
 			continue
 		}
 		slot, gen, off := abi.RefSlot(uint64(r)), abi.RefGen(uint64(r)), abi.RefOffset(uint64(r))
@@ -67,7 +69,7 @@ func TestRecycledSlotsAgree(t *testing.T) {
 		}
 	}
 	for _, x := range []*arena.Arena{a, b} {
-		id := uint64(x.ID())
+		id := uint64(x.CArena())
 		slot, gen, floor := abi.RefSlot(id), abi.RefGen(id), abi.RefOffset(id)
 		for _, o := range []uint64{0, floor - 8, floor, floor + 56, floor + 64, floor + 72, floor + 4096} {
 			words = append(words, abi.MakeRef(slot, gen, o), abi.MakeRef(slot, gen+1, o))
@@ -83,7 +85,7 @@ func TestRecycledSlotsAgree(t *testing.T) {
 				t.Errorf("resolve(%#x, %d): Go %v, C %v", w, size, code(err).Name(), crc.Name())
 			}
 		}
-		if g, c := code(arena.Check(arena.Ref(w))), abi.Errno(d.check(d.rt, w)); g != c && mismatches < 10 {
+		if g, c := code(arena.Check(arena.Ref(w))), hffi.Code(d.check(d.rt, w)); g != c && mismatches < 10 {
 			mismatches++
 			t.Errorf("check(%#x): Go %v, C %v", w, g.Name(), c.Name())
 		}

@@ -5,16 +5,16 @@
 // The build cache keys a cgo compile on the files of the package's own
 // directory, not on what they #include from elsewhere, so after an edit
 // of csrc/*.c or csrc/hffi.h a warm cache could link stale C objects into
-// the packages that include them (internal/cimpl, which compiles csrc/*.c,
+// the packages that include them (bench/internal/cimpl, which compiles csrc/*.c,
 // and those that include csrc/hffi.h). Each of those packages therefore
 // has a generated zcsrc_hash.go whose cgo preamble defines a macro set to
 // a hash of csrc/: editing csrc/ and running
 //
-//	go generate ./internal/cimpl
+//	go generate .
 //
 // (or go generate ./...) changes the hash, hence the package's cache key,
 // hence forces a rebuild. The generator is gen.go in this directory, run
-// by the //go:generate line in internal/cimpl/doc.go; this package's test
+// by a //go:generate line of the root package (generate.go); this package's test
 // fails when a zcsrc_hash.go is missing, stale or left over.
 //
 // The package is plain Go so that the test runs in CGO_ENABLED=0 builds
@@ -103,7 +103,7 @@ type Pkg struct {
 // Pkgs finds, under root, every package directory that has a non-test
 // file importing "C" and that mentions csrc or hffi.h in a cgo preamble
 // (an -I flag or an #include) or in a C or C++ file of its own (such as
-// internal/cimpl's #include "../../csrc/hffi.c"). C that a program or
+// bench/internal/cimpl's #include "../../../csrc/hffi.c"). C that a program or
 // test compiles at run time with a C compiler does not go through the
 // build cache and needs nothing.
 func Pkgs(root string) ([]Pkg, error) {
@@ -156,7 +156,7 @@ func walkDirs(root string, fn func(dir string) error) error {
 }
 
 // Hint is what to do when Check reports a problem.
-const Hint = "csrc changed: run go generate ./internal/cimpl"
+const Hint = "csrc changed: run go generate ."
 
 // Check reports every package under root whose zcsrc_hash.go is missing
 // or stale, and every zcsrc_hash.go left in a package that no longer
@@ -228,7 +228,7 @@ func Render(pkg, h string) []byte {
 package ` + pkg + `
 
 // The hash of csrc/ in the cgo flags below is part of this package's build
-// cache key, so an edit of csrc/ (plus go generate ./internal/cimpl)
+// cache key, so an edit of csrc/ (plus go generate .)
 // rebuilds the C that this package includes from there.
 
 // #cgo CFLAGS: -D` + Macro + `=0x` + h + `

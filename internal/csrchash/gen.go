@@ -5,9 +5,9 @@
 // gen.go writes zcsrc_hash.go into every package that includes csrc/ in
 // its cgo build (see package csrchash) and removes it from directories
 // that no longer do. It is run by the //go:generate line in
-// internal/cimpl/doc.go:
+// the root package (generate.go):
 //
-//	go generate ./internal/cimpl
+//	go generate .
 package main
 
 import (

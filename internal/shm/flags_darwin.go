@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//go:build darwin
+//go:build darwin && (amd64 || arm64)
 
 package shm
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+//go:build (linux || darwin) && (amd64 || arm64)
+
 // Package shm owns the process-wide shared-memory root (hffi_rt in
 // csrc/hffi.h) and the page-level primitives that arena and handles build
 // on: reserving address space, committing and decommitting pages, and

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 // String copies the NUL-terminated string at p, memory that is not Go's
@@ -24,7 +26,7 @@ func String(p unsafe.Pointer) string {
 // ErrName gives the HFFI_E* name of an error that came from C, with its
 // message, such as "HFFI_ESTALE (stale generation: ...)".
 func ErrName(err error) string {
-	var code interface{ Name() string }
+	var code hffi.Code
 	if errors.As(err, &code) {
 		return fmt.Sprintf("%s (%v)", code.Name(), err)
 	}

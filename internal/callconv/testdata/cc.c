@@ -58,3 +58,23 @@ cc_big40 cc_big(int32_t k, cc_big40 v, double d) {
 int8_t cc_neg8(int8_t v) { return (int8_t)-v; }
 uint16_t cc_u16(uint16_t v) { return (uint16_t)(v + 1); }
 float cc_f32(float a, float b) { return a * b; }
+
+/* Calls back into Go (cb) in the middle of the call, before it uses its
+ * other arguments: the callback may grow, and so move, the calling
+ * goroutine's stack. */
+typedef int64_t (*cc_cb)(int64_t);
+
+int64_t cc_cb9(cc_cb cb, int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g,
+	       int64_t h) {
+	int64_t r = cb(a);
+	return r + 2 * a + 3 * b + 4 * c + 5 * d + 6 * e + 7 * f + 8 * g + 9 * h;
+}
+
+/* The same with a struct result in memory (SysV hidden pointer, arm64 x8)
+ * and a struct argument in memory (arm64: a pointer to a caller copy). */
+cc_big40 cc_cb_big(cc_cb cb, int64_t k, cc_big40 v, double d) {
+	int64_t r = cb(k);
+	cc_big40 out;
+	for (int i = 0; i < 5; i++) out.w[i] = v.w[i] * k + r + (int64_t)d + i;
+	return out;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package values
+
+import (
+	"strings"
+	"unsafe"
+)
+
+// decBoxes is where Decode puts the strings it copies and the values it
+// boxes, so that a tree costs a few allocations instead of one per string
+// and per number.
+//
+// Converting an int64, float64, string or slice to `any` allocates a copy
+// of it (except for small integers), which made boxing most of the cost
+// of decoding a typical map. Instead, values are stored in slabs, and each
+// interface's data word points at its element: an interface value is a
+// (type, data pointer) pair, and an element of a slab is a valid value of
+// its type for as long as the slab is reachable, which the interface
+// itself guarantees (interior pointers keep their allocation alive). The
+// slabs are typed for the garbage collector: raw ([]byte, no pointers)
+// holds numbers from its front and string bytes from its back, strs and
+// lists hold the headers that point to those bytes and to list arrays.
+//
+// The price: one value kept alive keeps its slab (at most decSlabMax
+// bytes) alive. Slabs are never shared between Decode calls.
+type decBoxes struct {
+	raw   []byte // free part of the raw slab: numbers taken from the front, bytes from the back
+	strs  []string
+	lists [][]any
+	nraw  int // sizes of the next slabs
+	nstrs int
+	nlist int
+}
+
+const (
+	decSlabMax = 4096 // bytes; slabs double up to this size
+	decSlabStr = 128  // longer strings get their own allocation
+)
+
+// plan sizes the first slabs for a tree whose root has n elements: most
+// trees are one map or list of scalars, strings and small containers.
+// boxed says whether values go into interfaces (Decode) or mostly into
+// typed Go values (DecodeInto), which box only what lands in an `any`.
+func (b *decBoxes) plan(n int, boxed bool) {
+	n = min(max(n, 4), 256)
+	if !boxed {
+		b.nraw, b.nstrs, b.nlist = 16*n, 4, 1
+		return
+	}
+	b.nraw = 24 * n // an 8-byte number and ~16 bytes of string per element
+	b.nstrs = n
+	b.nlist = max(n/8, 1)
+}
+
+var (
+	decTypeInt64   = decTypeWord(int64(0))
+	decTypeUint64  = decTypeWord(uint64(0))
+	decTypeFloat64 = decTypeWord(float64(0))
+	decTypeString  = decTypeWord("")
+	decTypeList    = decTypeWord([]any(nil))
+)
+
+// decEface is the layout of an interface{} value.
+type decEface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+func decTypeWord(v any) unsafe.Pointer { return (*decEface)(unsafe.Pointer(&v)).typ }
+
+// decMake returns the interface value of dynamic type typ whose value is
+// at data; data must point to a value of that type that never changes.
+func decMake(typ, data unsafe.Pointer) (v any) {
+	e := (*decEface)(unsafe.Pointer(&v))
+	e.typ = typ
+	e.data = data
+	return v
+}
+
+// decNext returns the size of the next slab and doubles *next, up to max.
+func decNext(next *int, limit int) int {
+	n := *next
+	*next = min(2*n, limit)
+	return n
+}
+
+// refill replaces the raw slab by one with at least need free bytes.
+func (b *decBoxes) refill(need int) {
+	if b.nraw == 0 {
+		b.plan(0, true)
+	}
+	b.raw = make([]byte, max(decNext(&b.nraw, decSlabMax), need))
+}
+
+// bytes copies s into the back of the raw slab and returns the copy.
+func (b *decBoxes) bytes(s string) string {
+	n := len(s)
+	if n == 0 {
+		return ""
+	}
+	if n > decSlabStr {
+		return strings.Clone(s)
+	}
+	if n > len(b.raw) {
+		b.refill(n)
+	}
+	end := len(b.raw)
+	d := b.raw[end-n : end : end]
+	b.raw = b.raw[:end-n]
+	copy(d, s)
+	return unsafe.String(&d[0], n)
+}
+
+// num boxes the 8-byte value bits as typ (int64, uint64 or float64) in
+// the front of the raw slab, which stays 8-aligned: slabs start aligned
+// and the front only moves by 8.
+func (b *decBoxes) num(typ unsafe.Pointer, bits uint64) any {
+	if len(b.raw) < 8 {
+		b.refill(8)
+	}
+	p := (*uint64)(unsafe.Pointer(&b.raw[0]))
+	*p = bits
+	b.raw = b.raw[8:]
+	return decMake(typ, unsafe.Pointer(p))
+}
+
+func (b *decBoxes) str(s string) any {
+	if len(b.strs) == 0 {
+		if b.nstrs == 0 {
+			b.plan(0, true)
+		}
+		b.strs = make([]string, decNext(&b.nstrs, 256))
+	}
+	p := &b.strs[0]
+	*p = s
+	b.strs = b.strs[1:]
+	return decMake(decTypeString, unsafe.Pointer(p))
+}
+
+func (b *decBoxes) list(l []any) any {
+	if len(b.lists) == 0 {
+		if b.nlist == 0 {
+			b.plan(0, true)
+		}
+		b.lists = make([][]any, decNext(&b.nlist, 256))
+	}
+	p := &b.lists[0]
+	*p = l
+	b.lists = b.lists[1:]
+	return decMake(decTypeList, unsafe.Pointer(p))
+}

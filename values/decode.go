@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package values
+
+import (
+	"encoding"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"unsafe"
+
+	"github.com/hffi-go/hffi"
+	"github.com/hffi-go/hffi/arena"
+	"github.com/hffi-go/hffi/handles"
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// Decoder decodes value trees, typically built by C with the hffi_val_*
+// builders, into Go values (see [Kind] for the mapping). The zero Decoder
+// is ready to use; a Decoder holds no state between calls and is safe for
+// concurrent use.
+//
+// Decoding trusts nothing in the arena: every offset and length is checked
+// against what the arena has allocated, every node's shape against hffi.h,
+// map keys must be strictly sorted, and the work and the Go memory it
+// allocates are bounded by a constant times the arena's size, whatever
+// shared or cyclic links say (a destination type with big elements
+// multiplies the memory by their size). So bytes that C corrupted give a
+// [*Error] wrapping HFFI_ECORRUPT or HFFI_EBOUNDS, never a crash, a
+// read outside the arena or an allocation storm. The tree must not change
+// while it is decoded, and the arena must not be reset meanwhile.
+type Decoder struct {
+	// Handles, if not nil, turns KindHandle values into the Go values they
+	// name in this table (Table.Get); a handle that is not live there is
+	// an error. If nil, they decode to [handles.Handle].
+	Handles *handles.Table
+
+	// Name is the root of the paths in error messages ("value" if empty).
+	Name string
+}
+
+// Decode decodes the tree whose root r names (a reference from
+// [Encode], or one C built) into nil, bool, int64, uint64, float64,
+// string, []byte, []any, map[string]any or handles.Handle. Everything it
+// returns is copied to the Go heap: the arena may be reset afterwards. It
+// allocates what it returns. Safe for concurrent use.
+func Decode(r arena.Ref) (any, error) {
+	return decDefault.Decode(r)
+}
+
+var decDefault Decoder // read-only: safe to share
+
+// DecodeInto decodes the tree r names into the value dst points to, with
+// encoding/json's rules: maps into structs by `json` tags (exact name
+// first, then case-insensitive; unknown keys are ignored), into
+// map[string]T, slices, arrays and pointers (allocated as needed); null
+// sets pointers, maps, slices and interfaces to nil and leaves other
+// values alone. Integers must fit the destination (no silent truncation);
+// integers may go into floats when exact, floats never into integers.
+func DecodeInto(r arena.Ref, dst any) error {
+	return decDefault.DecodeInto(r, dst)
+}
+
+// Decode is the package-level [Decode] with d's settings.
+func (d *Decoder) Decode(r arena.Ref) (any, error) {
+	var st decState
+	off, err := st.open(d, r)
+	if err == nil {
+		var n decNode
+		if n, err = st.node(off, 0); err == nil {
+			st.box.plan(int(n.Len), true)
+			var v any
+			if v, err = st.anyNode(n, 0); err == nil {
+				return v, nil
+			}
+		}
+	}
+	return nil, finish("decode", d.Name, err)
+}
+
+// DecodeInto is the package-level [DecodeInto] with d's settings.
+func (d *Decoder) DecodeInto(r arena.Ref, dst any) error {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("values: decode: destination must be a non-nil pointer, not %T: %w", dst, hffi.EINVAL)
+	}
+	var st decState
+	off, err := st.open(d, r)
+	if err == nil {
+		var n decNode
+		if n, err = st.node(off, 0); err == nil {
+			if m, ok := dst.(*map[string]any); ok && n.Kind == abi.ValMap {
+				// The commonest destination, without reflection: as fast
+				// as Decode, and a map that is already there is filled
+				// (entries with other keys stay, as in encoding/json), so
+				// a caller who clears and reuses one saves its allocation.
+				st.box.plan(int(n.Len), true)
+				if *m == nil {
+					*m = make(map[string]any, n.Len)
+				}
+				err = st.fillMap(*m, n, 0)
+			} else {
+				st.box.plan(int(n.Len), false)
+				err = st.into(n, rv.Elem(), 0)
+			}
+		}
+	}
+	return finish("decode", d.Name, err)
+}
+
+var (
+	decListType = reflect.TypeFor[[]any]()
+	decMapType  = reflect.TypeFor[map[string]any]()
+)
+
+// decState is one decoding walk over one arena.
+type decState struct {
+	d     *Decoder
+	base  unsafe.Pointer // the arena's base address
+	lo    uint64         // the lowest offset of the arena's current incarnation
+	used  uint64         // what the arena had allocated when the walk began
+	nodes int64          // nodes left in the budget
+	bytes int64          // string bytes left in the budget
+	box   decBoxes       // where decoded strings and boxed values go
+}
+
+// str copies an arena string to the Go heap (see decBoxes.bytes).
+func (st *decState) str(s string) string { return st.box.bytes(s) }
+
+// open resolves r (generation, bounds) and returns the offset of its node.
+// The arena's extent comes from one consistent snapshot
+// ([arena.ResolveExtent]): reading Used apart from the check could give
+// the next generation's, or another arena's, and offsets below the slot's
+// floor belong to an earlier incarnation of the slot.
+func (st *decState) open(d *Decoder, r arena.Ref) (uint64, error) {
+	ext, err := arena.ResolveExtent(r)
+	if err != nil {
+		return 0, fail(err, err.Error())
+	}
+	off := abi.RefOffset(uint64(r))
+	if off < ext.Lo || off > ext.Used || abi.ValSize > ext.Used-off {
+		return 0, fail(hffi.EBOUNDS, fmt.Sprintf("arena: resolve: reference offset %#x outside the arena's allocated bytes [%#x, %#x): %v",
+			off, ext.Lo, ext.Used, hffi.EBOUNDS))
+	}
+	st.d = d
+	st.base = ext.Base
+	st.lo = ext.Lo
+	st.used = ext.Used
+	// A tree without shared links has at most one node per 16 bytes and
+	// at most as many string bytes as the arena holds. The root is the
+	// first node; the others are paid for by their container (see node).
+	st.nodes = int64(st.used-st.lo)/abi.ValSize - 1
+	st.bytes = int64(st.used - st.lo)
+	return off, nil
+}
+
+func decCorrupt(format string, args ...any) error {
+	return fail(hffi.ECORRUPT, "corrupt value: "+fmt.Sprintf(format, args...))
+}
+
+func decBounds(what string, off, size, used uint64) error {
+	return fail(hffi.EBOUNDS, fmt.Sprintf("corrupt value: %s at offset %#x (%d bytes) outside the arena's %#x allocated bytes",
+		what, off, size, used))
+}
+
+// span checks that [off, off+size) lies in the allocated part of the
+// arena, like _hffi_val_span; size is below 2^37, so nothing overflows.
+func (st *decState) span(what string, off, size uint64) error {
+	if off < st.lo || off > st.used || size > st.used-off {
+		return decBounds(what, off, size, st.used)
+	}
+	return nil
+}
+
+// node reads and validates the node at off, the twin of _hffi_val_node.
+// A list or map pays the budget for all its element nodes here, before
+// the walk allocates anything for them (a slice, a map, a struct field of
+// each), and its elements are then read for free: so the nodes a walk
+// visits, and what it allocates for them, stay within a constant times
+// the arena's size even when links are shared or cyclic. (Charging each
+// node when it is read would let every level of a cycle allocate a
+// container as big as the arena before the next level is charged.)
+func (st *decState) node(off uint64, depth int) (decNode, error) {
+	if off%abi.RefOffScale != 0 {
+		return decNode{}, decCorrupt("node at misaligned offset %#x", off)
+	}
+	if err := st.span("node", off, abi.ValSize); err != nil {
+		return decNode{}, err
+	}
+	if depth > abi.ValMaxDepth {
+		return decNode{}, decCorrupt("nested deeper than %d levels", abi.ValMaxDepth)
+	}
+	n := decNode{*(*abi.Val)(unsafe.Add(st.base, off)), off}
+	if err := st.shape(n); err != nil {
+		return decNode{}, err
+	}
+	switch n.Kind {
+	case abi.ValList:
+		st.nodes -= int64(n.Len)
+	case abi.ValMap:
+		st.nodes -= 2 * int64(n.Len) // a key and a value per entry
+	}
+	if st.nodes < 0 {
+		return decNode{}, decCorrupt("more nodes than the arena holds: links are shared or cyclic")
+	}
+	return n, nil
+}
+
+// decNode is a node copied out of the arena, and where it was.
+type decNode struct {
+	abi.Val
+	off uint64
+}
+
+// shape is the twin of _hffi_val_shape.
+func (st *decState) shape(n decNode) error {
+	switch n.Kind {
+	case abi.ValNull:
+		if n.Len != 0 || n.Data != 0 {
+			return decCorrupt("null with length %d, data %#x", n.Len, n.Data)
+		}
+	case abi.ValBool:
+		if n.Len != 0 || n.Data > 1 {
+			return decCorrupt("bool with length %d, data %#x", n.Len, n.Data)
+		}
+	case abi.ValInt, abi.ValUint, abi.ValFloat, abi.ValHandle:
+		if n.Len != 0 {
+			return decCorrupt("%s with length %d", Kind(n.Kind), n.Len)
+		}
+	case abi.ValStr, abi.ValBytes:
+		if n.Len <= abi.ValInlineMax {
+			if n.Data>>(8*n.Len) != 0 { // little-endian: the bytes after the string
+				return decCorrupt("%s of %d bytes with garbage after them: %#x", Kind(n.Kind), n.Len, n.Data)
+			}
+			return nil
+		}
+		if err := st.span(Kind(n.Kind).String(), n.Data, uint64(n.Len)+1); err != nil {
+			return err
+		}
+		if *(*byte)(unsafe.Add(st.base, n.Data+uint64(n.Len))) != 0 {
+			return decCorrupt("%s at %#x is not NUL-terminated", Kind(n.Kind), n.Data)
+		}
+	case abi.ValList, abi.ValMap:
+		if n.Len == 0 {
+			if n.Data != 0 {
+				return decCorrupt("empty %s with data %#x", Kind(n.Kind), n.Data)
+			}
+			return nil
+		}
+		if n.Data%abi.RefOffScale != 0 {
+			return decCorrupt("%s array at misaligned offset %#x", Kind(n.Kind), n.Data)
+		}
+		size := uint64(abi.ValSize)
+		if n.Kind == abi.ValMap {
+			size = abi.ValEntrySize
+		}
+		return st.span(Kind(n.Kind).String(), n.Data, uint64(n.Len)*size)
+	default:
+		return decCorrupt("unknown kind %#x", n.Kind)
+	}
+	return nil
+}
+
+// view returns the bytes of a validated STR or BYTES node, in the arena
+// (in the node itself when short): they must be copied before the walk
+// ends.
+func (st *decState) view(n decNode) (string, error) {
+	if n.Len == 0 {
+		return "", nil
+	}
+	if n.Len <= abi.ValInlineMax {
+		return unsafe.String((*byte)(unsafe.Add(st.base, n.off+8)), n.Len), nil
+	}
+	if st.bytes -= int64(n.Len); st.bytes < 0 {
+		return "", decCorrupt("more string bytes than the arena holds: links are shared")
+	}
+	return unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len), nil
+}
+
+// key reads the key node of entry i of the map node m and checks that it
+// sorts after prev (strictly increasing keys are what C's binary search
+// relies on). The key is a view into the arena.
+func (st *decState) key(m decNode, i int, prev string, depth int) (string, error) {
+	k, err := st.node(m.Data+uint64(i)*abi.ValEntrySize, depth)
+	if err != nil {
+		return "", err
+	}
+	if k.Kind != abi.ValStr {
+		return "", decCorrupt("map key of kind %s", Kind(k.Kind))
+	}
+	s, err := st.view(k)
+	if err != nil {
+		return "", err
+	}
+	if i > 0 && strings.Compare(prev, s) >= 0 {
+		return "", decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+	}
+	return s, nil
+}
+
+// any decodes the node at off into the generic Go types.
+func (st *decState) any(off uint64, depth int) (any, error) {
+	n, err := st.node(off, depth)
+	if err != nil {
+		return nil, err
+	}
+	return st.anyNode(n, depth)
+}
+
+func (st *decState) anyNode(n decNode, depth int) (any, error) {
+	switch n.Kind {
+	case abi.ValNull:
+		return nil, nil
+	case abi.ValBool:
+		return n.Data == 1, nil
+	case abi.ValInt:
+		return st.box.num(decTypeInt64, n.Data), nil
+	case abi.ValUint:
+		return st.box.num(decTypeUint64, n.Data), nil
+	case abi.ValFloat:
+		return st.box.num(decTypeFloat64, n.Data), nil
+	case abi.ValStr:
+		s, err := st.view(n)
+		if err != nil {
+			return nil, err
+		}
+		return st.box.str(st.str(s)), nil
+	case abi.ValBytes:
+		s, err := st.view(n)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(s), nil
+	case abi.ValList:
+		l := make([]any, n.Len)
+		for i := range l {
+			v, err := st.any(n.Data+uint64(i)*abi.ValSize, depth+1)
+			if err != nil {
+				return nil, atIndex(err, i)
+			}
+			l[i] = v
+		}
+		return st.box.list(l), nil
+	case abi.ValMap:
+		return st.anyMap(n, depth)
+	case abi.ValHandle:
+		return st.handle(n)
+	}
+	return nil, decCorrupt("unknown kind %#x", n.Kind)
+}
+
+func (st *decState) anyMap(n decNode, depth int) (any, error) {
+	m := make(map[string]any, n.Len)
+	if err := st.fillMap(m, n, depth); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// fillMap decodes the entries of the map node n into m.
+func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
+	prev := ""
+	for i := 0; i < int(n.Len); i++ {
+		k, err := st.key(n, i, prev, depth+1)
+		if err != nil {
+			return atIndex(err, i)
+		}
+		v, err := st.any(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		if err != nil {
+			return atKey(err, strings.Clone(k))
+		}
+		m[st.str(k)] = v
+		prev = k
+	}
+	return nil
+}
+
+func (st *decState) handle(n decNode) (any, error) {
+	h := handles.Handle(n.Data)
+	if st.d.Handles == nil {
+		return h, nil
+	}
+	v, err := st.d.Handles.Value(h)
+	if err != nil {
+		return nil, fail(err, fmt.Sprintf("handle %#x: %v", n.Data, err))
+	}
+	return v, nil
+}
+
+func decMismatch(n decNode, t reflect.Type) error {
+	return fail(hffi.ETYPE, fmt.Sprintf("cannot decode %s into %s", Kind(n.Kind), t))
+}
+
+// into decodes the validated node n into v, which is settable.
+func (st *decState) into(n decNode, v reflect.Value, depth int) error {
+	for v.Kind() == reflect.Pointer { // (handles.Handle is a uintptr, not a pointer)
+		if n.Kind == abi.ValNull {
+			v.SetZero()
+			return nil
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	t := v.Type()
+	if v.Kind() == reflect.Interface {
+		return st.intoInterface(n, v, depth)
+	}
+	if n.Kind == abi.ValStr && v.Kind() == reflect.Struct && v.CanAddr() && reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		s, err := st.view(n)
+		if err != nil {
+			return err
+		}
+		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			return fail(hffi.EINVAL, fmt.Sprintf("%s.UnmarshalText: %v", t, err))
+		}
+		return nil
+	}
+	if v.Kind() == reflect.Uintptr && t == handleType {
+		switch n.Kind {
+		case abi.ValHandle:
+			v.SetUint(n.Data)
+		case abi.ValNull:
+			v.SetUint(0)
+		default:
+			return decMismatch(n, t)
+		}
+		return nil
+	}
+	switch n.Kind {
+	case abi.ValNull:
+		switch v.Kind() {
+		case reflect.Map, reflect.Slice:
+			v.SetZero()
+		}
+		return nil
+	case abi.ValBool:
+		if v.Kind() != reflect.Bool {
+			return decMismatch(n, t)
+		}
+		v.SetBool(n.Data == 1)
+		return nil
+	case abi.ValInt, abi.ValUint:
+		return decNumber(n, v)
+	case abi.ValFloat:
+		f := math.Float64frombits(n.Data)
+		switch v.Kind() {
+		case reflect.Float64:
+			v.SetFloat(f)
+		case reflect.Float32:
+			if v.OverflowFloat(f) {
+				return fail(hffi.ERANGE, fmt.Sprintf("%g overflows %s", f, t))
+			}
+			v.SetFloat(f)
+		default:
+			return decMismatch(n, t)
+		}
+		return nil
+	case abi.ValStr:
+		if v.Kind() != reflect.String {
+			return decMismatch(n, t)
+		}
+		s, err := st.view(n)
+		if err != nil {
+			return err
+		}
+		v.SetString(st.str(s))
+		return nil
+	case abi.ValBytes:
+		return st.intoBytes(n, v)
+	case abi.ValList:
+		return st.intoList(n, v, depth)
+	case abi.ValMap:
+		switch v.Kind() {
+		case reflect.Map:
+			if t == decMapType { // map[string]any: no reflection per entry
+				x, err := st.anyNode(n, depth)
+				if err == nil {
+					v.Set(reflect.ValueOf(x))
+				}
+				return err
+			}
+			return st.intoMap(n, v, depth)
+		case reflect.Struct:
+			return st.intoStruct(n, v, depth)
+		}
+		return decMismatch(n, t)
+	case abi.ValHandle:
+		x, err := st.handle(n)
+		if err != nil {
+			return err
+		}
+		xv := reflect.ValueOf(x)
+		if st.d.Handles == nil || !xv.IsValid() || !xv.Type().AssignableTo(t) {
+			return decMismatch(n, t)
+		}
+		v.Set(xv)
+		return nil
+	}
+	return decCorrupt("unknown kind %#x", n.Kind)
+}
+
+func (st *decState) intoInterface(n decNode, v reflect.Value, depth int) error {
+	if n.Kind == abi.ValNull {
+		v.SetZero()
+		return nil
+	}
+	if v.NumMethod() != 0 && n.Kind != abi.ValHandle {
+		return decMismatch(n, v.Type())
+	}
+	x, err := st.anyNode(n, depth)
+	if err != nil {
+		return err
+	}
+	xv := reflect.ValueOf(x)
+	if !xv.Type().AssignableTo(v.Type()) {
+		return decMismatch(n, v.Type())
+	}
+	v.Set(xv)
+	return nil
+}
+
+// decNumber stores an INT or UINT node in an integer or float, exactly or
+// not at all.
+func decNumber(n decNode, v reflect.Value) error {
+	neg := n.Kind == abi.ValInt && int64(n.Data) < 0
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if n.Kind == abi.ValUint && n.Data > math.MaxInt64 || v.OverflowInt(int64(n.Data)) {
+			return decRange(n, v.Type())
+		}
+		v.SetInt(int64(n.Data))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if neg || v.OverflowUint(n.Data) {
+			return decRange(n, v.Type())
+		}
+		v.SetUint(n.Data)
+	case reflect.Float32, reflect.Float64:
+		var f float64
+		exact := false
+		if neg {
+			f = float64(int64(n.Data))
+			exact = f >= -(1<<63) && int64(f) == int64(n.Data)
+		} else {
+			f = float64(n.Data)
+			exact = f < 1<<64 && uint64(f) == n.Data
+		}
+		if exact && v.Kind() == reflect.Float32 {
+			exact = float64(float32(f)) == f
+		}
+		if !exact {
+			return fail(hffi.ERANGE, fmt.Sprintf("%s %s is not exact as %s", Kind(n.Kind), decNumString(n), v.Type()))
+		}
+		v.SetFloat(f)
+	default:
+		return decMismatch(n, v.Type())
+	}
+	return nil
+}
+
+func decNumString(n decNode) string {
+	if n.Kind == abi.ValInt {
+		return fmt.Sprint(int64(n.Data))
+	}
+	return fmt.Sprint(n.Data)
+}
+
+func decRange(n decNode, t reflect.Type) error {
+	return fail(hffi.ERANGE, fmt.Sprintf("%s overflows %s", decNumString(n), t))
+}
+
+func (st *decState) intoBytes(n decNode, v reflect.Value) error {
+	t := v.Type()
+	if (v.Kind() != reflect.Slice && v.Kind() != reflect.Array) || t.Elem().Kind() != reflect.Uint8 {
+		return decMismatch(n, t)
+	}
+	s, err := st.view(n)
+	if err != nil {
+		return err
+	}
+	if v.Kind() == reflect.Array {
+		if v.Len() != len(s) {
+			return fail(hffi.ETYPE, fmt.Sprintf("cannot decode %d bytes into %s", len(s), t))
+		}
+		reflect.Copy(v, reflect.ValueOf([]byte(s)))
+		return nil
+	}
+	b := reflect.MakeSlice(t, len(s), len(s))
+	copy(b.Bytes(), s)
+	v.Set(b)
+	return nil
+}
+
+func (st *decState) intoList(n decNode, v reflect.Value, depth int) error {
+	if v.Type() == decListType { // []any: no reflection per element
+		x, err := st.anyNode(n, depth)
+		if err == nil {
+			v.Set(reflect.ValueOf(x))
+		}
+		return err
+	}
+	switch v.Kind() {
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), int(n.Len), int(n.Len)))
+	case reflect.Array:
+	default:
+		return decMismatch(n, v.Type())
+	}
+	count := min(int(n.Len), v.Len())
+	for i := 0; i < count; i++ {
+		c, err := st.node(n.Data+uint64(i)*abi.ValSize, depth+1)
+		if err == nil {
+			err = st.into(c, v.Index(i), depth+1)
+		}
+		if err != nil {
+			return atIndex(err, i)
+		}
+	}
+	for i := count; i < v.Len(); i++ { // a shorter list zeroes the rest of an array
+		v.Index(i).SetZero()
+	}
+	return nil
+}
+
+func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
+	t := v.Type()
+	if t.Key().Kind() != reflect.String {
+		return fail(hffi.ETYPE, fmt.Sprintf("cannot decode map into %s: keys must be strings", t))
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMapWithSize(t, int(n.Len)))
+	}
+	prev := ""
+	for i := 0; i < int(n.Len); i++ {
+		k, err := st.key(n, i, prev, depth+1)
+		if err != nil {
+			return atIndex(err, i)
+		}
+		prev = k
+		key := st.str(k)
+		ev := reflect.New(t.Elem()).Elem()
+		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		if err == nil {
+			err = st.into(c, ev, depth+1)
+		}
+		if err != nil {
+			return atKey(err, key)
+		}
+		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), ev)
+	}
+	return nil
+}
+
+func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
+	s := structInfoOf(v.Type())
+	prev := ""
+	j := 0 // keys and fields are both sorted: match them like a merge
+	for i := 0; i < int(n.Len); i++ {
+		k, err := st.key(n, i, prev, depth+1)
+		if err != nil {
+			return atIndex(err, i)
+		}
+		prev = k
+		for j < len(s.fields) && s.fields[j].name < k {
+			j++
+		}
+		var f *fieldInfo
+		if j < len(s.fields) && s.fields[j].name == k {
+			f = &s.fields[j]
+		} else if f = s.fold(k); f == nil {
+			continue
+		}
+		fv, ok := fieldSet(v, f.index)
+		if !ok {
+			return atKey(fail(hffi.ETYPE, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
+		}
+		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		if err == nil {
+			err = st.into(c, fv, depth+1)
+		}
+		if err != nil {
+			return atKey(err, strings.Clone(k))
+		}
+	}
+	return nil
+}
