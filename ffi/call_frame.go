@@ -34,10 +34,11 @@ const (
 )
 
 type gparam struct {
-	kind  gkind
-	size  uintptr // gSlice: element size; gPtr: pointee size
-	align uintptr
-	ptr   bool // gPtr: the pointee is an unsafe.Pointer, copied back with a typed store
+	kind gkind
+	wk   argKind // gValue: a scalar that Plan.Word takes (kInvalid: use Plan.Arg)
+	size uintptr // gSlice: element size; gPtr: pointee size
+	al   uintptr // alignment of the copy (at least 8)
+	ptr  bool    // gPtr: the pointee is an unsafe.Pointer, copied back with a typed store
 }
 
 // gres is how the result comes back.
@@ -98,6 +99,11 @@ func newGPlan(sym Symbol, out reflect.Type, in []reflect.Type) (*gplan, error) {
 		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), "callconv: "))
 	}
 	g.cp = cp
+	for i := range g.params {
+		if !cp.IsWord(i) {
+			g.params[i].wk = kInvalid
+		}
+	}
 	return g, nil
 }
 
@@ -129,7 +135,7 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 	ptr := callconv.Scalar(callconv.Pointer)
 	switch t.Kind() {
 	case reflect.String:
-		p.kind, g.scratch = gString, true
+		p.kind, p.al, g.scratch = gString, 8, true
 		return ptr, nil
 	case reflect.Slice:
 		e := t.Elem()
@@ -140,7 +146,7 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 		if hasPointers(e) {
 			return nil, invalidf("%s: only slices of pointer-free elements are copied for C (the copy would hold Go pointers); put the data in an arena and pass an ffi.OffHeap or unsafe.Pointer", what)
 		}
-		p.kind, p.size, p.align = gSlice, e.Size(), uintptr(e.Align())
+		p.kind, p.size, p.al = gSlice, e.Size(), max(uintptr(e.Align()), 8)
 		g.scratch = true
 		g.nout++
 		return ptr, nil
@@ -157,7 +163,7 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 				return nil, invalidf("%s: %s", what, strings.TrimPrefix(err.Error(), "callconv: "))
 			}
 		}
-		p.kind, p.size, p.align = gPtr, e.Size(), uintptr(e.Align())
+		p.kind, p.size, p.al = gPtr, e.Size(), max(uintptr(e.Align()), 8)
 		p.ptr = e.Kind() == reflect.UnsafePointer
 		g.scratch = true
 		g.nout++
@@ -172,6 +178,9 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 		return nil, invalidf("%s: %s", what, strings.TrimPrefix(err.Error(), "callconv: "))
 	}
 	p.kind = gValue
+	if k, err := classify(t, roleParam, ""); err == nil && (k.isWord() || k.isFloat()) {
+		p.wk = k // newGPlan drops it if the plan says the parameter is not a word
+	}
 	return ct, nil
 }
 
@@ -186,42 +195,51 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 		sc = scratch.Get()
 	}
 	defer g.release(f, sc)
-	var outs []uintptr // the scratch copies to copy back, in parameter order
+	// Every copy comes from one block of scratch memory, laid out in
+	// parameter order: one allocation per call, and copyBack finds each
+	// copy again by walking the same layout.
+	var base unsafe.Pointer
 	if g.scratch {
-		if g.nout > 0 {
-			outs = unsafe.Slice((*uintptr)(g.alloc(sc, -1, uintptr(g.nout)*8, 8)), g.nout)
+		var total uintptr
+		for i, a := range args {
+			if p := &g.params[i]; p.kind >= gString && p.kind <= gPtr {
+				total = alignUp(total, p.al) + p.need(a)
+			}
 		}
+		base = g.alloc(sc, total)
 	}
-	j := 0
+	var off uintptr
 	for i, a := range args {
 		p := &g.params[i]
 		var w uintptr
 		switch p.kind {
 		case gValue:
-			g.cp.Arg(f, i, a)
+			switch {
+			case p.wk.isWord():
+				g.cp.Word(f, i, uint64(wordOf(a, p.wk)))
+			case p.wk.isFloat():
+				g.cp.Word(f, i, floatBitsOf(a, p.wk))
+			default:
+				g.cp.Arg(f, i, a)
+			}
 			continue
 		case gString:
-			c, err := sc.CopyString(*(*string)(a))
-			g.check(i, err)
+			str := *(*string)(a)
+			off = alignUp(off, p.al)
+			c := unsafe.Add(base, off)
+			copy(unsafe.Slice((*byte)(c), len(str)), str)
+			*(*byte)(unsafe.Add(c, len(str))) = 0
+			off += uintptr(len(str)) + 1
 			w = uintptr(c)
-		case gSlice:
-			s := (*sliceHeader)(a)
-			if s.data != nil {
-				n := uintptr(s.len) * p.size
-				c := g.alloc(sc, i, n, p.align)
-				copy(unsafe.Slice((*byte)(c), n), unsafe.Slice((*byte)(s.data), n))
+		case gSlice, gPtr:
+			off = alignUp(off, p.al)
+			if src := p.data(a); src != nil {
+				n := p.need(a)
+				c := unsafe.Add(base, off)
+				copy(unsafe.Slice((*byte)(c), n), unsafe.Slice((*byte)(src), n))
+				off += n
 				w = uintptr(c)
 			}
-			outs[j] = w
-			j++
-		case gPtr:
-			if v := *(*unsafe.Pointer)(a); v != nil {
-				c := g.alloc(sc, i, p.size, p.align)
-				copy(unsafe.Slice((*byte)(c), p.size), unsafe.Slice((*byte)(v), p.size))
-				w = uintptr(c)
-			}
-			outs[j] = w
-			j++
 		case gOffHeap:
 			s := (*sliceHeader)(a)
 			if inGoHeap(s.data) {
@@ -244,7 +262,7 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 		*(*syscall.Errno)(unsafe.Add(r, g.errnoOff)) = syscall.Errno(e)
 	}
 	if g.nout > 0 {
-		g.copyBack(args, outs)
+		g.copyBack(args, base)
 	}
 	switch g.res {
 	case rValue:
@@ -264,6 +282,34 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	}
 }
 
+// data returns the Go memory a gSlice or gPtr argument at a points to,
+// nil for a nil slice or pointer.
+func (p *gparam) data(a unsafe.Pointer) unsafe.Pointer {
+	if p.kind == gSlice {
+		return (*sliceHeader)(a).data
+	}
+	return *(*unsafe.Pointer)(a)
+}
+
+// need returns the bytes of scratch memory the argument at a takes.
+func (p *gparam) need(a unsafe.Pointer) uintptr {
+	switch p.kind {
+	case gString:
+		return uintptr(len(*(*string)(a))) + 1
+	case gSlice:
+		if s := (*sliceHeader)(a); s.data != nil {
+			return uintptr(s.len) * p.size
+		}
+	case gPtr:
+		if *(*unsafe.Pointer)(a) != nil {
+			return p.size
+		}
+	}
+	return 0
+}
+
+func alignUp(n, a uintptr) uintptr { return (n + a - 1) &^ (a - 1) }
+
 // release gives back what a call took; it runs on every return, panics
 // included.
 func (g *gplan) release(f *callconv.Frame, sc *arena.Arena) {
@@ -274,50 +320,40 @@ func (g *gplan) release(f *callconv.Frame, sc *arena.Arena) {
 }
 
 // copyBack copies what C left in the scratch copies of slices and
-// pointers into the Go values.
-func (g *gplan) copyBack(args []unsafe.Pointer, outs []uintptr) {
-	j := 0
+// pointers into the Go values, walking the layout call made.
+func (g *gplan) copyBack(args []unsafe.Pointer, base unsafe.Pointer) {
+	var off uintptr
 	for i, a := range args {
 		p := &g.params[i]
-		switch p.kind {
-		case gSlice:
-			if c := outs[j]; c != 0 {
-				s := (*sliceHeader)(a)
-				n := uintptr(s.len) * p.size
-				copy(unsafe.Slice((*byte)(s.data), n), unsafe.Slice((*byte)(ptrFromAddr(c)), n))
-			}
-			j++
-		case gPtr:
-			if c := outs[j]; c != 0 {
-				v := *(*unsafe.Pointer)(a)
-				if p.ptr {
-					// A typed store: the variable may be in the heap and
-					// the garbage collector must see the old value go.
-					*(*unsafe.Pointer)(v) = *(*unsafe.Pointer)(ptrFromAddr(c))
-				} else {
-					copy(unsafe.Slice((*byte)(v), p.size), unsafe.Slice((*byte)(ptrFromAddr(c)), p.size))
-				}
-			}
-			j++
+		if p.kind < gString || p.kind > gPtr {
+			continue
+		}
+		off = alignUp(off, p.al)
+		n := p.need(a)
+		dst := p.data(a)
+		c := unsafe.Add(base, off)
+		off += n
+		switch {
+		case p.kind == gString || dst == nil:
+		case p.ptr:
+			// A typed store: the variable may be in the heap, and the
+			// garbage collector must see its old value go.
+			*(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(c)
+		default:
+			copy(unsafe.Slice((*byte)(dst), n), unsafe.Slice((*byte)(c), n))
 		}
 	}
 }
 
-// alloc takes n bytes aligned to align (at least 8) from the scratch
-// arena, for parameter i (-1: hffi's own bookkeeping).
-func (g *gplan) alloc(sc *arena.Arena, i int, n, align uintptr) unsafe.Pointer {
-	c, err := sc.AllocUninit(n, max(align, 8))
-	g.check(i, err)
-	return c
-}
-
-// check panics when an argument cannot be copied: the scratch arena is
-// full (arguments of about 1 GiB) or cannot be mapped. A bound function
-// has no error result to report it in.
-func (g *gplan) check(i int, err error) {
+// alloc takes n bytes of scratch memory for the copies of one call.
+func (g *gplan) alloc(sc *arena.Arena, n uintptr) unsafe.Pointer {
+	c, err := sc.AllocUninit(n, 16)
 	if err != nil {
-		panic(fmt.Errorf("ffi: call %s: parameter %d: %w", g.sym, i+1, err))
+		// A bound function has no error result to report it in: the
+		// arguments are about 1 GiB, or memory cannot be mapped.
+		panic(fmt.Errorf("ffi: call %s: copying %d bytes of arguments: %w", g.sym, n, err))
 	}
+	return c
 }
 
 // sliceHeader is the layout of a Go slice.
