@@ -14,15 +14,19 @@
 // [Backend] tells which one a program runs on. Both pass the same tests;
 // they differ in cost:
 //
-//   - cgo: a call costs one cgo call through a small C helper, with no Go
-//     heap allocation; a callback costs one //export call plus a handle
-//     lookup.
-//   - purego: a call of integer and pointer arguments goes through
-//     purego.SyscallN; one with float arguments or a float result through
-//     purego.RegisterFunc (slower, allocates). Callbacks go through
-//     purego.NewCallback trampolines made once per callback shape, so the
-//     number of callbacks is unlimited (purego alone allows 2000 per
-//     process, never freed).
+//   - cgo: a call of up to 6 integer and pointer arguments costs one cgo
+//     call through a small C helper, with no Go heap allocation; a
+//     callback costs one //export call plus a handle lookup.
+//   - purego: a call of up to 6 integer and pointer arguments goes through
+//     purego.SyscallN. Callbacks go through purego.NewCallback
+//     trampolines made once per callback shape, so the number of
+//     callbacks is unlimited (purego alone allows 2000 per process, never
+//     freed).
+//
+// Every other call (floats, more parameters, structs by value, copied
+// arguments, variadics) fills one of hffi's own call frames
+// (internal/callconv) and enters it the same way in both backends, with
+// no Go heap allocation.
 //
 // # Libraries and symbols
 //
