@@ -189,15 +189,12 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 // arity call it; args stays on their stack.
 func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	g.sym.live()
-	f := g.cp.GetFrame()
-	var sc *arena.Arena
-	if g.scratch {
-		sc = scratch.Get()
-	}
-	defer g.release(f, sc)
 	// Every copy comes from one block of scratch memory, laid out in
 	// parameter order: one allocation per call, and copyBack finds each
-	// copy again by walking the same layout.
+	// copy again by walking the same layout. Up to smallBlock bytes come
+	// from a per-P cache of blocks (smallblock.go), more from a pooled
+	// arena.
+	var sc *arena.Arena
 	var base unsafe.Pointer
 	if g.scratch {
 		var total uintptr
@@ -206,8 +203,15 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 				total = alignUp(total, p.al) + p.need(a)
 			}
 		}
-		base = g.alloc(sc, total)
+		if total <= smallBlock {
+			base = getSmallBlock()
+		} else {
+			sc = scratch.Get()
+			base = g.alloc(sc, total)
+		}
 	}
+	f := g.cp.GetFrame()
+	defer g.release(f, sc, base)
 	var off uintptr
 	for i, a := range args {
 		p := &g.params[i]
@@ -312,10 +316,12 @@ func alignUp(n, a uintptr) uintptr { return (n + a - 1) &^ (a - 1) }
 
 // release gives back what a call took; it runs on every return, panics
 // included.
-func (g *gplan) release(f *callconv.Frame, sc *arena.Arena) {
+func (g *gplan) release(f *callconv.Frame, sc *arena.Arena, base unsafe.Pointer) {
 	callconv.PutFrame(f)
 	if sc != nil {
 		scratch.Put(sc)
+	} else if base != nil {
+		putSmallBlock(base)
 	}
 }
 
@@ -345,10 +351,12 @@ func (g *gplan) copyBack(args []unsafe.Pointer, base unsafe.Pointer) {
 	}
 }
 
-// alloc takes n bytes of scratch memory for the copies of one call.
+// alloc takes n bytes of scratch memory for the copies of one call. On
+// failure it puts sc back itself: the deferred release is not set up yet.
 func (g *gplan) alloc(sc *arena.Arena, n uintptr) unsafe.Pointer {
 	c, err := sc.AllocUninit(n, 16)
 	if err != nil {
+		scratch.Put(sc)
 		// A bound function has no error result to report it in: the
 		// arguments are about 1 GiB, or memory cannot be mapped.
 		panic(fmt.Errorf("ffi: call %s: copying %d bytes of arguments: %w", g.sym, n, err))

@@ -110,6 +110,13 @@ func TestCallOutParams(t *testing.T) {
 	frBind(t, &isObj, "fr_is_object", Bind1)
 	assert.Equal(t, int32(1), isObj(obj))
 
+	// Copies larger than a small scratch block come from a pooled arena.
+	big := make([]byte, 3*smallBlock)
+	require.Equal(t, int32(7), out(&n, nil, big, uintptr(len(big)), nil))
+	assert.Equal(t, byte(1), big[0])
+	assert.Equal(t, byte(len(big)%256), big[len(big)-1])
+	assert.Equal(t, int64(83), n)
+
 	// nil pointers and slices are NULL.
 	require.Equal(t, int32(7), out(nil, nil, nil, 5, nil))
 
