@@ -146,6 +146,9 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 		if hasPointers(e) {
 			return nil, invalidf("%s: only slices of pointer-free elements are copied for C (the copy would hold Go pointers); put the data in an arena and pass an ffi.OffHeap or unsafe.Pointer", what)
 		}
+		if err := layoutCheck(e); err != nil {
+			return nil, invalidf("%s: %v", what, err)
+		}
 		p.kind, p.size, p.al = gSlice, e.Size(), max(uintptr(e.Align()), 8)
 		g.scratch = true
 		g.nout++
@@ -158,10 +161,8 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 		if e.Size() == 0 {
 			return nil, invalidf("%s: a pointer to a zero-size type has no C equivalent", what)
 		}
-		if e.Kind() == reflect.Struct {
-			if _, err := callconv.TypeOf(e); err != nil {
-				return nil, invalidf("%s: %s", what, strings.TrimPrefix(err.Error(), "callconv: "))
-			}
+		if err := layoutCheck(e); err != nil {
+			return nil, invalidf("%s: %v", what, err)
 		}
 		p.kind, p.size, p.al = gPtr, e.Size(), max(uintptr(e.Align()), 8)
 		p.ptr = e.Kind() == reflect.UnsafePointer
@@ -182,6 +183,22 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 		p.wk = k // newGPlan drops it if the plan says the parameter is not a word
 	}
 	return ct, nil
+}
+
+// layoutCheck checks that a struct that C reads through a pointer (the
+// element of a slice, the target of a pointer) is laid out as C lays it
+// out, arrays of structs included.
+func layoutCheck(t reflect.Type) error {
+	for t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	if _, err := callconv.TypeOf(t); err != nil {
+		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "callconv: "))
+	}
+	return nil
 }
 
 // call calls the function with the Go arguments at args (one pointer per

@@ -155,8 +155,10 @@ const bind2Doc = `//
 // copy. The result may be any of the scalar or struct kinds, a string
 // (a C char * copied into Go; NULL gives ""; see [Symbol.FreeResult] for
 // results the caller must free), an error (a C int32_t HFFI code:
-// negative codes become the matching sentinel error, zero and positive
-// values nil), or a [WithErrno] of one of these. Any type that would put
+// negative codes become that [hffi.Code], zero and positive values nil),
+// or a [WithErrno] of one of these. C types with no Go equivalent (long
+// double, unions, bit-fields, __int128) cannot be described, so they
+// cannot be passed wrongly: pass them through memory (unsafe.Pointer). Any type that would put
 // a Go pointer into C (pointers to pointers, maps, channels, funcs,
 // interfaces, slices of strings) is refused with an error that names the
 // parameter. Bind a variadic C function through [Symbol.Variadic].
