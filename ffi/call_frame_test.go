@@ -96,6 +96,22 @@ func TestCallStructs(t *testing.T) {
 	assert.Equal(t, frS56{Tag: 255, F: [3]float32{2, -4, 1}, W: [4]int64{138, 148, 158, 88}}, got)
 }
 
+type frNested struct {
+	P struct{ X, Y float32 }
+	V [3]int16
+	T uint8
+}
+
+func TestCallNestedStruct(t *testing.T) {
+	var nest func(frNested, float64) frNested
+	frBind(t, &nest, "fr_nest", Bind2)
+	in := frNested{V: [3]int16{1, -2, 300}, T: 255}
+	in.P.X, in.P.Y = 1.5, -2
+	want := frNested{V: [3]int16{600, -4, 2}, T: 0}
+	want.P.X, want.P.Y = -1.5, 1.5
+	assert.Equal(t, want, nest(in, 0.5))
+}
+
 func TestCallOutParams(t *testing.T) {
 	var out func(*int64, *float64, []byte, uintptr, *unsafe.Pointer) int32
 	frBind(t, &out, "fr_out", Bind5)

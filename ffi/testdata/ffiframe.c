@@ -132,3 +132,21 @@ int32_t fr_copy2(uint8_t *dst, uint64_t *dst_len, const uint8_t *src, uint64_t s
 	*dst_len = n;
 	return 0;
 }
+
+/* A nested struct with an array inside, by value both ways. */
+typedef struct {
+	struct {
+		float x, y;
+	} p;
+	int16_t v[3];
+	uint8_t tag;
+} fr_nested;
+
+fr_nested fr_nest(fr_nested a, double k) {
+	fr_nested r = a;
+	r.p.x = a.p.y + (float)k;
+	r.p.y = a.p.x;
+	for (int i = 0; i < 3; i++) r.v[i] = (int16_t)(a.v[2 - i] * 2);
+	r.tag = (uint8_t)(a.tag + 1);
+	return r;
+}
