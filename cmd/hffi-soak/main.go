@@ -196,14 +196,14 @@ func (s *soak) retire(n int64) {
 		return
 	}
 	if h, err := tab.New(nil); !errors.Is(err, hffi.ENOMEM) {
-		s.fail("retire: New on a table whose only slot is retired gives %#x, %v; want ErrNoMem", h, err)
+		s.fail("retire: New on a table whose only slot is retired gives %#x, %v; want ENOMEM", h, err)
 	}
 	if err := handles.Check(last); !errors.Is(err, hffi.EDELETED) {
-		s.fail("retire: the last handle checks %v; want ErrDeleted", err)
+		s.fail("retire: the last handle checks %v; want EDELETED", err)
 	}
 	future := handles.Handle(abi.MakeHandle(tab.ID(), abi.HandleGenMax, uint32(last)&abi.HandleIndexMax))
 	if err := handles.Check(future); !errors.Is(err, hffi.ERETIRED) {
-		s.fail("retire: a handle of the retired generation checks %v; want ErrRetired", err)
+		s.fail("retire: a handle of the retired generation checks %v; want ERETIRED", err)
 	}
-	fmt.Println("  the slot is retired: New fails with ErrNoMem, the last handle is ErrDeleted, the next generation ErrRetired")
+	fmt.Println("  the slot is retired: New fails with ENOMEM, the last handle is EDELETED, the next generation ERETIRED")
 }
