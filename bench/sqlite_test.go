@@ -56,12 +56,14 @@ func openSQLite(b *testing.B) *sqliteBench {
 	return s
 }
 
-// create registers name with sqlite3_create_function_v2 (9 parameters:
-// through purego until ffi binds that many).
+// create registers name with sqlite3_create_function_v2.
 func (s *sqliteBench) create(b *testing.B, name string, xFunc, app uintptr) {
-	r, _, _ := purego.SyscallN(s.createFn, uintptr(s.db), benchCStr(b, name), 1, sqliteUTF8, app, xFunc, 0, 0, 0)
-	if int32(r) != 0 {
-		b.Fatalf("sqlite3_create_function_v2: %d", int32(r))
+	var create func(db unsafe.Pointer, name string, nArg, textRep int32, app, xFunc, xStep, xFinal, xDestroy uintptr) int32
+	if err := ffi.Bind9(&create, ffi.SymbolAt("sqlite3_create_function_v2", s.createFn)); err != nil {
+		b.Fatal(err)
+	}
+	if rc := create(s.db, name, 1, sqliteUTF8, app, xFunc, 0, 0, 0); rc != 0 {
+		b.Fatalf("sqlite3_create_function_v2: %d", rc)
 	}
 }
 

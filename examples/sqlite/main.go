@@ -66,7 +66,7 @@ func bindAPI(lib *ffi.Library) (*api, error) {
 		ffi.BindVoid2(&a.resultInt, lib.Sym("sqlite3_result_int64")),
 		ffi.Bind1(&a.userData, lib.Sym("sqlite3_user_data")),
 		ffi.Bind2(&a.aggContext, lib.Sym("sqlite3_aggregate_context")),
-		bind9(&a.createFn, lib.Sym("sqlite3_create_function_v2")),
+		ffi.Bind9(&a.createFn, lib.Sym("sqlite3_create_function_v2")),
 	}
 	a.userDataFn = lib.Sym("sqlite3_user_data")
 	return &a, errors.Join(errs...)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hffi-go/hffi/ffi"
 	"github.com/hffi-go/hffi/handles"
-	"github.com/hffi-go/hffi/internal/callconv"
 )
 
 // TestCallbackSQLiteFunctions registers a scalar function (found through
@@ -45,7 +44,8 @@ func TestCallbackSQLiteFunctions(t *testing.T) {
 	cbBind(t, lib, &resultInt, "sqlite3_result_int64", ffi.BindVoid2)
 	cbBind(t, lib, &userData, "sqlite3_user_data", ffi.Bind1)
 	cbBind(t, lib, &aggContext, "sqlite3_aggregate_context", ffi.Bind2)
-	createFn := cbCreateFunction(t, lib.Sym("sqlite3_create_function_v2"))
+	var createFn func(db unsafe.Pointer, name uintptr, nArg, textRep int32, app, xFunc, xStep, xFinal, xDestroy uintptr) int32
+	cbBind(t, lib, &createFn, "sqlite3_create_function_v2", ffi.Bind9)
 
 	mem := cbMem(t)
 	slot, err := mem.Alloc(8, 8)
@@ -107,26 +107,4 @@ func TestCallbackSQLiteFunctions(t *testing.T) {
 	require.NoError(t, xStep.Close())
 	require.NoError(t, xFinal.Close())
 	// scalar was closed by SQLite (CloseNotify); cbNoLeaks checks it.
-}
-
-// cbCreateFunction binds sqlite3_create_function_v2 (9 parameters)
-// through internal/callconv until ffi binds that many.
-func cbCreateFunction(t *testing.T, sym ffi.Symbol) func(db unsafe.Pointer, name uintptr, nArg, textRep int32, app, xFunc, xStep, xFinal, xDestroy uintptr) int32 {
-	require.NoError(t, sym.Err())
-	p, i32 := callconv.Scalar(callconv.Pointer), callconv.Scalar(callconv.Int32)
-	plan, err := callconv.Prepare(callconv.Native, -1, i32, p, p, i32, i32, p, p, p, p, p)
-	require.NoError(t, err)
-	addr := sym.Addr()
-	return func(db unsafe.Pointer, name uintptr, nArg, textRep int32, app, xFunc, xStep, xFinal, xDestroy uintptr) int32 {
-		f := plan.GetFrame()
-		defer callconv.PutFrame(f)
-		for i, w := range []uint64{uint64(uintptr(db)), uint64(name), uint64(uint32(nArg)), uint64(uint32(textRep)),
-			uint64(app), uint64(xFunc), uint64(xStep), uint64(xFinal), uint64(xDestroy)} {
-			plan.Word(f, i, w)
-		}
-		plan.Call(f, addr)
-		var r int32
-		plan.Result(f, unsafe.Pointer(&r))
-		return r
-	}
 }
