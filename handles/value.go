@@ -62,16 +62,21 @@ func (t *Table) alloc() (uint32, hffi.Code) {
 	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask != 0 {
 		t.reap()
 	}
+	var idx uint32
+	code := hffi.ENOMEM
 	if t.shards != nil {
-		if idx, ok := t.shardPop(t.shard(shardHint())); ok {
-			return idx, hffi.OK
+		me := t.myShard()
+		if i, ok := t.shardPop(&t.shards[me]); ok {
+			return i, hffi.OK
 		}
-	}
-	idx, code := slotAlloc(t.hdr, t.base)
-	if code == hffi.ENOMEM {
+		if i, ok := t.refill(me); ok {
+			return i, hffi.OK
+		}
 		if i, ok := t.popAnyShard(); ok {
 			return i, hffi.OK
 		}
+	} else {
+		idx, code = slotAlloc(t.hdr, t.base)
 	}
 	for code == hffi.ENOMEM {
 		returned, busy := t.returned.Load(), t.reaping.Load()
@@ -79,6 +84,9 @@ func (t *Table) alloc() (uint32, hffi.Code) {
 		t.unquarantine()
 		if idx, code = slotAlloc(t.hdr, t.base); code != hffi.ENOMEM {
 			break
+		}
+		if i, ok := t.popAnyShard(); ok { // where reaped slots went
+			return i, hffi.OK
 		}
 		if busy == 0 && t.reaping.Load() == 0 && t.returned.Load() == returned {
 			break // a genuinely full table

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles
+
+import (
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// withShards gives a fresh table n shards, as if the program had n Ps.
+func withShards(t *testing.T, n, limit int) *Table {
+	t.Helper()
+	tab, err := NewTable(WithLimit(limit), WithDebug(false))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tab.Close()) })
+	tab.shards = make([]shard, n)
+	for i := range tab.shards {
+		tab.shards[i].limit.Store(shardMax)
+	}
+	return tab
+}
+
+// take allocates a slot on shard s, as New on that shard's P does.
+func (t *Table) take(s uint32) (uint32, bool) {
+	if idx, ok := t.shardPop(&t.shards[s]); ok {
+		return idx, true
+	}
+	return t.refill(s)
+}
+
+func runOf(idx uint32) uint32 { return idx >> runShift }
+
+// Shards take whole runs; a slot freed on any P goes back to the shard
+// that owns its run, so two shards never hand out slots of one run; and a
+// shard with too many free slots gives its whole runs back, together and
+// in order.
+func TestShardsOwnWholeRuns(t *testing.T) {
+	const shards, per = 4, 100
+	tab := withShards(t, shards, 100003) // an odd limit: a fresh id
+	owner := map[uint32]uint32{}         // run -> shard + 1
+	var taken [shards][]uint32
+	for round := range per {
+		for s := range uint32(shards) {
+			idx, ok := tab.take(s)
+			require.True(t, ok)
+			if o, seen := owner[runOf(idx)]; seen {
+				require.Equal(t, s+1, o, "run %d handed out by shards %d and %d (round %d)", runOf(idx), o-1, s, round)
+			}
+			owner[runOf(idx)] = s + 1
+			taken[s] = append(taken[s], idx)
+		}
+	}
+	// Free every slot "on another P": it still goes to its run's shard.
+	for s := range shards {
+		for _, idx := range taken[s] {
+			w := atomic.LoadUint64(&tab.slot(idx).Word)
+			require.Equal(t, uint64(abi.SlotFree), wordState(w))
+			tab.recycleGo(idx)
+		}
+	}
+	require.NoError(t, tab.CheckRuns())
+	require.NoError(t, tab.CheckLists())
+	// Each shard kept at most shardMax slots; the whole runs beyond went
+	// back to the shared list, each run's slots together and in order.
+	for s := range shards {
+		h := tab.shards[s].head.Load()
+		assert.LessOrEqual(t, (h&shardCountMask)>>shardCountShift, uint64(shardMax), "shard %d", s)
+	}
+	n, prev := 0, uint32(0)
+	for i1 := atomic.LoadUint64(&tab.hdr.FreeHead) & listMask; i1 != 0; n++ {
+		idx := uint32(i1 - 1)
+		if n%runSlots != 0 {
+			require.Equal(t, prev+1, idx, "a released run is together and in order")
+		}
+		if o := tab.owner(idx); o != nil {
+			require.Zero(t, o.Load(), "a run on the shared list has no owner")
+		}
+		prev = idx
+		i1 = atomic.LoadUint64(&tab.slot(idx).Next) & listMask
+		if n >= tab.Cap() {
+			t.Fatal("cycle in the free list")
+		}
+	}
+}
+
+// A shard whose runs all hold live slots keeps its free slots (it cannot
+// give part of a run away) without compacting on every push, and another
+// shard takes them only when the table would otherwise grow.
+func TestFragmentedShard(t *testing.T) {
+	tab := withShards(t, 2, 100019)
+	var all []uint32
+	for range 400 {
+		idx, ok := tab.take(0)
+		require.True(t, ok)
+		all = append(all, idx)
+	}
+	for i, idx := range all {
+		if i%runSlots != 0 { // every run keeps one slot in use
+			tab.recycleGo(idx)
+		}
+	}
+	h := tab.shards[0].head.Load()
+	assert.Equal(t, uint64(400-400/runSlots), (h&shardCountMask)>>shardCountShift)
+	assert.Greater(t, tab.shards[0].limit.Load(), uint32(shardMax), "the limit moved up")
+	require.NoError(t, tab.CheckRuns())
+	capBefore := tab.Cap()
+	var other []uint32
+	for range 400 - 400/runSlots {
+		idx, ok := tab.take(1)
+		require.True(t, ok)
+		other = append(other, idx)
+	}
+	// Shard 1 first used the shared list's runs, then shard 0's slots.
+	assert.Equal(t, capBefore, tab.Cap(), "no growth while shard 0 held free slots")
+	for _, idx := range other {
+		tab.recycleGo(idx)
+	}
+	for i := 0; i < len(all); i += runSlots {
+		tab.recycleGo(all[i])
+	}
+	require.NoError(t, tab.CheckRuns())
+	require.NoError(t, tab.CheckLists())
+}
