@@ -160,11 +160,27 @@ func shardTakeAll(sh *shard) uint64 {
 }
 
 // recycleGo returns a slot Go freed to the shard that owns its run, or to
-// the shared list if no shard does (or the shard is full).
+// the shared list if no shard does (or the shard is full). It is Delete's
+// hot path, hence shardPush written out.
 func (t *Table) recycleGo(idx uint32) {
 	if o := t.owner(idx); o != nil {
-		if s := o.Load(); s != 0 && t.shardPush(&t.shards[s-1], idx, idx, 1) {
-			return
+		if s := o.Load(); s != 0 && int(s) <= len(t.shards) {
+			sh, p := &t.shards[s-1], slotAt(t.base, idx)
+			for {
+				h := sh.head.Load()
+				c := uint32((h & shardCountMask) >> shardCountShift)
+				if c >= shardCap {
+					break
+				}
+				p.Next = h & listMask // published by the CAS, like listPush
+				nh := uint64(idx) + 1 | (h&shardCountMask + 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
+				if sh.head.CompareAndSwap(h, nh) {
+					if c+1 >= sh.limit.Load() {
+						t.compact(sh)
+					}
+					return
+				}
+			}
 		}
 	}
 	listPush(&t.hdr.FreeHead, t.base, idx, idx)

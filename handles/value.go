@@ -66,8 +66,19 @@ func (t *Table) alloc() (uint32, hffi.Code) {
 	code := hffi.ENOMEM
 	if t.shards != nil {
 		me := t.myShard()
-		if i, ok := t.shardPop(&t.shards[me]); ok {
-			return i, hffi.OK
+		// shardPop, written out: New's hot path
+		sh := &t.shards[me]
+		for {
+			h := sh.head.Load()
+			i1 := h & listMask
+			if i1 == 0 {
+				break
+			}
+			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
+			nh := next | (h&shardCountMask - 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
+			if sh.head.CompareAndSwap(h, nh) {
+				return uint32(i1 - 1), hffi.OK
+			}
 		}
 		if i, ok := t.refill(me); ok {
 			return i, hffi.OK
@@ -252,8 +263,14 @@ func (t *Table) del(h Handle) hffi.Code {
 			// else writes its Go side meanwhile.
 			freed := freedWord(w)
 			if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
-				t.dropValue(idx, freed)
-				t.recycle(idx, freed)
+				// dropValue and recycle, written out for the common case
+				storeMeta(&g.meta, uint64(uint32(freed)))
+				storePtr(&g.data, nil)
+				if t.shards != nil && wordState(freed) != abi.SlotRetired {
+					t.recycleGo(idx)
+				} else {
+					t.recycle(idx, freed)
+				}
 				return hffi.OK
 			}
 			continue
