@@ -28,8 +28,8 @@ import (
 // when it holds more than its limit of free slots (compact), so that C and
 // the other shards can have them. A run whose slots are not all free stays
 // with its shard: a shard may hold up to runSlots-1 free slots per such
-// run, and shardCap slots in all, before it overflows slots to the shared
-// list singly.
+// run, up to shardCap slots in all; beyond that it gives up such runs
+// too.
 //
 // A shard's head packs the index + 1 of its first slot (linked through
 // hffi_slot.next, as the shared lists are), a count and an ABA tag.
@@ -43,7 +43,6 @@ const (
 	shardMax        = 64   // free slots a shard keeps before it gives whole runs back
 	shardCap        = 1024 // free slots beyond which a shard overflows to the shared list
 	maxShards       = 256
-	compactMax      = 256 // slots one compact sorts
 )
 
 type shard struct {
@@ -123,7 +122,7 @@ func (t *Table) shardPop(sh *shard) (uint32, bool) {
 func (t *Table) shardPush(sh *shard, first, last, n uint32) bool {
 	c, ok := t.shardPushChain(sh, first, last, n)
 	if ok && c >= sh.limit.Load() {
-		t.compact(sh)
+		t.compact(uint32((uintptr(unsafe.Pointer(sh)) - uintptr(unsafe.Pointer(&t.shards[0]))) / unsafe.Sizeof(shard{})))
 	}
 	return ok
 }
@@ -176,7 +175,7 @@ func (t *Table) recycleGo(idx uint32) {
 				nh := uint64(idx) + 1 | (h&shardCountMask + 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
 				if sh.head.CompareAndSwap(h, nh) {
 					if c+1 >= sh.limit.Load() {
-						t.compact(sh)
+						t.compact(s - 1)
 					}
 					return
 				}
@@ -277,16 +276,27 @@ func (t *Table) holdsCObject(idx uint32) bool {
 	return false
 }
 
-// compact gives the whole runs of sh back to the shared list, each run's
-// slots together and in index order, keeping about shardMax/2 slots, and
-// sets the shard's next limit: twice what it kept if no whole run could
-// go (its runs all have live slots), so that a shard of fragmented runs
-// does not compact on every push.
-func (t *Table) compact(sh *shard) {
+// compact gives the whole runs of shard me back to the shared list, each
+// run's slots together and in index order, keeping about shardMax/2
+// slots, and sets the shard's next limit: twice what it kept if no whole
+// run could go (its runs all have live slots), so that a shard of
+// fragmented runs does not compact on every push. If it still holds more
+// than shardCap/2 slots, it gives up runs that have live slots too: it
+// pushes their free slots on the shared list and owns them no more (their
+// live slots go there too when they are freed). A slot whose run the shard
+// does not own (a Delete that read the owner just before that) goes to
+// the shared list as well. One compact at a time per table (they share a
+// buffer); a push that finds one running leaves it to the next push.
+func (t *Table) compact(me uint32) {
+	if !t.cmu.TryLock() {
+		return
+	}
+	defer t.cmu.Unlock()
+	sh := &t.shards[me]
 	i1 := shardTakeAll(sh)
-	var buf [compactMax]uint32
+	buf := t.cbuf
 	n := 0
-	for ; i1 != 0 && n < compactMax; n++ {
+	for ; i1 != 0 && n < len(buf); n++ {
 		buf[n] = uint32(i1 - 1)
 		i1 = atomic.LoadUint64(&slotAt(t.base, buf[n]).Next) & listMask
 	}
@@ -294,25 +304,46 @@ func (t *Table) compact(sh *shard) {
 	idx := buf[:n]
 	slices.Sort(idx)
 	limit := t.hdr.Limit
-	kept, release := 0, n
-	for j := 0; j < n; {
-		run := idx[j] >> runShift
-		k := j + 1
-		for k < n && idx[k]>>runShift == run {
-			k++
+	// give pushes idx[j:k], one run's slots, on the shared list; disown
+	// gives up the run first.
+	give := func(j, k int, disown bool) {
+		if disown {
+			t.owner(idx[j]).Store(0)
 		}
-		if uint32(k-j) == runLen(idx[j], limit) && release > shardMax/2 {
-			release -= k - j
-			t.owner(idx[j]).Store(0) // all its slots are here: nobody else reads it
-			for i := j; i < k-1; i++ {
-				slotAt(t.base, idx[i]).Next = uint64(idx[i+1]) + 1
+		for i := j; i < k-1; i++ {
+			slotAt(t.base, idx[i]).Next = uint64(idx[i+1]) + 1
+		}
+		listPush(&t.hdr.FreeHead, t.base, idx[j], idx[k-1])
+	}
+	kept, left := 0, n
+	for pass := 0; pass < 2; pass++ {
+		// Pass 0 gives back whole runs and strays, pass 1 fragmented
+		// runs, while the shard holds more than it should.
+		keep := shardMax / 2
+		if pass == 1 {
+			keep, n, idx, kept, left = shardCap/2, kept, idx[:kept], 0, kept
+		}
+		for j := 0; j < n; {
+			k := j + 1
+			for k < n && idx[k]>>runShift == idx[j]>>runShift {
+				k++
 			}
-			listPush(&t.hdr.FreeHead, t.base, idx[j], idx[k-1])
-		} else {
-			copy(idx[kept:], idx[j:k])
-			kept += k - j
+			switch {
+			case pass == 0 && t.owner(idx[j]).Load() != me+1:
+				give(j, k, false)
+				left -= k - j
+			case left > keep && (pass == 1 || uint32(k-j) == runLen(idx[j], limit)):
+				give(j, k, true) // all its free slots are here: nobody else writes the owner
+				left -= k - j
+			default:
+				copy(idx[kept:], idx[j:k])
+				kept += k - j
+			}
+			j = k
 		}
-		j = k
+		if kept <= shardCap/2 {
+			break
+		}
 	}
 	// The kept slots, then the rest, back on the shard as one chain.
 	cnt, last := uint32(kept), uint32(0)

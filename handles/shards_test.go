@@ -3,8 +3,12 @@
 package handles
 
 import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +129,71 @@ func TestFragmentedShard(t *testing.T) {
 	}
 	require.NoError(t, tab.CheckRuns())
 	require.NoError(t, tab.CheckLists())
+}
+
+// Goroutines that create and delete handles on several Ps at once, each
+// also deleting handles the others made, get only slots of runs that
+// their P's shard owns when they get them: since a run has one owner, two
+// Ps never hand out slots of one run (and so of one cache line) at once.
+func TestNoRunOnTwoPs(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2")
+	}
+	tab, err := NewTable(WithLimit(100057), WithDebug(false))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tab.Close()) })
+	// Grow the table and scatter its free slots first, so that no New
+	// below grows it (growth may yield, which a pinned goroutine must not).
+	hs := make([]Handle, 4000)
+	for i := range hs {
+		hs[i], err = tab.New(i)
+		require.NoError(t, err)
+	}
+	for _, i := range rand.Perm(len(hs)) {
+		require.NoError(t, tab.Delete(hs[i]))
+	}
+	const workers = 4
+	var bad, news atomic.Int64
+	pass := make(chan Handle, 64)
+	deadline := time.Now().Add(300 * time.Millisecond)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				p := procPin() // New and the check stay on this P
+				h, err := tab.New(p)
+				owner := uint32(0)
+				if err == nil {
+					owner = tab.owner(uint32(h) & indexMask).Load()
+				}
+				procUnpin()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				news.Add(1)
+				if owner != uint32(p)&uint32(len(tab.shards)-1)+1 {
+					bad.Add(1)
+				}
+				select {
+				case pass <- h: // someone else deletes it
+				default:
+					assert.NoError(t, tab.Delete(h))
+				}
+				select {
+				case o := <-pass:
+					assert.NoError(t, tab.Delete(o))
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(pass)
+	for h := range pass {
+		require.NoError(t, tab.Delete(h))
+	}
+	assert.Zero(t, bad.Load(), "of %d slots, handed out on a P whose shard does not own their run", news.Load())
+	assert.Equal(t, 0, tab.Len())
+	require.NoError(t, tab.CheckRuns())
 }

@@ -36,6 +36,8 @@ type Table struct {
 	segMu sync.Mutex
 
 	shards   []shard       // per-P free slots in front of the shared list; nil in debug mode
+	cmu      sync.Mutex    // held by compact, which uses cbuf
+	cbuf     []uint32      // compact's buffer: shardCountMax + 1 slot indexes
 	reaping  atomic.Int32  // Reap walks in progress: they hold the slots they recycle
 	users    atomic.Int32  // Len, Reap and Snapshot calls that passed their closed check; Close waits for them
 	returned atomic.Uint64 // Reap walks and quarantine drains completed
@@ -290,6 +292,7 @@ func openTable(id uint32, cfg tableConfig) (*Table, error) {
 		flags = abi.TableFDebug
 	} else {
 		t.shards = newShards()
+		t.cbuf = make([]uint32, shardCountMax+1)
 	}
 	atomic.StoreUint64(&hdr.Flags, flags)
 	registry.tables[id].Store(t)
