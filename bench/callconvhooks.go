@@ -18,3 +18,8 @@ var (
 
 // callconvSink keeps results alive.
 var callconvSink int64
+
+// cgoOutPeer calls the compress2-shaped int32_t f(uint8_t *, uint64_t *,
+// const uint8_t *, uint64_t, int32_t) with Go pointers, as plain cgo
+// allows; nil in builds without cgo.
+var cgoOutPeer func(b *testing.B, fn uintptr, dst, src []byte)

@@ -52,6 +52,9 @@ func BenchmarkMapToC(b *testing.B) {
 // of a tree C built with hffi_val_* (built once). json: C.GoBytes of JSON
 // text C holds, then json.Unmarshal into map[string]any. The -struct
 // variants decode into a Go struct instead (DecodeInto, json.Unmarshal).
+// hffi-view reads five fields in place (values.Open, Find, Path), without
+// decoding the rest; json-fields unmarshals into a struct of those five
+// fields only.
 func BenchmarkMapFromC(b *testing.B) {
 	b.Run("hffi", mapFromCHffi)
 	b.Run("json", mapFromCJSON)
@@ -59,6 +62,89 @@ func BenchmarkMapFromC(b *testing.B) {
 	b.Run("json-struct", mapFromCJSONStruct)
 	b.Run("hffi-reuse", mapFromCHffiReuse)
 	b.Run("json-reuse", mapFromCJSONReuse)
+	b.Run("hffi-view", mapFromCHffiView)
+	b.Run("json-fields", mapFromCJSONFields)
+}
+
+// mapFields is the five fields of mapRecord that a caller of the C
+// function wants, of four kinds, one of them nested.
+type mapFields struct {
+	Name    string  `json:"name"`
+	ID      int     `json:"id"`
+	Score   float64 `json:"score"`
+	Active  bool    `json:"active"`
+	Address struct {
+		City string `json:"city"`
+	} `json:"address"`
+}
+
+var mapSinkFields mapFields
+
+// mapViewFields reads the five fields of mapFields from the tree r names,
+// in place: the strings alias the arena (UnsafeStr), valid until it is
+// reset, so nothing is allocated.
+func mapViewFields(r arena.Ref, f *mapFields) error {
+	v, err := values.Open(r)
+	if err != nil {
+		return err
+	}
+	x, err := v.Find("name")
+	if err == nil {
+		f.Name, err = x.UnsafeStr()
+	}
+	if err == nil {
+		x, err = v.Find("id")
+	}
+	var i int64
+	if err == nil {
+		i, err = x.Int()
+		f.ID = int(i)
+	}
+	if err == nil {
+		x, err = v.Find("score")
+	}
+	if err == nil {
+		f.Score, err = x.Float()
+	}
+	if err == nil {
+		x, err = v.Find("active")
+	}
+	if err == nil {
+		f.Active, err = x.Bool()
+	}
+	if err == nil {
+		x, err = v.Path("address.city")
+	}
+	if err == nil {
+		f.Address.City, err = x.UnsafeStr()
+	}
+	return err
+}
+
+func mapFromCHffiView(b *testing.B) {
+	r := mapTreeFromC(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		var f mapFields
+		if err := mapViewFields(r, &f); err != nil {
+			b.Fatal(err)
+		}
+		mapSinkFields = f
+	}
+}
+
+func mapFromCJSONFields(b *testing.B) {
+	if mapPeerFromCInto == nil {
+		b.Skip("needs cgo")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var f mapFields
+		if err := mapPeerFromCInto(&f); err != nil {
+			b.Fatal(err)
+		}
+		mapSinkFields = f
+	}
 }
 
 // mapFromCHffiReuse decodes into one map[string]any, cleared before each
@@ -235,6 +321,11 @@ func TestMapPeersAgree(t *testing.T) {
 	require.Equal(t, r2.Address, r1.Address)
 	require.Equal(t, "Ada Lovelace", r1.Name)
 	require.Equal(t, r2.Score, r1.Score)
+	var f1, f2 mapFields
+	require.NoError(t, mapViewFields(r, &f1))
+	require.NoError(t, mapPeerFromCInto(&f2))
+	require.Equal(t, f2, f1)
+	require.Equal(t, "London", f1.Address.City)
 }
 
 // BenchmarkMapBuildGo is the floor for BenchmarkMapFromC: building the same

@@ -14,15 +14,19 @@
 // [Backend] tells which one a program runs on. Both pass the same tests;
 // they differ in cost:
 //
-//   - cgo: a call costs one cgo call through a small C helper, with no Go
-//     heap allocation; a callback costs one //export call plus a handle
-//     lookup.
-//   - purego: a call of integer and pointer arguments goes through
-//     purego.SyscallN; one with float arguments or a float result through
-//     purego.RegisterFunc (slower, allocates). Callbacks go through
-//     purego.NewCallback trampolines made once per callback shape, so the
-//     number of callbacks is unlimited (purego alone allows 2000 per
-//     process, never freed).
+//   - cgo: a call of up to 6 integer and pointer arguments costs one cgo
+//     call through a small C helper, with no Go heap allocation; a
+//     callback costs one //export call plus a handle lookup.
+//   - purego: a call of up to 6 integer and pointer arguments goes through
+//     purego.SyscallN. Callbacks go through purego.NewCallback
+//     trampolines made once per callback shape, so the number of
+//     callbacks is unlimited (purego alone allows 2000 per process, never
+//     freed).
+//
+// Every other call (floats, more parameters, structs by value, copied
+// arguments, variadics) fills one of hffi's own call frames
+// (internal/callconv) and enters it the same way in both backends, with
+// no Go heap allocation.
 //
 // # Libraries and symbols
 //
@@ -34,8 +38,8 @@
 //
 // # Calls
 //
-// [Bind2] and its siblings ([Bind0] to [Bind6], [BindVoid0] to
-// [BindVoid6] for functions returning void) bind a symbol to a variable of
+// [Bind2] and its siblings ([Bind0] to [Bind15], [BindVoid0] to
+// [BindVoid15] for functions returning void) bind a symbol to a variable of
 // Go function type. The type is checked by reflection once, at bind time;
 // calls convert their arguments without reflection:
 //
@@ -45,11 +49,17 @@
 //	fmt.Println(add(2, 3))
 //
 // Integers of every size, bool, float32, float64, handles (handles.Handle),
-// arena references (arena.Ref) and unsafe.Pointer to off-heap memory
-// (arena memory, C memory) pass as they are. Strings and []byte are copied
-// into a scratch arena for the duration of the call. Types that would put a
-// Go pointer into C are refused when binding, with an error naming the
-// parameter.
+// arena references (arena.Ref), unsafe.Pointer to off-heap memory (arena
+// memory, C memory) and structs of scalars pass by value as C passes
+// them. Strings are copied into a scratch arena for the duration of the
+// call; *T and []T of pointer-free T (out-parameters, output buffers) are
+// copied there and back, so C's writes reach the Go variables; an
+// [OffHeap] slice is passed with no copy. C must not keep any of these
+// pointers. [Symbol.Variadic] binds a variadic function, a [WithErrno]
+// result reads errno, [Symbol.FreeResult] frees a char * result the
+// caller owns, and [GoString], [GoBytes], [GoStrings] and [GoPointers]
+// copy C memory into Go. Types that would put a Go pointer into C are
+// refused when binding, with an error naming the parameter.
 //
 // # Callbacks
 //

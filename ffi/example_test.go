@@ -43,11 +43,11 @@ func ExampleBind2() {
 	if err != nil {
 		panic(err)
 	}
-	var memcmp func(*byte, *byte) int32
+	var memcmp func(*string, *string) int32
 	err = ffi.Bind2(&memcmp, lib.Sym("memcmp"))
 	fmt.Println(errors.Is(err, hffi.EINVAL))
 	fmt.Println(err)
 	// Output:
 	// true
-	// ffi: bind libc.so.6:memcmp: parameter 1 has type *uint8: a Go pointer must not be given to C; pass a handles.Handle, an arena.Ref or arena memory (unsafe.Pointer)
+	// ffi: bind libc.so.6:memcmp: parameter 1 has type *string: the pointee holds Go pointers, which must not be given to C; pass a handles.Handle, or C memory as unsafe.Pointer
 }

@@ -18,9 +18,10 @@ import (
 )
 
 const (
-	maxArity   = 6 // Bind: parameters
-	maxCbArity = 5 // NewCallback: parameters besides the user data
-	maxInt     = 6 // integer argument registers used by calls and trampolines
+	maxArity   = 15 // Bind: parameters
+	maxFast    = 6  // Bind: parameters of the fast path (callW*)
+	maxCbArity = 5  // NewCallback: parameters besides the user data
+	maxInt     = 6  // integer argument registers used by calls and trampolines
 	maxFloat   = 8
 )
 
@@ -98,67 +99,79 @@ func genBindN(b *bytes.Buffer, n int, void bool) {
 	}
 	fmt.Fprintf(b, "func %s%s(fn *%s, sym Symbol) error {\n", name, targs, sig)
 	fmt.Fprintf(b, "\tp, err := newPlan(sym, %s%s)\n\tif err != nil {\n\t\treturn err\n\t}\n", out, types)
-	// Fast path: every parameter a word, no float result.
-	b.WriteString("\tif p.words {\n")
-	ks := list(n, func(i int) string { return fmt.Sprintf("k%d", i) }, ", ")
-	kv := list(n, func(i int) string { return fmt.Sprintf("p.in[%d]", i-1) }, ", ")
-	if n > 0 {
-		fmt.Fprintf(b, "\t\t%s := %s\n", ks, kv)
+	if n <= maxFast {
+		// Fast path: every parameter a word, no float result.
+		b.WriteString("\tif p.words {\n")
+		ks := list(n, func(i int) string { return fmt.Sprintf("k%d", i) }, ", ")
+		kv := list(n, func(i int) string { return fmt.Sprintf("p.in[%d]", i-1) }, ", ")
+		if n > 0 {
+			fmt.Fprintf(b, "\t\t%s := %s\n", ks, kv)
+		}
+		if !void {
+			b.WriteString("\t\tkr := p.out\n")
+		}
+		b.WriteString("\t\tf, s := p.fn, p.sym\n")
+		fmt.Fprintf(b, "\t\t*fn = func(%s)%s {\n\t\t\ts.live()\n", params, res)
+		args := list(n, func(i int) string { return fmt.Sprintf(", wordOf(unsafe.Pointer(&a%d), k%d)", i, i) }, "")
+		if void {
+			fmt.Fprintf(b, "\t\t\tcallW%d(f%s)\n", n, args)
+		} else {
+			fmt.Fprintf(b, "\t\t\tsetWord(unsafe.Pointer(&r), kr, callW%d(f%s))\n", n, args)
+			b.WriteString("\t\t\treturn r\n")
+		}
+		b.WriteString("\t\t}\n\t\treturn nil\n\t}\n")
 	}
-	if !void {
-		b.WriteString("\t\tkr := p.out\n")
-	}
-	b.WriteString("\t\tf, s := p.fn, p.sym\n")
-	fmt.Fprintf(b, "\t\t*fn = func(%s)%s {\n\t\t\ts.live()\n", params, res)
-	args := list(n, func(i int) string { return fmt.Sprintf(", wordOf(unsafe.Pointer(&a%d), k%d)", i, i) }, "")
+	// General path (call_frame.go).
+	rp := "unsafe.Pointer(&r)"
 	if void {
-		fmt.Fprintf(b, "\t\t\tcallW%d(f%s)\n", n, args)
-	} else {
-		fmt.Fprintf(b, "\t\t\tsetWord(unsafe.Pointer(&r), kr, callW%d(f%s))\n", n, args)
-		b.WriteString("\t\t\treturn r\n")
+		rp = "nil"
 	}
-	b.WriteString("\t\t}\n\t\treturn nil\n\t}\n")
-	// General path.
-	fmt.Fprintf(b, "\t*fn = func(%s)%s {\n\t\tvar f frame\n\t\tp.begin(&f)\n\t\tdefer p.end(&f)\n", params, res)
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(b, "\t\tp.arg(&f, %d, unsafe.Pointer(&a%d))\n", i-1, i)
-	}
-	if void {
-		b.WriteString("\t\tp.invoke(&f, nil)\n")
-	} else {
-		b.WriteString("\t\tp.invoke(&f, unsafe.Pointer(&r))\n")
-	}
+	ptrs := list(n, func(i int) string { return fmt.Sprintf(", unsafe.Pointer(&a%d)", i) }, "")
+	fmt.Fprintf(b, "\tg := p.g\n\t*fn = func(%s)%s {\n\t\tg.call(%s%s)\n", params, res, rp, ptrs)
 	b.WriteString(ret)
 	b.WriteString("\t}\n\treturn nil\n}\n\n")
 }
 
 const bind2Doc = `//
 // Binding reflects on the Go function type once; the function stored in
-// *fn converts its arguments with no reflection and calls sym. Parameters
-// may be integers of any size (named ones too, such as handles.Handle and
-// arena.Ref), bool, unsafe.Pointer (to memory Go does not own: an arena,
-// C memory), float32, float64, string and []byte. A string is passed as a
-// NUL-terminated char * and a []byte as a pointer to its first byte (nil
-// for a nil slice), both copied into a scratch arena that is reset when
-// the call returns: C must not keep them. The result may be any of these
-// scalar kinds, a string (a C char * copied into Go; NULL gives "") or an
-// error (a C int32_t HFFI code: negative codes become the matching
-// sentinel error, zero and positive values nil). Any type that would put
-// a Go pointer into C (pointers, maps, channels, funcs, interfaces,
-// slices other than []byte, structs, arrays) is refused with an error that
-// names the parameter. At most 6 integer-class and 8 float parameters;
-// no variadic C functions (printf): their extra arguments travel
-// differently on some targets.
+// *fn converts its arguments with no reflection and calls sym. Bind0 to
+// Bind15 and BindVoid0 to BindVoid15 take up to 15 parameters.
 //
-// On the cgo backend a call whose parameters are all integer-class and
-// whose result is not a float makes no Go heap allocation; strings and
-// []byte cost a scratch arena from a pool. On the purego backend such
-// calls go through purego.SyscallN, and calls with float parameters or
-// results go through purego.RegisterFunc (slower, allocates).
+// Parameters may be integers of any size (named ones too, such as
+// handles.Handle and arena.Ref), bool, uintptr, unsafe.Pointer (to memory
+// Go does not own: an arena, C memory), float32, float64, complex64,
+// complex128, and structs of these (nested structs and arrays included;
+// the layout is checked against C's) passed by value. Copied into a
+// scratch arena for the duration of the call:
+//   - string: a NUL-terminated char *;
+//   - []T of pointer-free T ([]byte included): a pointer to a copy of the
+//     elements (NULL for a nil slice), copied back into the slice when the
+//     call returns, so C may fill it;
+//   - *T of pointer-free T, or *unsafe.Pointer: a pointer to a copy of *v
+//     (NULL for nil), copied back: out-parameters such as sqlite3 **db.
+//
+// C must not keep any of these pointers after the call returns. For
+// large or hot buffers, an [OffHeap] slice is passed as it is, with no
+// copy. The result may be any of the scalar or struct kinds, a string
+// (a C char * copied into Go; NULL gives ""; see [Symbol.FreeResult] for
+// results the caller must free), an error (a C int32_t HFFI code:
+// negative codes become that [hffi.Code], zero and positive values nil),
+// or a [WithErrno] of one of these. C types with no Go equivalent (long
+// double, unions, bit-fields, __int128) cannot be described, so they
+// cannot be passed wrongly: pass them through memory (unsafe.Pointer). Any type that would put
+// a Go pointer into C (pointers to pointers, maps, channels, funcs,
+// interfaces, slices of strings) is refused with an error that names the
+// parameter. Bind a variadic C function through [Symbol.Variadic].
+//
+// Integer and pointer parameters (at most 6) with a non-float result
+// take the fast path: one cgo call with no Go heap allocation, or
+// purego.SyscallN. Every other signature goes through hffi's own call
+// frames (internal/callconv), the same in both backends, with no Go heap
+// allocation either.
 //
 // The bound function is safe for concurrent use. It panics if the
-// library of sym was closed, or if a string or []byte argument cannot be
-// copied (about 1 GiB).
+// library of sym was closed, or if an argument cannot be copied (about
+// 1 GiB).
 `
 
 // shape is one callback trampoline: how many integer registers it reads,

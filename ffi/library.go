@@ -94,6 +94,7 @@ type Symbol struct {
 	name string
 	addr unsafe.Pointer // never a Go pointer; nil if err is set
 	err  error          // why the lookup failed, without the "ffi: " context
+	opts symOpts        // how to call it: symopt.go
 }
 
 // SymbolAt makes a Symbol of a C address obtained some other way, for
@@ -112,7 +113,7 @@ func (s Symbol) Name() string { return s.name }
 func (s Symbol) Addr() uintptr { return uintptr(s.addr) }
 
 // Err returns why the lookup failed, as "ffi: symbol <library>:<name>:
-// ...", or nil. Bind0 ... Bind6 and BindVoid0 ... BindVoid6 return it too,
+// ...", or nil. Bind0 ... Bind15 and BindVoid0 ... BindVoid15 return it too,
 // so checking their error is enough.
 func (s Symbol) Err() error {
 	if s.err == nil {

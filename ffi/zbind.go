@@ -25,11 +25,9 @@ func Bind0[R any](fn *func() R, sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func() (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r))
 		return r
 	}
 	return nil
@@ -49,11 +47,9 @@ func BindVoid0(fn *func(), sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func() {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.invoke(&f, nil)
+		g.call(nil)
 	}
 	return nil
 }
@@ -75,12 +71,9 @@ func Bind1[A1, R any](fn *func(A1) R, sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1) (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1))
 		return r
 	}
 	return nil
@@ -101,12 +94,9 @@ func BindVoid1[A1 any](fn *func(A1), sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.invoke(&f, nil)
+		g.call(nil, unsafe.Pointer(&a1))
 	}
 	return nil
 }
@@ -114,31 +104,44 @@ func BindVoid1[A1 any](fn *func(A1), sym Symbol) error {
 // Bind2 binds sym, a C function of 2 parameters with a result, to *fn: see [Bind2].
 //
 // Binding reflects on the Go function type once; the function stored in
-// *fn converts its arguments with no reflection and calls sym. Parameters
-// may be integers of any size (named ones too, such as handles.Handle and
-// arena.Ref), bool, unsafe.Pointer (to memory Go does not own: an arena,
-// C memory), float32, float64, string and []byte. A string is passed as a
-// NUL-terminated char * and a []byte as a pointer to its first byte (nil
-// for a nil slice), both copied into a scratch arena that is reset when
-// the call returns: C must not keep them. The result may be any of these
-// scalar kinds, a string (a C char * copied into Go; NULL gives "") or an
-// error (a C int32_t HFFI code: negative codes become the matching
-// sentinel error, zero and positive values nil). Any type that would put
-// a Go pointer into C (pointers, maps, channels, funcs, interfaces,
-// slices other than []byte, structs, arrays) is refused with an error that
-// names the parameter. At most 6 integer-class and 8 float parameters;
-// no variadic C functions (printf): their extra arguments travel
-// differently on some targets.
+// *fn converts its arguments with no reflection and calls sym. Bind0 to
+// Bind15 and BindVoid0 to BindVoid15 take up to 15 parameters.
 //
-// On the cgo backend a call whose parameters are all integer-class and
-// whose result is not a float makes no Go heap allocation; strings and
-// []byte cost a scratch arena from a pool. On the purego backend such
-// calls go through purego.SyscallN, and calls with float parameters or
-// results go through purego.RegisterFunc (slower, allocates).
+// Parameters may be integers of any size (named ones too, such as
+// handles.Handle and arena.Ref), bool, uintptr, unsafe.Pointer (to memory
+// Go does not own: an arena, C memory), float32, float64, complex64,
+// complex128, and structs of these (nested structs and arrays included;
+// the layout is checked against C's) passed by value. Copied into a
+// scratch arena for the duration of the call:
+//   - string: a NUL-terminated char *;
+//   - []T of pointer-free T ([]byte included): a pointer to a copy of the
+//     elements (NULL for a nil slice), copied back into the slice when the
+//     call returns, so C may fill it;
+//   - *T of pointer-free T, or *unsafe.Pointer: a pointer to a copy of *v
+//     (NULL for nil), copied back: out-parameters such as sqlite3 **db.
+//
+// C must not keep any of these pointers after the call returns. For
+// large or hot buffers, an [OffHeap] slice is passed as it is, with no
+// copy. The result may be any of the scalar or struct kinds, a string
+// (a C char * copied into Go; NULL gives ""; see [Symbol.FreeResult] for
+// results the caller must free), an error (a C int32_t HFFI code:
+// negative codes become that [hffi.Code], zero and positive values nil),
+// or a [WithErrno] of one of these. C types with no Go equivalent (long
+// double, unions, bit-fields, __int128) cannot be described, so they
+// cannot be passed wrongly: pass them through memory (unsafe.Pointer). Any type that would put
+// a Go pointer into C (pointers to pointers, maps, channels, funcs,
+// interfaces, slices of strings) is refused with an error that names the
+// parameter. Bind a variadic C function through [Symbol.Variadic].
+//
+// Integer and pointer parameters (at most 6) with a non-float result
+// take the fast path: one cgo call with no Go heap allocation, or
+// purego.SyscallN. Every other signature goes through hffi's own call
+// frames (internal/callconv), the same in both backends, with no Go heap
+// allocation either.
 //
 // The bound function is safe for concurrent use. It panics if the
-// library of sym was closed, or if a string or []byte argument cannot be
-// copied (about 1 GiB).
+// library of sym was closed, or if an argument cannot be copied (about
+// 1 GiB).
 func Bind2[A1, A2, R any](fn *func(A1, A2) R, sym Symbol) error {
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2]())
 	if err != nil {
@@ -155,13 +158,9 @@ func Bind2[A1, A2, R any](fn *func(A1, A2) R, sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2) (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2))
 		return r
 	}
 	return nil
@@ -182,13 +181,9 @@ func BindVoid2[A1, A2 any](fn *func(A1, A2), sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.invoke(&f, nil)
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2))
 	}
 	return nil
 }
@@ -210,14 +205,9 @@ func Bind3[A1, A2, A3, R any](fn *func(A1, A2, A3) R, sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
 		return r
 	}
 	return nil
@@ -238,14 +228,9 @@ func BindVoid3[A1, A2, A3 any](fn *func(A1, A2, A3), sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.invoke(&f, nil)
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
 	}
 	return nil
 }
@@ -267,15 +252,9 @@ func Bind4[A1, A2, A3, A4, R any](fn *func(A1, A2, A3, A4) R, sym Symbol) error 
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.arg(&f, 3, unsafe.Pointer(&a4))
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
 		return r
 	}
 	return nil
@@ -296,15 +275,9 @@ func BindVoid4[A1, A2, A3, A4 any](fn *func(A1, A2, A3, A4), sym Symbol) error {
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.arg(&f, 3, unsafe.Pointer(&a4))
-		p.invoke(&f, nil)
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
 	}
 	return nil
 }
@@ -326,16 +299,9 @@ func Bind5[A1, A2, A3, A4, A5, R any](fn *func(A1, A2, A3, A4, A5) R, sym Symbol
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.arg(&f, 3, unsafe.Pointer(&a4))
-		p.arg(&f, 4, unsafe.Pointer(&a5))
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
 		return r
 	}
 	return nil
@@ -356,16 +322,9 @@ func BindVoid5[A1, A2, A3, A4, A5 any](fn *func(A1, A2, A3, A4, A5), sym Symbol)
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.arg(&f, 3, unsafe.Pointer(&a4))
-		p.arg(&f, 4, unsafe.Pointer(&a5))
-		p.invoke(&f, nil)
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
 	}
 	return nil
 }
@@ -387,17 +346,9 @@ func Bind6[A1, A2, A3, A4, A5, A6, R any](fn *func(A1, A2, A3, A4, A5, A6) R, sy
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.arg(&f, 3, unsafe.Pointer(&a4))
-		p.arg(&f, 4, unsafe.Pointer(&a5))
-		p.arg(&f, 5, unsafe.Pointer(&a6))
-		p.invoke(&f, unsafe.Pointer(&r))
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
 		return r
 	}
 	return nil
@@ -418,17 +369,252 @@ func BindVoid6[A1, A2, A3, A4, A5, A6 any](fn *func(A1, A2, A3, A4, A5, A6), sym
 		}
 		return nil
 	}
+	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) {
-		var f frame
-		p.begin(&f)
-		defer p.end(&f)
-		p.arg(&f, 0, unsafe.Pointer(&a1))
-		p.arg(&f, 1, unsafe.Pointer(&a2))
-		p.arg(&f, 2, unsafe.Pointer(&a3))
-		p.arg(&f, 3, unsafe.Pointer(&a4))
-		p.arg(&f, 4, unsafe.Pointer(&a5))
-		p.arg(&f, 5, unsafe.Pointer(&a6))
-		p.invoke(&f, nil)
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
+	}
+	return nil
+}
+
+// Bind7 binds sym, a C function of 7 parameters with a result, to *fn: see [Bind2].
+func Bind7[A1, A2, A3, A4, A5, A6, A7, R any](fn *func(A1, A2, A3, A4, A5, A6, A7) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
+		return r
+	}
+	return nil
+}
+
+// BindVoid7 binds sym, a C function of 7 parameters that returns void, to *fn: see [Bind2].
+func BindVoid7[A1, A2, A3, A4, A5, A6, A7 any](fn *func(A1, A2, A3, A4, A5, A6, A7), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
+	}
+	return nil
+}
+
+// Bind8 binds sym, a C function of 8 parameters with a result, to *fn: see [Bind2].
+func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
+		return r
+	}
+	return nil
+}
+
+// BindVoid8 binds sym, a C function of 8 parameters that returns void, to *fn: see [Bind2].
+func BindVoid8[A1, A2, A3, A4, A5, A6, A7, A8 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
+	}
+	return nil
+}
+
+// Bind9 binds sym, a C function of 9 parameters with a result, to *fn: see [Bind2].
+func Bind9[A1, A2, A3, A4, A5, A6, A7, A8, A9, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
+		return r
+	}
+	return nil
+}
+
+// BindVoid9 binds sym, a C function of 9 parameters that returns void, to *fn: see [Bind2].
+func BindVoid9[A1, A2, A3, A4, A5, A6, A7, A8, A9 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
+	}
+	return nil
+}
+
+// Bind10 binds sym, a C function of 10 parameters with a result, to *fn: see [Bind2].
+func Bind10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
+		return r
+	}
+	return nil
+}
+
+// BindVoid10 binds sym, a C function of 10 parameters that returns void, to *fn: see [Bind2].
+func BindVoid10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
+	}
+	return nil
+}
+
+// Bind11 binds sym, a C function of 11 parameters with a result, to *fn: see [Bind2].
+func Bind11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
+		return r
+	}
+	return nil
+}
+
+// BindVoid11 binds sym, a C function of 11 parameters that returns void, to *fn: see [Bind2].
+func BindVoid11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
+	}
+	return nil
+}
+
+// Bind12 binds sym, a C function of 12 parameters with a result, to *fn: see [Bind2].
+func Bind12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
+		return r
+	}
+	return nil
+}
+
+// BindVoid12 binds sym, a C function of 12 parameters that returns void, to *fn: see [Bind2].
+func BindVoid12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
+	}
+	return nil
+}
+
+// Bind13 binds sym, a C function of 13 parameters with a result, to *fn: see [Bind2].
+func Bind13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
+		return r
+	}
+	return nil
+}
+
+// BindVoid13 binds sym, a C function of 13 parameters that returns void, to *fn: see [Bind2].
+func BindVoid13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
+	}
+	return nil
+}
+
+// Bind14 binds sym, a C function of 14 parameters with a result, to *fn: see [Bind2].
+func Bind14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
+		return r
+	}
+	return nil
+}
+
+// BindVoid14 binds sym, a C function of 14 parameters that returns void, to *fn: see [Bind2].
+func BindVoid14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
+	}
+	return nil
+}
+
+// Bind15 binds sym, a C function of 15 parameters with a result, to *fn: see [Bind2].
+func Bind15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, R any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15) R, sym Symbol) error {
+	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14](), reflect.TypeFor[A15]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
+		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
+		return r
+	}
+	return nil
+}
+
+// BindVoid15 binds sym, a C function of 15 parameters that returns void, to *fn: see [Bind2].
+func BindVoid15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15 any](fn *func(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15), sym Symbol) error {
+	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14](), reflect.TypeFor[A15]())
+	if err != nil {
+		return err
+	}
+	g := p.g
+	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {
+		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
 	}
 	return nil
 }

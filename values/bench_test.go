@@ -104,3 +104,35 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkView reads five fields of valBench in place, as
+// BenchmarkMapFromC/hffi-view does with C's tree.
+func BenchmarkView(b *testing.B) {
+	a := valArena(b)
+	r, err := values.Encode(a, valBench())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		v, err := values.Open(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, _ := v.Find("name")
+		s, _ := x.UnsafeStr()
+		x, _ = v.Find("id")
+		i, _ := x.Int()
+		x, _ = v.Find("score")
+		f, _ := x.Float()
+		x, _ = v.Find("active")
+		t, _ := x.Bool()
+		x, _ = v.Path("address.city")
+		c, _ := x.UnsafeStr()
+		if t {
+			n += len(s) + int(i) + int(f) + len(c)
+		}
+	}
+	valSink = n
+}

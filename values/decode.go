@@ -167,10 +167,15 @@ func decBounds(what string, off, size, used uint64) error {
 // span checks that [off, off+size) lies in the allocated part of the
 // arena, like _hffi_val_span; size is below 2^37, so nothing overflows.
 func (st *decState) span(what string, off, size uint64) error {
-	if off < st.lo || off > st.used || size > st.used-off {
+	if !st.in(off, size) {
 		return decBounds(what, off, size, st.used)
 	}
 	return nil
+}
+
+// in is the test of span, without the error.
+func (st *decState) in(off, size uint64) bool {
+	return off >= st.lo && off <= st.used && size <= st.used-off
 }
 
 // node reads and validates the node at off, the twin of _hffi_val_node.
@@ -192,6 +197,22 @@ func (st *decState) node(off uint64, depth int) (decNode, error) {
 		return decNode{}, decCorrupt("nested deeper than %d levels", abi.ValMaxDepth)
 	}
 	n := decNode{*(*abi.Val)(unsafe.Add(st.base, off)), off}
+	// The commonest nodes are checked here, the rest (and every error)
+	// by shape.
+	switch n.Kind {
+	case abi.ValInt, abi.ValFloat:
+		if n.Len == 0 {
+			return n, nil
+		}
+	case abi.ValStr:
+		if n.Len <= abi.ValInlineMax {
+			if n.Data>>(8*n.Len) == 0 {
+				return n, nil
+			}
+		} else if st.in(n.Data, uint64(n.Len)+1) && *(*byte)(unsafe.Add(st.base, n.Data+uint64(n.Len))) == 0 {
+			return n, nil
+		}
+	}
 	if err := st.shape(n); err != nil {
 		return decNode{}, err
 	}
@@ -293,8 +314,13 @@ func (st *decState) key(m decNode, i int, prev string, depth int) (string, error
 	if err != nil {
 		return "", err
 	}
-	if i > 0 && strings.Compare(prev, s) >= 0 {
-		return "", decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+	// Compared by their first 8 bytes as integers (see encPrefix) first,
+	// which settles most pairs of keys without a call.
+	if i > 0 {
+		pp, sp := encPrefix(prev), encPrefix(s)
+		if pp > sp || pp == sp && strings.Compare(prev, s) >= 0 {
+			return "", decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+		}
 	}
 	return s, nil
 }

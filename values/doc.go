@@ -19,8 +19,15 @@
 // read them back, checking every offset, so corrupt input is an error
 // ([hffi.ECORRUPT], [hffi.EBOUNDS]) and never a crash.
 //
+// [Open] gives a [View] of a tree, read in place without decoding it: kind,
+// scalars, strings (copied or in place), list elements, map lookups by
+// binary search, iteration and paths, the Go twin of the hffi_val_*
+// accessors with the same checks and error codes, and no Go heap
+// allocation. A caller that wants a few fields of a C result reads them
+// with a View rather than decode the whole tree into maps.
+//
 // A tree lives until its arena is reset or freed; then every reference
 // into it, in Go and in C, fails with [hffi.ESTALE]. The package reads
-// arena memory only through the arena package ([arena.ResolveExtent]), so
-// it follows the same generation checks as C.
+// arena memory only through the arena package ([arena.ResolveExtent] and
+// [arena.Check]), so it follows the same generation checks as C.
 package values

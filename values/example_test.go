@@ -87,3 +87,57 @@ func ExampleDecodeInto() {
 	// {Name:Ada Born:1815} <nil>
 	// values: decode value.born: 1815 overflows int8
 }
+
+// Read a few fields of a tree (usually one C built) in place, without
+// decoding it: the Go side of hffi_val_path and hffi_val_get_*. Each read
+// checks the arena's generation first, so after a Reset the view fails
+// with ESTALE instead of reading reused memory.
+func ExampleOpen() {
+	a, err := arena.New()
+	if err != nil {
+		panic(err)
+	}
+	defer a.Free()
+
+	ref, err := values.Encode(a, map[string]any{
+		"name": "Ada", "born": 1815, "tags": []any{"math", "poetry"},
+		"address": map[string]any{"city": "London"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	v, err := values.Open(ref)
+	if err != nil {
+		panic(err)
+	}
+	born, _ := v.Find("born")
+	year, err := born.Int()
+	fmt.Println(year, err)
+
+	city, _ := v.Path("address.city")
+	s, err := city.Str() // a copy; UnsafeStr reads it in place
+	fmt.Println(s, err)
+
+	tags, _ := v.Find("tags")
+	for tag, err := range tags.Elems() {
+		if err != nil {
+			panic(err)
+		}
+		t, _ := tag.UnsafeStr() // valid until a.Reset: printed at once
+		fmt.Println(t)
+	}
+
+	_, err = v.Find("email")
+	fmt.Println(errors.Is(err, hffi.ENOTFOUND))
+
+	a.Reset()
+	_, err = born.Int()
+	fmt.Println(errors.Is(err, hffi.ESTALE))
+	// Output:
+	// 1815 <nil>
+	// London <nil>
+	// math
+	// poetry
+	// true
+	// true
+}

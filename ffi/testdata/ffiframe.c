@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+
+/* The C fixture of package ffi's general-path tests (call_frame_test.go):
+ * many parameters, structs by value, out-parameters, variadics, errno and
+ * owned results. Weights catch arguments that arrive in the wrong place. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t fr_sum9(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g, int64_t h,
+		int64_t i) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i;
+}
+
+double fr_mix15(int8_t a, double b, uint16_t c, float d, int32_t e, double f, int64_t g, float h, uint8_t i,
+		double j, int16_t k, double l, int64_t m, double n, int32_t o) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i + 10 * j + 11 * k + 12 * l +
+	       13 * m + 14 * n + 15 * o;
+}
+
+void fr_void15(int64_t *out, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g, int64_t h,
+	       int64_t i, int64_t j, int64_t k, int64_t l, int64_t m, int64_t n, int64_t o) {
+	*out = b + c + d + e + f + g + h + i + j + k + l + m + n + o;
+}
+
+typedef struct {
+	double x, y;
+	int32_t n;
+} fr_s24;
+
+typedef struct {
+	double s;
+	int64_t n;
+} fr_s16;
+
+fr_s16 fr_struct24(fr_s24 v) {
+	fr_s16 r = {v.x + 2 * v.y, 3 * (int64_t)v.n};
+	return r;
+}
+
+typedef struct {
+	uint8_t tag;
+	float f[3];
+	int64_t w[4];
+} fr_s56;
+
+/* A large struct in, a large struct out, after the registers are used up. */
+fr_s56 fr_big(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g, fr_s56 v,
+	      double k) {
+	fr_s56 r = v;
+	r.tag = (uint8_t)(v.tag + 1);
+	for (int i = 0; i < 3; i++) r.f[i] = v.f[i] * 2;
+	for (int i = 0; i < 4; i++) r.w[i] = v.w[i] + a + b + c + d + e + f + g + (int64_t)k;
+	return r;
+}
+
+/* Out-parameters: a scalar, a double, a buffer, a pointer. */
+static int fr_object;
+int32_t fr_out(int64_t *n, double *d, uint8_t *buf, size_t len, void **obj) {
+	if (n) *n = *n * 2 + 1;
+	if (d) *d = 0.5;
+	for (size_t i = 0; buf && i < len; i++) buf[i] = (uint8_t)(buf[i] + i + 1);
+	if (obj) *obj = &fr_object;
+	return 7;
+}
+
+int32_t fr_is_object(void *p) { return p == &fr_object; }
+
+/* Fills a struct through a pointer and sums an int32 array. */
+void fr_fill(fr_s24 *s, const int32_t *xs, size_t n) {
+	int64_t t = 0;
+	for (size_t i = 0; i < n; i++) t += xs[i];
+	s->x = (double)t;
+	s->y = -1;
+	s->n = (int32_t)n;
+}
+
+/* Variadics: the format says the type of each extra: i int, l int64_t,
+ * d double, s string. */
+double fr_vsum(const char *fmt, ...) {
+	va_list ap;
+	double t = 0;
+	int w = 1;
+	va_start(ap, fmt);
+	for (const char *p = fmt; *p; p++, w++) {
+		switch (*p) {
+		case 'i': t += w * va_arg(ap, int); break;
+		case 'l': t += w * (double)va_arg(ap, int64_t); break;
+		case 'd': t += w * va_arg(ap, double); break;
+		case 's': t += w * (double)strlen(va_arg(ap, const char *)); break;
+		}
+	}
+	va_end(ap);
+	return t;
+}
+
+int32_t fr_fail(int32_t e) {
+	errno = e;
+	return -1;
+}
+
+void fr_void_errno(int32_t e) { errno = e; }
+
+static int64_t fr_frees;
+char *fr_strdup(const char *s) {
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	memcpy(p, s, n);
+	return p;
+}
+char *fr_null(void) { return NULL; }
+void fr_free(void *p) {
+	fr_frees++;
+	free(p);
+}
+int64_t fr_free_count(void) { return fr_frees; }
+
+/* argv-style arrays for the C memory helpers. */
+static const char *fr_argv_data[] = {"prog", "-v", "", "last", NULL};
+const char **fr_argv(void) { return fr_argv_data; }
+
+/* compress2-shaped: an output buffer, its length in and out, an input
+ * buffer and a level; copies instead of compressing (bench/: the cost of
+ * the call, not of zlib). */
+int32_t fr_copy2(uint8_t *dst, uint64_t *dst_len, const uint8_t *src, uint64_t src_len, int32_t level) {
+	uint64_t n = src_len < *dst_len ? src_len : *dst_len;
+	memcpy(dst, src, n);
+	if (n > 0) dst[0] = (uint8_t)level;
+	*dst_len = n;
+	return 0;
+}
+
+/* A nested struct with an array inside, by value both ways. */
+typedef struct {
+	struct {
+		float x, y;
+	} p;
+	int16_t v[3];
+	uint8_t tag;
+} fr_nested;
+
+fr_nested fr_nest(fr_nested a, double k) {
+	fr_nested r = a;
+	r.p.x = a.p.y + (float)k;
+	r.p.y = a.p.x;
+	for (int i = 0; i < 3; i++) r.v[i] = (int16_t)(a.v[2 - i] * 2);
+	r.tag = (uint8_t)(a.tag + 1);
+	return r;
+}
