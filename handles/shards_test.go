@@ -16,11 +16,22 @@ import (
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
-// withShards gives a fresh table n shards, as if the program had n Ps.
-func withShards(t *testing.T, n, limit int) *Table {
+// freshLimit gives each table below a limit of its own, and so a fresh
+// id whose slots were never used (a closed id goes only to a table of the
+// same limit), also with -count.
+var freshLimit atomic.Int32
+
+func newFresh(t *testing.T) *Table {
 	t.Helper()
-	tab, err := NewTable(WithLimit(limit), WithDebug(false))
+	tab, err := NewTable(WithLimit(200003+int(freshLimit.Add(1))), WithDebug(false))
 	require.NoError(t, err)
+	return tab
+}
+
+// withShards gives a fresh table n shards, as if the program had n Ps.
+func withShards(t *testing.T, n int) *Table {
+	t.Helper()
+	tab := newFresh(t)
 	t.Cleanup(func() { require.NoError(t, tab.Close()) })
 	tab.shards = make([]shard, n)
 	for i := range tab.shards {
@@ -45,7 +56,7 @@ func runOf(idx uint32) uint32 { return idx >> runShift }
 // in order.
 func TestShardsOwnWholeRuns(t *testing.T) {
 	const shards, per = 4, 100
-	tab := withShards(t, shards, 100003) // an odd limit: a fresh id
+	tab := withShards(t, shards)
 	owner := map[uint32]uint32{}         // run -> shard + 1
 	var taken [shards][]uint32
 	for round := range per {
@@ -96,7 +107,7 @@ func TestShardsOwnWholeRuns(t *testing.T) {
 // give part of a run away) without compacting on every push, and another
 // shard takes them only when the table would otherwise grow.
 func TestFragmentedShard(t *testing.T) {
-	tab := withShards(t, 2, 100019)
+	tab := withShards(t, 2)
 	var all []uint32
 	for range 400 {
 		idx, ok := tab.take(0)
@@ -139,8 +150,8 @@ func TestNoRunOnTwoPs(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs GOMAXPROCS >= 2")
 	}
-	tab, err := NewTable(WithLimit(100057), WithDebug(false))
-	require.NoError(t, err)
+	tab := newFresh(t)
+	var err error
 	t.Cleanup(func() { require.NoError(t, tab.Close()) })
 	// Grow the table and scatter its free slots first, so that no New
 	// below grows it (growth may yield, which a pinned goroutine must not).
