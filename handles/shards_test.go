@@ -57,7 +57,7 @@ func runOf(idx uint32) uint32 { return idx >> runShift }
 func TestShardsOwnWholeRuns(t *testing.T) {
 	const shards, per = 4, 100
 	tab := withShards(t, shards)
-	owner := map[uint32]uint32{}         // run -> shard + 1
+	owner := map[uint32]uint32{} // run -> shard + 1
 	var taken [shards][]uint32
 	for round := range per {
 		for s := range uint32(shards) {
