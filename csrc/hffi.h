@@ -445,7 +445,15 @@ HFFI_API int32_t hffi_ref_of(const hffi_rt *rt, hffi_arena a, const void *ptr, h
  *   - Whoever finds free_head empty takes grow_lock (a spinlock, CAS 0->1),
  *     makes the next slots read-write (mprotect), initialises them
  *     FREE(1), publishes the new cap with a release store, pushes them on
- *     free_head and unlocks. cap only grows, in whole pages of slots.
+ *     free_head in index order (keeping the first for itself) and unlocks.
+ *     cap only grows, in whole pages of slots.
+ *   - Runs: slots idx with the same idx / 8 form a run, whose slot words
+ *     (and Go-side slots) fill whole cache lines. A run's free slots are
+ *     pushed together, in index order, and Go pops a run's slots from the
+ *     top of free_head in one CAS and hands them out on one core only, so
+ *     that two cores never write one cache line. A slot freed alone is
+ *     pushed alone; Go sends it back to the core that holds its run. This
+ *     is a convention for speed: any FREE slot on the list may be popped.
  *   - Issuing: pop a slot, write the payload (cptr/cdtor, or Go's side),
  *     then publish the word LIVE(g) with a release store.
  *   - Retain/release: CAS the count in the word. Deleting: CAS the word

@@ -78,16 +78,17 @@ static void _hffi_unlock(uint64_t *lock) { __atomic_store_n(lock, 0, __ATOMIC_RE
 
 #define _HFFI_AGAIN 1 /* internal: someone else refilled the free list */
 
-#define _HFFI_GROW_STRIDE 8
-
 /* _hffi_table_grow makes the next slots usable, keeps the first of them
- * for the caller and pushes the rest on the free list (Go's table.grow). */
+ * for the caller and pushes the rest on the free list in index order, as
+ * Go's growRun does (Go keeps the whole first run and pushes the others:
+ * the list is the same once this caller or the next pops the rest of the
+ * run). The list thus holds whole runs (8 aligned slots), each run's slots
+ * together, which Go's per-core shards take whole, and the next C
+ * allocations continue the run of this one (see "Handle tables"). */
 static int32_t _hffi_table_grow(const hffi_rt *rt, hffi_table *t, uint32_t *idx_out) {
     uint64_t cap, ncap, limit, from, to, page = rt->page_size;
     uint64_t per_page = page / sizeof(hffi_slot);
     hffi_slot *slots = _hffi_slots(t);
-    uint32_t first = 0, last = 0; /* here, not below: C++ forbids a goto past them */
-    int linked = 0;
     int32_t rc = HFFI_OK;
     _hffi_lock(&t->grow_lock);
     if (_hffi_load(&t->free_head) & HFFI_LIST_INDEX_MASK) {
@@ -111,22 +112,12 @@ static int32_t _hffi_table_grow(const hffi_rt *rt, hffi_table *t, uint32_t *idx_
     for (uint64_t i = cap; i < ncap; i++) {
         __atomic_store_n(&slots[i].cptr, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&slots[i].cdtor, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&slots[i].next, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&slots[i].next, i + 1 < ncap ? i + 2 : 0, __ATOMIC_RELAXED);
         __atomic_store_n(&slots[i].word, _hffi_word(1, HFFI_SLOT_FREE, 0), __ATOMIC_RELAXED);
     }
-    /* The others go on the list strided (offsets 8, 16, ..., then 1, 9,
-     * ...), as Go's grow does: consecutive fresh slots, taken by threads
-     * on different cores, never share a cache line. */
-    for (uint64_t r = 0; r < _HFFI_GROW_STRIDE; r++) {
-        for (uint64_t j = r ? r : _HFFI_GROW_STRIDE; j < ncap - cap; j += _HFFI_GROW_STRIDE) {
-            uint32_t i = (uint32_t)(cap + j);
-            if (linked) __atomic_store_n(&slots[last].next, (uint64_t)i + 1, __ATOMIC_RELAXED);
-            else first = i, linked = 1;
-            last = i;
-        }
-    }
     _hffi_store(&t->cap, ncap);
-    if (linked) _hffi_list_push(&t->free_head, slots, first, last);
+    if (cap + 1 < ncap)
+        _hffi_list_push(&t->free_head, slots, (uint32_t)cap + 1, (uint32_t)ncap - 1);
     *idx_out = (uint32_t)cap;
 out:
     _hffi_unlock(&t->grow_lock);

@@ -312,6 +312,7 @@ func hammer(t *testing.T, d *driver, debug bool) {
 	assert.Zero(t, bad.Load())
 	assert.Equal(t, 0, tab.Len(), "every slot came back")
 	assert.NoError(t, tab.CheckLists(), "every free slot is on exactly one list")
+	assert.NoError(t, tab.CheckRuns(), "every shard holds only slots of its runs")
 	assert.Equal(t, destroyedBefore+*out.word(2)+uint64(goObjs.Load()), d.destroyed(), "every C object destroyed once")
 	assert.Equal(t, uint64(0), d.badDestroy())
 	_ = time.Second
@@ -322,4 +323,68 @@ func hammer(t *testing.T, d *driver, debug bool) {
 func plausible(err error) bool {
 	c := hffi.ErrCode(err)
 	return c == hffi.EDELETED || c == hffi.ESTALE
+}
+
+var freshLimit atomic.Int32
+
+// Go and C grow a table the same way, and keep to their own runs: C's
+// allocations continue the run C started, Go's shards take whole runs
+// and leave C's alone, whichever side grew the table.
+func TestRunsApartFromC(t *testing.T) {
+	d := loadDriver(t)
+	s := newScratch(t, 4)
+	run := func(h handles.Handle) uint32 { return uint32(h) & abi.HandleIndexMax / handles.RunSlots }
+	for _, cFirst := range []bool{true, false} {
+		name := map[bool]string{true: "C grows", false: "Go grows"}[cFirst]
+		t.Run(name, func(t *testing.T) {
+			// A limit of its own: a fresh table id, whose slots were never
+			// used (a closed id goes only to a table of the same limit).
+			tab := newTable(t, handles.WithLimit(100043+int(freshLimit.Add(1))), handles.WithDebug(false))
+			require.Zero(t, tab.Cap())
+			var cs, gs []handles.Handle
+			newC := func() {
+				h, rc := d.cobjNewH(t, s, tab.ID(), 1)
+				require.Equal(t, hffi.OK, rc)
+				cs = append(cs, h)
+			}
+			newGo := func() {
+				h, err := tab.New(1)
+				require.NoError(t, err)
+				gs = append(gs, h)
+			}
+			if cFirst {
+				newC()
+				newC()
+				newGo()
+			} else {
+				newGo()
+				newC()
+				newC()
+			}
+			for range 6 {
+				newGo()
+				newC()
+			}
+			cRuns := map[uint32]bool{}
+			for i, h := range cs {
+				cRuns[run(h)] = true
+				if i > 0 {
+					assert.Equal(t, uint32(cs[i-1])&abi.HandleIndexMax+1, uint32(h)&abi.HandleIndexMax,
+						"C's allocations continue its run")
+				}
+			}
+			for _, h := range gs {
+				assert.False(t, cRuns[run(h)], "Go handle %#x in a run of C's", h)
+			}
+			require.NoError(t, tab.CheckRuns())
+			for _, h := range gs {
+				require.NoError(t, tab.Delete(h))
+			}
+			for _, h := range cs {
+				require.Equal(t, int32(0), d.cobjDestroy(d.rt, uint64(h)))
+			}
+			assert.Equal(t, 0, tab.Len())
+			require.NoError(t, tab.CheckLists())
+		})
+	}
 }

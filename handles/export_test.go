@@ -137,3 +137,27 @@ func SetEnterHook(f func(*Table)) (restore func()) {
 	testHookEnter.Store(&f)
 	return func() { testHookEnter.Store(nil) }
 }
+
+// CheckRuns reports a free slot that a shard holds although another shard
+// (or none) owns its run, and a run owned by a shard while the shared
+// list holds a whole run's worth of it. t must be quiescent.
+func (t *Table) CheckRuns() error {
+	for s := range t.shards {
+		h := t.shards[s].head.Load()
+		k := 0
+		for i1 := h & listMask; i1 != 0 && k <= t.Cap(); k++ {
+			idx := uint32(i1 - 1)
+			if o := t.owner(idx); o == nil || o.Load() != uint32(s)+1 {
+				return fmt.Errorf("slot %d in shard %d, run owned by %v", idx, s, o)
+			}
+			i1 = atomic.LoadUint64(&t.slot(idx).Next) & listMask
+		}
+	}
+	return nil
+}
+
+// Shards returns the number of shards (0 in debug mode).
+func (t *Table) Shards() int { return len(t.shards) }
+
+// RunSlots is the number of slots of a run.
+const RunSlots = runSlots

@@ -30,14 +30,17 @@ type Table struct {
 	hdr   *abi.Table         // off-heap header (shm.TableHdr(id))
 	base  unsafe.Pointer     // off-heap hffi_slot[limit]; never moves
 	segs  [32]unsafe.Pointer // numSegs used; 32 so that k&31 needs no bounds check
+	osegs [32]unsafe.Pointer // owners of the runs of segs[k] (see owner), nil in debug mode
 	elem  string             // element type of an Of[T] table, "" otherwise
 	dbg   *debugState        // non-nil in debug mode
 	segMu sync.Mutex
 
-	shards   *[numShards]shard // Go-side free slots in front of the shared list; nil in debug mode
-	reaping  atomic.Int32      // Reap walks in progress: they hold the slots they recycle
-	users    atomic.Int32      // Len, Reap and Snapshot calls that passed their closed check; Close waits for them
-	returned atomic.Uint64     // Reap walks and quarantine drains completed
+	shards   []shard       // per-P free slots in front of the shared list; nil in debug mode
+	cmu      sync.Mutex    // held by compact, which uses cbuf
+	cbuf     []uint32      // compact's buffer: shardCountMax + 1 slot indexes
+	reaping  atomic.Int32  // Reap walks in progress: they hold the slots they recycle
+	users    atomic.Int32  // Len, Reap and Snapshot calls that passed their closed check; Close waits for them
+	returned atomic.Uint64 // Reap walks and quarantine drains completed
 }
 
 // gslot is the Go side of a slot: a copy of the generation and state of
@@ -93,14 +96,27 @@ func (t *Table) gslotMake(idx uint32) *gslot {
 	if g := t.gslot(idx); g != nil {
 		return g
 	}
+	t.segMake(idx)
+	return t.gslot(idx)
+}
+
+// segMake allocates the segment of slot idx (and its run owners) unless
+// it exists.
+func (t *Table) segMake(idx uint32) {
 	k, _ := segOf(idx)
+	if atomic.LoadPointer(&t.segs[k&31]) != nil {
+		return
+	}
 	t.segMu.Lock()
 	if atomic.LoadPointer(&t.segs[k&31]) == nil {
+		if t.shards != nil { // first: a segment's owners exist once the segment does
+			own := make([]atomic.Uint32, 1<<(k+segShift-runShift))
+			atomic.StorePointer(&t.osegs[k&31], unsafe.Pointer(&own[0]))
+		}
 		seg := make([]gslot, 1<<(k+segShift))
 		atomic.StorePointer(&t.segs[k&31], unsafe.Pointer(&seg[0]))
 	}
 	t.segMu.Unlock()
-	return t.gslot(idx)
 }
 
 func (t *Table) slot(idx uint32) *abi.Slot { return slotAt(t.base, idx) }
@@ -275,7 +291,8 @@ func openTable(id uint32, cfg tableConfig) (*Table, error) {
 		t.dbg = newDebugState(cfg.quarantine)
 		flags = abi.TableFDebug
 	} else {
-		t.shards = new([numShards]shard)
+		t.shards = newShards()
+		t.cbuf = make([]uint32, shardCountMax+1)
 	}
 	atomic.StoreUint64(&hdr.Flags, flags)
 	registry.tables[id].Store(t)
@@ -380,9 +397,7 @@ func (t *Table) recycle(idx uint32, freed uint64) {
 		}
 		return
 	}
-	if !t.shardPush(t.shard(shardHint()), idx) {
-		listPush(&t.hdr.FreeHead, t.base, idx, idx)
-	}
+	t.recycleGo(idx)
 }
 
 // Close closes an empty table: its handles are rejected with hffi.ECLOSED

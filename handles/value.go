@@ -62,16 +62,32 @@ func (t *Table) alloc() (uint32, hffi.Code) {
 	if atomic.LoadUint64(&t.hdr.ReapHead)&listMask != 0 {
 		t.reap()
 	}
+	var idx uint32
+	code := hffi.ENOMEM
 	if t.shards != nil {
-		if idx, ok := t.shardPop(t.shard(shardHint())); ok {
-			return idx, hffi.OK
+		me := t.myShard()
+		// shardPop, written out: New's hot path
+		sh := &t.shards[me]
+		for {
+			h := sh.head.Load()
+			i1 := h & listMask
+			if i1 == 0 {
+				break
+			}
+			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
+			nh := next | (h&shardCountMask - 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
+			if sh.head.CompareAndSwap(h, nh) {
+				return uint32(i1 - 1), hffi.OK
+			}
 		}
-	}
-	idx, code := slotAlloc(t.hdr, t.base)
-	if code == hffi.ENOMEM {
+		if i, ok := t.refill(me); ok {
+			return i, hffi.OK
+		}
 		if i, ok := t.popAnyShard(); ok {
 			return i, hffi.OK
 		}
+	} else {
+		idx, code = slotAlloc(t.hdr, t.base)
 	}
 	for code == hffi.ENOMEM {
 		returned, busy := t.returned.Load(), t.reaping.Load()
@@ -79,6 +95,9 @@ func (t *Table) alloc() (uint32, hffi.Code) {
 		t.unquarantine()
 		if idx, code = slotAlloc(t.hdr, t.base); code != hffi.ENOMEM {
 			break
+		}
+		if i, ok := t.popAnyShard(); ok { // where reaped slots went
+			return i, hffi.OK
 		}
 		if busy == 0 && t.reaping.Load() == 0 && t.returned.Load() == returned {
 			break // a genuinely full table
@@ -244,8 +263,14 @@ func (t *Table) del(h Handle) hffi.Code {
 			// else writes its Go side meanwhile.
 			freed := freedWord(w)
 			if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
-				t.dropValue(idx, freed)
-				t.recycle(idx, freed)
+				// dropValue and recycle, written out for the common case
+				storeMeta(&g.meta, uint64(uint32(freed)))
+				storePtr(&g.data, nil)
+				if t.shards != nil && wordState(freed) != abi.SlotRetired {
+					t.recycleGo(idx)
+				} else {
+					t.recycle(idx, freed)
+				}
 				return hffi.OK
 			}
 			continue

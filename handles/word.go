@@ -101,17 +101,42 @@ func listTakeAll(head *uint64) uint64 {
 	}
 }
 
-// slotAlloc pops a FREE slot of the table hdr/base, growing it if needed.
+// runSlots is the length of a run: the aligned slots whose Go-side slots
+// share a pair of cache lines (8 x 16 bytes, the 128 bytes an adjacent-line
+// prefetcher fetches together) and whose slot words fill four whole lines
+// (8 x 32 bytes). A Go shard owns whole runs, so two cores never write one
+// line (see shards.go); hffi.h's free list keeps runs together for it.
+const (
+	runShift = 3
+	runSlots = 1 << runShift
+)
+
+// runLen is the number of slots of the run of idx in a table of the given
+// limit (the last run of a table whose limit is not a multiple of runSlots
+// is short).
+func runLen(idx uint32, limit uint64) uint32 {
+	start := uint64(idx) &^ (runSlots - 1)
+	return uint32(min(runSlots, limit-start))
+}
+
+// slotAlloc pops a FREE slot of the table hdr/base, growing it if needed:
+// the Go twin of _hffi_slot_alloc, used by debug tables (which have no
+// shards) and when a table is full.
 func slotAlloc(hdr *abi.Table, base unsafe.Pointer) (uint32, hffi.Code) {
 	for {
 		h := atomic.LoadUint64(&hdr.FreeHead)
 		i1 := h & listMask
 		if i1 == 0 {
-			idx, code := grow(hdr, base)
+			first, n, code := growRun(hdr, base)
 			if code == again {
 				continue
 			}
-			return idx, code
+			if code == hffi.OK && n > 1 {
+				// As _hffi_table_grow: the rest of the run goes on top, so
+				// that the next allocation continues this run.
+				listPush(&hdr.FreeHead, base, first+1, first+n-1)
+			}
+			return first, code
 		}
 		next := atomic.LoadUint64(&slotAt(base, uint32(i1-1)).Next)
 		if atomic.CompareAndSwapUint64(&hdr.FreeHead, h, next&listMask|(h&^listMask+listTag1)) {
@@ -120,22 +145,53 @@ func slotAlloc(hdr *abi.Table, base unsafe.Pointer) (uint32, hffi.Code) {
 	}
 }
 
+// listPopRun pops the top of the stack at head together with the slots
+// below it that belong to the same run, at most runSlots of them, with one
+// CAS, and returns the first and the number n (0 if the stack was empty);
+// the n slots are linked through Next in stack order, and are the
+// caller's. The links are read before the CAS: if the head, tag included,
+// is unchanged, nobody popped or pushed meanwhile, so they were the links
+// of slots that were on the stack throughout.
+func listPopRun(head *uint64, base unsafe.Pointer) (first, n uint32) {
+	for {
+		h := atomic.LoadUint64(head)
+		i1 := h & listMask
+		if i1 == 0 {
+			return 0, 0
+		}
+		first, n = uint32(i1-1), 1
+		run := first >> runShift
+		next := atomic.LoadUint64(&slotAt(base, first).Next) & listMask
+		for n < runSlots && next != 0 && uint32(next-1)>>runShift == run {
+			n++
+			next = atomic.LoadUint64(&slotAt(base, uint32(next-1)).Next) & listMask
+		}
+		if atomic.CompareAndSwapUint64(head, h, next|(h&^listMask+listTag1)) {
+			return first, n
+		}
+	}
+}
+
 const again hffi.Code = 1 // internal: someone else refilled the free list
 
-// grow commits the next slots (doubling cap, at least a page of slots),
-// keeps the first new slot for the caller and pushes the others on the
-// free list, under grow_lock, exactly as _hffi_table_grow does in C.
-func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, hffi.Code) {
+// growRun commits the next slots (doubling cap, at least a page of slots)
+// under grow_lock, exactly as _hffi_table_grow does in C, and returns the
+// first run of them, linked through Next in index order, to the caller.
+// The others go on the free list in index order, so that it holds whole
+// runs, each together. (C's grow keeps only the first slot and pushes the
+// rest of its run on top: the list is then the same.) cap is a multiple of
+// a page of slots, and so of runSlots, except at the limit.
+func growRun(hdr *abi.Table, base unsafe.Pointer) (first, n uint32, code hffi.Code) {
 	for !atomic.CompareAndSwapUint64(&hdr.GrowLock, 0, 1) {
 		runtime.Gosched()
 	}
 	defer atomic.StoreUint64(&hdr.GrowLock, 0)
 	if atomic.LoadUint64(&hdr.FreeHead)&listMask != 0 {
-		return 0, again
+		return 0, 0, again
 	}
 	c, limit := atomic.LoadUint64(&hdr.Cap), hdr.Limit
 	if c >= limit {
-		return 0, hffi.ENOMEM
+		return 0, 0, hffi.ENOMEM
 	}
 	page := uint64(shm.PageSize())
 	nc := max(c*2, page/uint64(slotSize))
@@ -144,48 +200,25 @@ func grow(hdr *abi.Table, base unsafe.Pointer) (uint32, hffi.Code) {
 	to := (nc*uint64(slotSize) + page - 1) / page * page
 	if to > from {
 		if err := shm.Commit(unsafe.Add(base, from), uintptr(to-from)); err != nil {
-			return 0, hffi.ENOMEM
+			return 0, 0, hffi.ENOMEM
 		}
 	}
 	for i := c; i < nc; i++ {
 		s := slotAt(base, uint32(i))
 		s.CPtr, s.CDtor, s.Next = 0, 0, 0
+		if i+1 < nc {
+			s.Next = i + 2 // index + 1 of the next slot
+		}
 		atomic.StoreUint64(&s.Word, mkWord(1, abi.SlotFree, 0))
 	}
-	// Chain the others in the order of _hffi_table_grow (see growOrder).
-	first, last, prev := uint32(0), uint32(0), false
-	for r := uint64(0); r < growStride; r++ {
-		j := r
-		if r == 0 {
-			j = growStride
-		}
-		for ; j < nc-c; j += growStride {
-			i := uint32(c + j)
-			if prev {
-				slotAt(base, last).Next = uint64(i) + 1
-			} else {
-				first, prev = i, true
-			}
-			last = i
-		}
-	}
+	first, n = uint32(c), runLen(uint32(c), nc)
+	slotAt(base, first+n-1).Next = 0
 	atomic.StoreUint64(&hdr.Cap, nc)
-	if prev {
-		listPush(&hdr.FreeHead, base, first, last)
+	if rest := c + uint64(n); rest < nc {
+		listPush(&hdr.FreeHead, base, uint32(rest), uint32(nc-1))
 	}
-	return uint32(c), hffi.OK
+	return first, n, hffi.OK
 }
-
-// growStride orders the free slots of a new segment: the caller keeps the
-// first, and the list hands out first, second, ... the slots at offsets
-// growStride, 2*growStride, ..., then 1, 1+growStride, ..., and so on. Two
-// goroutines that each take a fresh slot and then recycle it (a per-core
-// shard keeps giving a goroutine back the slot it freed) thus work on
-// slots 8 apart, 256 bytes of slot words and 128 bytes of Go-side slots,
-// never on one cache line. In sequence, two such goroutines on two cores
-// shared a line and made New+Delete ten times slower. C's
-// _hffi_table_grow uses the same order.
-const growStride = 8
 
 // slotOf is the Go twin of _hffi_handle_slot: it validates h against the
 // shared memory only and returns its slot and word.

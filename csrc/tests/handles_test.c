@@ -137,6 +137,39 @@ static void test_grow(hffi_rt *rt) {
     tu_table_close(t);
 }
 
+/* Growth puts the new slots on the free list in index order, so that the
+ * list holds whole runs of 8, each together (Go's shards pop a run in one
+ * CAS), and consecutive C allocations fill one run before the next. */
+static void test_grow_runs(hffi_rt *rt) {
+    enum { LIMIT = 300 };
+    hffi_table *t = tu_table_open(rt, 10, LIMIT, 0);
+    hffi_handle hs[20];
+    uint64_t i1;
+    uint32_t n = 0, want;
+    int obj = 0;
+    for (uint32_t i = 0; i < 20; i++) {
+        TU_EQ(hffi_cobj_register(rt, 10, &obj, NULL, &hs[i]), HFFI_OK);
+        TU_EQ(hffi_handle_index(hs[i]), i);
+    }
+    /* The rest of the first page of slots, in order, on the list. */
+    want = 20;
+    for (i1 = _hffi_load(&t->free_head) & HFFI_LIST_INDEX_MASK; i1 != 0; n++, want++) {
+        if (i1 - 1 != want) {
+            TU_EQ(i1 - 1, want);
+            break;
+        }
+        i1 = _hffi_load(&tu_table_slot(t, (uint32_t)(i1 - 1))->next) & HFFI_LIST_INDEX_MASK;
+    }
+    TU_EQ(n + 20, _hffi_load(&t->cap));
+    /* A slot freed alone is pushed alone, on top, and taken next. */
+    TU_EQ(hffi_cobj_destroy(rt, hs[5]), HFFI_OK);
+    TU_EQ(_hffi_load(&t->free_head) & HFFI_LIST_INDEX_MASK, 6);
+    TU_EQ(hffi_cobj_register(rt, 10, &obj, NULL, &hs[5]), HFFI_OK);
+    TU_EQ(hffi_handle_index(hs[5]), 5);
+    for (int i = 0; i < 20; i++) TU_EQ(hffi_cobj_destroy(rt, hs[i]), HFFI_OK);
+    tu_table_close(t);
+}
+
 /* The last generation of a slot retires it instead of wrapping. */
 static void test_retire(hffi_rt *rt) {
     hffi_table *t = tu_table_open(rt, 6, 128, 0);
@@ -248,6 +281,7 @@ int main(void) {
     test_retain(rt);
     test_cobj(rt);
     test_grow(rt);
+    test_grow_runs(rt);
     test_retire(rt);
     test_debug(rt);
     test_bad_root(rt);

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package handles
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hffi-go/hffi/internal/abi"
+)
+
+// freshLimit gives each table below a limit of its own, and so a fresh
+// id whose slots were never used (a closed id goes only to a table of the
+// same limit), also with -count.
+var freshLimit atomic.Int32
+
+func newFresh(t *testing.T) *Table {
+	t.Helper()
+	tab, err := NewTable(WithLimit(200003+int(freshLimit.Add(1))), WithDebug(false))
+	require.NoError(t, err)
+	return tab
+}
+
+// withShards gives a fresh table n shards, as if the program had n Ps.
+func withShards(t *testing.T, n int) *Table {
+	t.Helper()
+	tab := newFresh(t)
+	t.Cleanup(func() { require.NoError(t, tab.Close()) })
+	tab.shards = make([]shard, n)
+	for i := range tab.shards {
+		tab.shards[i].limit.Store(shardMax)
+	}
+	return tab
+}
+
+// take allocates a slot on shard s, as New on that shard's P does.
+func (t *Table) take(s uint32) (uint32, bool) {
+	if idx, ok := t.shardPop(&t.shards[s]); ok {
+		return idx, true
+	}
+	return t.refill(s)
+}
+
+func runOf(idx uint32) uint32 { return idx >> runShift }
+
+// Shards take whole runs; a slot freed on any P goes back to the shard
+// that owns its run, so two shards never hand out slots of one run; and a
+// shard with too many free slots gives its whole runs back, together and
+// in order.
+func TestShardsOwnWholeRuns(t *testing.T) {
+	const shards, per = 4, 100
+	tab := withShards(t, shards)
+	owner := map[uint32]uint32{} // run -> shard + 1
+	var taken [shards][]uint32
+	for round := range per {
+		for s := range uint32(shards) {
+			idx, ok := tab.take(s)
+			require.True(t, ok)
+			if o, seen := owner[runOf(idx)]; seen {
+				require.Equal(t, s+1, o, "run %d handed out by shards %d and %d (round %d)", runOf(idx), o-1, s, round)
+			}
+			owner[runOf(idx)] = s + 1
+			taken[s] = append(taken[s], idx)
+		}
+	}
+	// Free every slot "on another P": it still goes to its run's shard.
+	for s := range shards {
+		for _, idx := range taken[s] {
+			w := atomic.LoadUint64(&tab.slot(idx).Word)
+			require.Equal(t, uint64(abi.SlotFree), wordState(w))
+			tab.recycleGo(idx)
+		}
+	}
+	require.NoError(t, tab.CheckRuns())
+	require.NoError(t, tab.CheckLists())
+	// Each shard kept at most shardMax slots; the whole runs beyond went
+	// back to the shared list, each run's slots together and in order.
+	for s := range shards {
+		h := tab.shards[s].head.Load()
+		assert.LessOrEqual(t, (h&shardCountMask)>>shardCountShift, uint64(shardMax), "shard %d", s)
+	}
+	n, prev := 0, uint32(0)
+	for i1 := atomic.LoadUint64(&tab.hdr.FreeHead) & listMask; i1 != 0; n++ {
+		idx := uint32(i1 - 1)
+		if n%runSlots != 0 {
+			require.Equal(t, prev+1, idx, "a released run is together and in order")
+		}
+		if o := tab.owner(idx); o != nil {
+			require.Zero(t, o.Load(), "a run on the shared list has no owner")
+		}
+		prev = idx
+		i1 = atomic.LoadUint64(&tab.slot(idx).Next) & listMask
+		if n >= tab.Cap() {
+			t.Fatal("cycle in the free list")
+		}
+	}
+}
+
+// A shard whose runs all hold live slots keeps its free slots (it cannot
+// give part of a run away) without compacting on every push, and another
+// shard takes them only when the table would otherwise grow.
+func TestFragmentedShard(t *testing.T) {
+	tab := withShards(t, 2)
+	var all []uint32
+	for range 400 {
+		idx, ok := tab.take(0)
+		require.True(t, ok)
+		all = append(all, idx)
+	}
+	for i, idx := range all {
+		if i%runSlots != 0 { // every run keeps one slot in use
+			tab.recycleGo(idx)
+		}
+	}
+	h := tab.shards[0].head.Load()
+	assert.Equal(t, uint64(400-400/runSlots), (h&shardCountMask)>>shardCountShift)
+	assert.Greater(t, tab.shards[0].limit.Load(), uint32(shardMax), "the limit moved up")
+	require.NoError(t, tab.CheckRuns())
+	capBefore := tab.Cap()
+	var other []uint32
+	for range 400 - 400/runSlots {
+		idx, ok := tab.take(1)
+		require.True(t, ok)
+		other = append(other, idx)
+	}
+	// Shard 1 first used the shared list's runs, then shard 0's slots.
+	assert.Equal(t, capBefore, tab.Cap(), "no growth while shard 0 held free slots")
+	for _, idx := range other {
+		tab.recycleGo(idx)
+	}
+	for i := 0; i < len(all); i += runSlots {
+		tab.recycleGo(all[i])
+	}
+	require.NoError(t, tab.CheckRuns())
+	require.NoError(t, tab.CheckLists())
+}
+
+// Goroutines that create and delete handles on several Ps at once, each
+// also deleting handles the others made, get only slots of runs that
+// their P's shard owns when they get them: since a run has one owner, two
+// Ps never hand out slots of one run (and so of one cache line) at once.
+func TestNoRunOnTwoPs(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2")
+	}
+	tab := newFresh(t)
+	var err error
+	t.Cleanup(func() { require.NoError(t, tab.Close()) })
+	// Grow the table and scatter its free slots first, so that no New
+	// below grows it (growth may yield, which a pinned goroutine must not).
+	hs := make([]Handle, 4000)
+	for i := range hs {
+		hs[i], err = tab.New(i)
+		require.NoError(t, err)
+	}
+	for _, i := range rand.Perm(len(hs)) {
+		require.NoError(t, tab.Delete(hs[i]))
+	}
+	const workers = 4
+	var bad, news atomic.Int64
+	pass := make(chan Handle, 64)
+	deadline := time.Now().Add(300 * time.Millisecond)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				p := procPin() // New and the check stay on this P
+				h, err := tab.New(p)
+				owner := uint32(0)
+				if err == nil {
+					owner = tab.owner(uint32(h) & indexMask).Load()
+				}
+				procUnpin()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				news.Add(1)
+				if owner != uint32(p)&uint32(len(tab.shards)-1)+1 {
+					bad.Add(1)
+				}
+				select {
+				case pass <- h: // someone else deletes it
+				default:
+					assert.NoError(t, tab.Delete(h))
+				}
+				select {
+				case o := <-pass:
+					assert.NoError(t, tab.Delete(o))
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(pass)
+	for h := range pass {
+		require.NoError(t, tab.Delete(h))
+	}
+	assert.Zero(t, bad.Load(), "of %d slots, handed out on a P whose shard does not own their run", news.Load())
+	assert.Equal(t, 0, tab.Len())
+	require.NoError(t, tab.CheckRuns())
+}
