@@ -10,5 +10,5 @@ package ffi
 // cache key, so an edit of csrc/ (plus go generate .)
 // rebuilds the C that this package includes from there.
 
-// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x55d56f7ecc544d59
+// #cgo CFLAGS: -DHFFI_CSRC_HASH_GEN=0x318be631033a4885
 import "C"
