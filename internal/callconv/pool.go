@@ -20,13 +20,13 @@ import (
 // copies it elsewhere (see RATIONALE_callconv.md). A frame on the stack,
 // or anywhere Go may move or free, would be written after it moved.
 //
-// Each pool is a lock-free stack (Treiber) of slots: getting and putting a
-// frame are one compare-and-swap each on the pool's head, with no
-// allocation. The head packs a tag, bumped on every change so that a
-// slot popped and pushed back between another goroutine's load and CAS
-// fails that CAS (ABA), with the index+1 of the first free slot (0: the
-// pool is empty). An empty pool grows by mapping a chunk twice the size
-// of the last, under a mutex.
+// Behind the per-P cache of pcache.go, each pool is a lock-free stack
+// (Treiber) of slots: getting and putting a frame are one compare-and-swap
+// each on the pool's head, with no allocation. The head packs a tag,
+// bumped on every change so that a slot popped and pushed back between
+// another goroutine's load and CAS fails that CAS (ABA), with the index+1
+// of the first free slot (0: the pool is empty). An empty pool grows by
+// mapping a chunk twice the size of the last, under a mutex.
 
 // A slot is a slotPrefix followed by a frame.
 type slotPrefix struct {
