@@ -17,7 +17,7 @@ func FramesInUse() (n [2]int) {
 			n[p]--
 		}
 		for id := range perP {
-			if perP[id].s[p] != 0 {
+			if perP[id].s[p] != nil {
 				n[p]--
 			}
 		}

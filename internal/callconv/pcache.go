@@ -22,8 +22,8 @@ import "unsafe"
 const maxCachedP = 256
 
 var perP [maxCachedP]struct {
-	s [2]uintptr // a free slot of pools[0] and of pools[1], or 0; off-heap, so no write barrier is needed
-	_ [64 - 2*unsafe.Sizeof(uintptr(0))]byte
+	s [2]unsafe.Pointer // a free slot of pools[0] and of pools[1], or nil
+	_ [64 - 2*unsafe.Sizeof(unsafe.Pointer(nil))]byte
 }
 
 // runtime.procPin returns the id of the P the goroutine runs on and keeps
@@ -36,25 +36,18 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-// slotAt converts a cached slot address back to a pointer (off-heap
-// memory that is never unmapped).
-func slotAt(a uintptr) *slotPrefix { return *(**slotPrefix)(unsafe.Pointer(&a)) }
-
 // getCached takes the free slot of pools[c] cached for the current P, or
 // returns nil.
 func getCached(c uint32) *slotPrefix {
-	var s uintptr
+	var s unsafe.Pointer
 	if id := procPin(); id < maxCachedP {
 		e := &perP[id].s[c&1]
-		if s = cacheLoad(e); s != 0 {
-			cacheStore(e, 0)
+		if s = cacheLoad(e); s != nil {
+			cacheStore(e, nil)
 		}
 	}
 	procUnpin()
-	if s == 0 {
-		return nil
-	}
-	return slotAt(s)
+	return (*slotPrefix)(s)
 }
 
 // putCached caches s, a free slot of pools[c], for the current P if its
@@ -63,8 +56,8 @@ func putCached(c uint32, s *slotPrefix) bool {
 	ok := false
 	if id := procPin(); id < maxCachedP {
 		e := &perP[id].s[c&1]
-		if cacheLoad(e) == 0 {
-			cacheStore(e, uintptr(unsafe.Pointer(s)))
+		if cacheLoad(e) == nil {
+			cacheStore(e, unsafe.Pointer(s))
 			ok = true
 		}
 	}

@@ -4,10 +4,14 @@
 
 package callconv
 
+import "unsafe"
+
 // The P is pinned around every access (pcache.go): no other thread reads
 // or writes the entry meanwhile, and a P changes threads only through the
-// scheduler's own synchronization.
+// scheduler's own synchronization. (The entries are pointers, not
+// uintptrs converted back, which -asan would make escape and allocate;
+// the garbage collector ignores pointers to off-heap memory.)
 
-func cacheLoad(e *uintptr) uintptr { return *e }
+func cacheLoad(e *unsafe.Pointer) unsafe.Pointer { return *e }
 
-func cacheStore(e *uintptr, v uintptr) { *e = v }
+func cacheStore(e *unsafe.Pointer, v unsafe.Pointer) { *e = v }

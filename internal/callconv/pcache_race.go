@@ -4,12 +4,15 @@
 
 package callconv
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // The race detector does not know that pinning a P orders the goroutines
 // that run on it one after the other, and would report the plain accesses
 // of pcache_norace.go; atomic ones tell it.
 
-func cacheLoad(e *uintptr) uintptr { return atomic.LoadUintptr(e) }
+func cacheLoad(e *unsafe.Pointer) unsafe.Pointer { return atomic.LoadPointer(e) }
 
-func cacheStore(e *uintptr, v uintptr) { atomic.StoreUintptr(e, v) }
+func cacheStore(e *unsafe.Pointer, v unsafe.Pointer) { atomic.StorePointer(e, v) }
