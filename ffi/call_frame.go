@@ -63,6 +63,15 @@ type gplan struct {
 	errnoFn  uintptr // __errno_location / __error
 	scratch  bool    // a parameter needs scratch memory
 	nout     int     // parameters copied back
+	words    []gword // one per parameter if every parameter is a scalar word, else nil
+}
+
+// gword is where a scalar parameter goes in the frame and how it is
+// widened: the common all-scalar call (many integers, floats) stores its
+// words with no per-parameter dispatch on gkind.
+type gword struct {
+	off uintptr // Plan.WordOffset
+	k   argKind // isWord or isFloat
 }
 
 func newGPlan(sym Symbol, out reflect.Type, in []reflect.Type) (*gplan, error) {
@@ -99,10 +108,20 @@ func newGPlan(sym Symbol, out reflect.Type, in []reflect.Type) (*gplan, error) {
 		return nil, invalidf("%s", strings.TrimPrefix(err.Error(), "callconv: "))
 	}
 	g.cp = cp
+	words := make([]gword, len(g.params))
+	allWords := true
 	for i := range g.params {
 		if !cp.IsWord(i) {
 			g.params[i].wk = kInvalid
 		}
+		if p := &g.params[i]; p.kind == gValue && p.wk != kInvalid {
+			words[i] = gword{off: cp.WordOffset(i), k: p.wk}
+		} else {
+			allWords = false
+		}
+	}
+	if allWords {
+		g.words = words
 	}
 	return g, nil
 }
@@ -229,6 +248,57 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	}
 	f := g.cp.GetFrame()
 	defer g.release(f, sc, base)
+	if ws := g.words; ws != nil {
+		ws = ws[:len(args)]
+		for i, a := range args {
+			w := &ws[i]
+			var v uint64
+			if w.k.isFloat() {
+				v = floatBitsOf(a, w.k)
+			} else {
+				v = uint64(wordOf(a, w.k))
+			}
+			*(*uint64)(unsafe.Add(unsafe.Pointer(f), w.off)) = v
+		}
+	} else {
+		g.fill(f, base, args)
+	}
+	var ep *int32
+	if g.errno {
+		runtime.LockOSThread()
+		ep = (*int32)(ptrFromAddr(callW0(g.errnoFn)))
+		*ep = 0
+	}
+	g.cp.Call(f, g.fn)
+	if g.errno {
+		e := *ep
+		runtime.UnlockOSThread()
+		*(*syscall.Errno)(unsafe.Add(r, g.errnoOff)) = syscall.Errno(e)
+	}
+	if g.nout > 0 {
+		g.copyBack(args, base)
+	}
+	switch g.res {
+	case rValue:
+		g.cp.Result(f, r)
+	case rString:
+		var w uintptr
+		g.cp.Result(f, unsafe.Pointer(&w))
+		*(*string)(r) = goString(w)
+		if g.free != nil && w != 0 {
+			g.free.live()
+			callW1(uintptr(g.free.addr), w)
+		}
+	case rError:
+		var w uint32
+		g.cp.Result(f, unsafe.Pointer(&w))
+		setWord(r, kError, uintptr(w))
+	}
+}
+
+// fill stores the arguments of a call that is not all scalar words in f,
+// copying strings, slices and pointees into scratch memory at base.
+func (g *gplan) fill(f *callconv.Frame, base unsafe.Pointer, args []unsafe.Pointer) {
 	var off uintptr
 	for i, a := range args {
 		p := &g.params[i]
@@ -269,37 +339,6 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 			w = uintptr(s.data)
 		}
 		g.cp.Word(f, i, uint64(w))
-	}
-	var ep *int32
-	if g.errno {
-		runtime.LockOSThread()
-		ep = (*int32)(ptrFromAddr(callW0(g.errnoFn)))
-		*ep = 0
-	}
-	g.cp.Call(f, g.fn)
-	if g.errno {
-		e := *ep
-		runtime.UnlockOSThread()
-		*(*syscall.Errno)(unsafe.Add(r, g.errnoOff)) = syscall.Errno(e)
-	}
-	if g.nout > 0 {
-		g.copyBack(args, base)
-	}
-	switch g.res {
-	case rValue:
-		g.cp.Result(f, r)
-	case rString:
-		var w uintptr
-		g.cp.Result(f, unsafe.Pointer(&w))
-		*(*string)(r) = goString(w)
-		if g.free != nil && w != 0 {
-			g.free.live()
-			callW1(uintptr(g.free.addr), w)
-		}
-	case rError:
-		var w uint32
-		g.cp.Result(f, unsafe.Pointer(&w))
-		setWord(r, kError, uintptr(w))
 	}
 }
 

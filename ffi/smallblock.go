@@ -4,7 +4,6 @@ package ffi
 
 import (
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/hffi-go/hffi"
@@ -15,8 +14,11 @@ import (
 // (strings, out-parameters, buffers) take at most smallBlock bytes, the
 // common case: a pooled arena costs a mutex on Get and Put and a Reset on
 // Put, more than the call itself (BenchmarkCallOut). Each P keeps one
-// block in its own cache line, taken and given back with one atomic swap;
-// the rest wait in a mutex-guarded list. Blocks live off the Go heap in an
+// block in its own cache line, read and written only while the goroutine
+// is pinned to that P, so with plain loads and stores, as
+// internal/callconv caches frames (builds with the race detector use
+// atomic ones, which it understands: smallblock_race.go); the rest wait
+// in a mutex-guarded list. Blocks live off the Go heap in an
 // arena that is never reset, and are never freed: there are at most as
 // many as calls in flight at once. In debug mode a block given back is
 // poisoned like reset arena memory.
@@ -26,7 +28,7 @@ const maxCachedP = 256
 
 var small struct {
 	per [maxCachedP]struct {
-		b atomic.Uintptr // a uintptr: an atomic pointer store would cost a write barrier
+		b uintptr // off-heap: a uintptr needs no write barrier
 		_ [56]byte
 	}
 	mu   sync.Mutex
@@ -35,9 +37,8 @@ var small struct {
 }
 
 // runtime.procPin returns the id of the P the goroutine runs on and keeps
-// it there until procUnpin; the runtime keeps the name for outside
-// packages ("hall of shame"). Only the id is used: the slot is then
-// accessed atomically, so migrating afterwards is harmless.
+// it there until procUnpin, with no other goroutine running on that P;
+// the runtime keeps the names for outside packages ("hall of shame").
 //
 //go:linkname procPin runtime.procPin
 func procPin() int
@@ -45,17 +46,17 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-func pid() int {
-	id := procPin()
-	procUnpin()
-	return id
-}
-
 func getSmallBlock() unsafe.Pointer {
-	if id := pid(); id < maxCachedP {
-		if b := small.per[id].b.Swap(0); b != 0 {
-			return ptrFromAddr(b)
+	var cb uintptr
+	if id := procPin(); id < maxCachedP {
+		e := &small.per[id].b
+		if cb = blockLoad(e); cb != 0 {
+			blockStore(e, 0)
 		}
+	}
+	procUnpin()
+	if cb != 0 {
+		return ptrFromAddr(cb)
 	}
 	small.mu.Lock()
 	defer small.mu.Unlock()
@@ -93,7 +94,15 @@ func putSmallBlock(b unsafe.Pointer) {
 			bs[i] = arena.Poison
 		}
 	}
-	if id := pid(); id < maxCachedP && small.per[id].b.CompareAndSwap(0, uintptr(b)) {
+	cached := false
+	if id := procPin(); id < maxCachedP {
+		if e := &small.per[id].b; blockLoad(e) == 0 {
+			blockStore(e, uintptr(b))
+			cached = true
+		}
+	}
+	procUnpin()
+	if cached {
 		return
 	}
 	small.mu.Lock()

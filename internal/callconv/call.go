@@ -28,6 +28,11 @@ func (p *Plan) Word(f *Frame, i int, w uint64) {
 // variadic float32 extras (promoted to double: use Arg).
 func (p *Plan) IsWord(i int) bool { return p.word[uint8(i)] != 0 }
 
+// WordOffset returns the offset in a frame of the 64-bit word that
+// parameter i takes, for a caller that stores the words of many calls
+// itself (as Word does): valid only if IsWord(i).
+func (p *Plan) WordOffset(i int) uintptr { return p.word[uint8(i)] }
+
 func put(h *header, m move, v unsafe.Pointer) {
 	s := unsafe.Add(v, m.src)
 	d := at(h, m.dst)

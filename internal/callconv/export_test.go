@@ -3,7 +3,7 @@
 package callconv
 
 // FramesInUse returns the number of frames taken from the small and the
-// large pool and not given back. Call it only while no other goroutine
+// large pool and not given back (a frame in a P's cache is given back). Call it only while no other goroutine
 // gets or puts frames.
 func FramesInUse() (n [2]int) {
 	for p := range pools {
@@ -15,6 +15,11 @@ func FramesInUse() (n [2]int) {
 		q.mu.Unlock()
 		for i := uint32(q.head.Load()); i != 0; i = q.slot(i - 1).next {
 			n[p]--
+		}
+		for id := range perP {
+			if perP[id].s[p] != nil {
+				n[p]--
+			}
 		}
 	}
 	return n

@@ -20,13 +20,13 @@ import (
 // copies it elsewhere (see RATIONALE_callconv.md). A frame on the stack,
 // or anywhere Go may move or free, would be written after it moved.
 //
-// Each pool is a lock-free stack (Treiber) of slots: getting and putting a
-// frame are one compare-and-swap each on the pool's head, with no
-// allocation. The head packs a tag, bumped on every change so that a
-// slot popped and pushed back between another goroutine's load and CAS
-// fails that CAS (ABA), with the index+1 of the first free slot (0: the
-// pool is empty). An empty pool grows by mapping a chunk twice the size
-// of the last, under a mutex.
+// Behind the per-P cache of pcache.go, each pool is a lock-free stack
+// (Treiber) of slots: getting and putting a frame are one compare-and-swap
+// each on the pool's head, with no allocation. The head packs a tag,
+// bumped on every change so that a slot popped and pushed back between
+// another goroutine's load and CAS fails that CAS (ABA), with the index+1
+// of the first free slot (0: the pool is empty). An empty pool grows by
+// mapping a chunk twice the size of the last, under a mutex.
 
 // A slot is a slotPrefix followed by a frame.
 type slotPrefix struct {
@@ -97,11 +97,6 @@ func (q *framePool) get() *slotPrefix {
 	}
 }
 
-func (q *framePool) put(s *slotPrefix) {
-	s.state = slotFree
-	q.push(s, s)
-}
-
 // push puts the list of free slots from first to last (linked by next) on
 // top of the stack.
 func (q *framePool) push(first, last *slotPrefix) {
@@ -165,14 +160,19 @@ func prefixOf(f *Frame) *slotPrefix {
 // back with PutFrame. Its contents are left over from earlier calls: the
 // Plan's methods write every word the call reads.
 //
-// It costs one compare-and-swap on a shared word and allocates nothing
+// It usually takes the frame cached for the current P (pcache.go), else
+// costs one compare-and-swap on a shared word; it allocates nothing
 // (except when every frame is in use: the pool then maps more memory).
 func (p *Plan) GetFrame() *Frame {
-	q := &pools[0]
+	c := uint32(0)
 	if p.tail > SmallTail {
-		q = &pools[1]
+		c = 1
 	}
-	return frameOf(q.get())
+	if s := getCached(c); s != nil {
+		s.state = slotUsed
+		return frameOf(s)
+	}
+	return frameOf(pools[c].get())
 }
 
 // PutFrame gives back a frame from GetFrame once its call has returned
@@ -185,7 +185,10 @@ func PutFrame(f *Frame) {
 	if s.state != slotUsed {
 		panic("callconv: PutFrame of a frame that is not in use (put twice, or not from GetFrame)")
 	}
-	pools[s.pool&1].put(s)
+	s.state = slotFree
+	if !putCached(s.pool, s) {
+		pools[s.pool&1].push(s, s)
+	}
 }
 
 // inUse panics unless f came from GetFrame and was not given back.

@@ -151,3 +151,25 @@ func BenchmarkFramePool(b *testing.B) {
 		})
 	})
 }
+
+// TestFrameCached checks, for both sizes, that a frame waiting in a P's
+// cache (the first one given back goes there) is still refused a second
+// PutFrame and a call, and counts as given back; and that the frames of
+// the two sizes do not share a cache entry.
+func TestFrameCached(t *testing.T) {
+	fn := sym(t, "cc_sum9")
+	small := prep(t, -1, int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), int64(0))
+	large := prep(t, -1, nil, struct{ W [1000]int64 }{})
+	inUse := cc.FramesInUse()
+	for range 10 {
+		fs, fl := small.GetFrame(), large.GetFrame()
+		assert.NotEqual(t, fs, fl)
+		cc.PutFrame(fs)
+		cc.PutFrame(fl)
+		assert.Equal(t, inUse, cc.FramesInUse())
+		assert.Panics(t, func() { cc.PutFrame(fs) })
+		assert.Panics(t, func() { cc.PutFrame(fl) })
+		assert.Panics(t, func() { small.Call(fs, fn) })
+		assert.Equal(t, inUse, cc.FramesInUse())
+	}
+}
