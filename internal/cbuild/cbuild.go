@@ -100,21 +100,7 @@ var ErrTrimpath = errors.New("cbuild: this program was built with -trimpath, so 
 // (the examples) that build their C side at start-up; tests use
 // SharedLib.
 func Library(dir, name string, sources ...string) (string, error) {
-	if CC() == nil {
-		return "", ErrNoCC
-	}
-	if !filepath.IsAbs(Root()) {
-		return "", ErrTrimpath
-	}
-	impl, err := filepath.Glob(filepath.Join(CSrcDir(), "*.c"))
-	if err != nil || len(impl) == 0 {
-		return "", fmt.Errorf("cbuild: no C sources in %s (run from a source checkout)", CSrcDir())
-	}
-	out := filepath.Join(dir, name)
-	if err := compile(out, []string{"-shared", "-fPIC"}, append(sources, impl...)); err != nil {
-		return "", err
-	}
-	return out, nil
+	return LibraryFlags(dir, name, nil, sources...)
 }
 
 func compile(out string, flags, sources []string) error {
