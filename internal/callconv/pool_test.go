@@ -163,7 +163,7 @@ func TestFrameCached(t *testing.T) {
 	inUse := cc.FramesInUse()
 	for range 10 {
 		fs, fl := small.GetFrame(), large.GetFrame()
-		assert.NotEqual(t, fs, fl)
+		assert.NotSame(t, fs, fl, "a small and a large frame are two frames")
 		cc.PutFrame(fs)
 		cc.PutFrame(fl)
 		assert.Equal(t, inUse, cc.FramesInUse())
