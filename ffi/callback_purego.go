@@ -14,7 +14,8 @@ import (
 	"github.com/ebitengine/purego"
 )
 
-// purego.NewCallback can make at most 2000 C function pointers per
+// Where hffi has no entry points of its own (see entry_purego_*.go),
+// purego.NewCallback is the way in. It can make at most 2000 C function pointers per
 // process and never frees them. hffi makes one per shape, the first time
 // the shape is used (at most len(shapes) in all), and tells callbacks
 // apart by the handle in their user data, so the number of callbacks is
@@ -33,6 +34,9 @@ var pgFrames = sync.Pool{New: func() any { return new(cbFrame) }}
 func trampoline(shape uint32) (uintptr, error) {
 	if int(shape) >= len(tshapes) {
 		return 0, fmt.Errorf("no trampoline %d: %w", shape, hffi.EINVAL)
+	}
+	if havePgEntry {
+		return pgTrampAddr(shape), nil
 	}
 	if p := pgFns[shape].Load(); p != 0 {
 		return p, nil

@@ -9,8 +9,9 @@ import (
 	"unsafe"
 )
 
-// The one handler of every libffi closure of the purego backend: a single
-// purego callback (of purego's 2000), made on first use. It reads the
+// The one handler of every libffi closure of the purego backend: an
+// entry point of hffi's own on linux/amd64, elsewhere a single purego
+// callback (of purego's 2000) made on first use. It reads the
 // leading fields of libffi's ffi_cif and ffi_type (stable since libffi
 // 3.0) to copy the arguments into a frame laid out as a trampoline's.
 var (
@@ -19,6 +20,9 @@ var (
 )
 
 func clHandler() uintptr {
+	if havePgEntry {
+		return pgHandlerAddr()
+	}
 	clHandlerOnce.Do(func() {
 		p, err := pgNewCallback(clRun)
 		if err != nil {
@@ -58,8 +62,14 @@ func clPlace(off *uintptr, t *ffiType) uintptr {
 }
 
 func clRun(cifp, ret, args, ud uintptr) {
-	cif := (*ffiCif)(ptrFromAddr(cifp))
 	f := pgFrames.Get().(*cbFrame)
+	clRunFrame(f, cifp, ret, args, ud)
+	pgFrames.Put(f)
+}
+
+// clRunFrame runs a closure call with frame f, which it fills.
+func clRunFrame(f *cbFrame, cifp, ret, args, ud uintptr) {
+	cif := (*ffiCif)(ptrFromAddr(cifp))
 	// Only what is read is written: the pooled frame's other words are
 	// never read for this call.
 	f.shape, f.aux, f.ret = 0, uint32(ud), 0
@@ -118,5 +128,4 @@ func clRun(cifp, ret, args, ud uintptr) {
 	default:
 		*(*uint64)(ptrFromAddr(ret)) = f.ret
 	}
-	pgFrames.Put(f)
 }

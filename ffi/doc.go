@@ -18,10 +18,12 @@
 //     call through a small C helper, with no Go heap allocation; a
 //     callback costs one //export call plus a handle lookup.
 //   - purego: a call of up to 6 integer and pointer arguments goes through
-//     purego.SyscallN. Callbacks go through purego.NewCallback
-//     trampolines made once per callback shape (and libffi closures for
-//     those without user data), so the number of callbacks is unlimited
-//     (purego alone allows 2000 per process, never freed).
+//     purego.SyscallN. Callbacks enter Go through hffi's own entry
+//     points on linux/amd64 (internal/pgentry: one runtime.cgocallback,
+//     no reflection) and through purego.NewCallback trampolines made
+//     once per callback shape elsewhere; callbacks without user data are
+//     precompiled stubs, then libffi closures. The number of callbacks is
+//     unlimited (purego alone allows 2000 per process, never freed).
 //
 // Every other call (floats, more parameters, structs by value, copied
 // arguments, variadics) fills one of hffi's own call frames
