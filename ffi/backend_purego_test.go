@@ -4,17 +4,9 @@
 
 package ffi
 
-import (
-	"testing"
-
-	"github.com/ebitengine/purego"
-)
-
 const wantBackend = "purego"
 
-// peerCallAllocs is the allocation budget of a call: what purego.SyscallN
-// itself makes for a call of fn (a C function of two integers) with two
-// integers.
-func peerCallAllocs(fn uintptr) float64 {
-	return testing.AllocsPerRun(1000, func() { purego.SyscallN(fn, 1, 2) })
-}
+// peerCallAllocs is the allocation budget of a call: none, as on cgo
+// (the fast path enters hffi's call frames; purego.SyscallN, used before,
+// allocated once per call).
+func peerCallAllocs(uintptr) float64 { return 0 }

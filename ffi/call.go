@@ -12,8 +12,8 @@ import (
 // maxArity is the number of parameters of the fast path: integer and
 // pointer words only, each in its own register on every supported target
 // (amd64 SysV has 6 integer argument registers), called through one C
-// helper (cgo) or purego.SyscallN (purego). Everything else takes the
-// general path (call_frame.go).
+// helper (cgo) or a call frame with a plan made at init (purego).
+// Everything else takes the general path (call_frame.go).
 const maxArity = 6
 
 // The callbacks' register budget: every argument of a C call into Go

@@ -4,35 +4,96 @@
 
 package ffi
 
-import "github.com/ebitengine/purego"
+import (
+	"fmt"
+	"unsafe"
 
-// The fast path calls purego.SyscallN directly: it puts argument i in
-// integer register i, which is all a function of integer and pointer
-// parameters needs. Every other signature goes through internal/callconv
-// (call_frame.go), the same in both backends.
+	"github.com/hffi-go/hffi/internal/callconv"
+)
 
-func callW0(fn uintptr) uintptr { r, _, _ := purego.SyscallN(fn); return r }
-func callW1(fn, a uintptr) uintptr {
-	r, _, _ := purego.SyscallN(fn, a)
+// The fast path (integer and pointer parameters, up to 6) enters the
+// same call frames as every other signature (internal/callconv), with one
+// plan per parameter count made at init: runtime.cgocall into hffi's
+// trampoline, the frame off-heap and cached per P, no Go heap
+// allocation. purego.SyscallN, used before, copies its arguments into a
+// heap-allocated record on every call (1 allocation on Go 1.26).
+
+var wPlans = func() (p [maxIntArgs + 1]*callconv.Plan) {
+	w := callconv.Scalar(callconv.Uint64)
+	params := []*callconv.Type{w, w, w, w, w, w}
+	for n := range p {
+		pl, err := callconv.Prepare(callconv.Native, -1, w, params[:n]...)
+		if err != nil || pl.Large() {
+			panic(fmt.Sprintf("ffi: no call plan for %d words: %v", n, err))
+		}
+		for i := range n {
+			if !pl.IsWord(i) {
+				panic("ffi: a word parameter that is not a word")
+			}
+		}
+		p[n] = pl
+	}
+	return p
+}()
+
+// callW makes the call; the frame goes back on every return, a callback's
+// runtime.Goexit through the C frames included (as in call_frame.go).
+func callW(p *callconv.Plan, f *callconv.Frame, fn uintptr) (r uintptr) {
+	defer callconv.PutFrame(f)
+	p.Call(f, fn)
+	p.Result(f, unsafe.Pointer(&r))
 	return r
+}
+
+func callW0(fn uintptr) uintptr { p := wPlans[0]; return callW(p, p.GetFrame(), fn) }
+func callW1(fn, a uintptr) uintptr {
+	p := wPlans[1]
+	f := p.GetFrame()
+	p.Word(f, 0, uint64(a))
+	return callW(p, f, fn)
 }
 func callW2(fn, a, b uintptr) uintptr {
-	r, _, _ := purego.SyscallN(fn, a, b)
-	return r
+	p := wPlans[2]
+	f := p.GetFrame()
+	p.Word(f, 0, uint64(a))
+	p.Word(f, 1, uint64(b))
+	return callW(p, f, fn)
 }
 func callW3(fn, a, b, c uintptr) uintptr {
-	r, _, _ := purego.SyscallN(fn, a, b, c)
-	return r
+	p := wPlans[3]
+	f := p.GetFrame()
+	p.Word(f, 0, uint64(a))
+	p.Word(f, 1, uint64(b))
+	p.Word(f, 2, uint64(c))
+	return callW(p, f, fn)
 }
 func callW4(fn, a, b, c, d uintptr) uintptr {
-	r, _, _ := purego.SyscallN(fn, a, b, c, d)
-	return r
+	p := wPlans[4]
+	f := p.GetFrame()
+	p.Word(f, 0, uint64(a))
+	p.Word(f, 1, uint64(b))
+	p.Word(f, 2, uint64(c))
+	p.Word(f, 3, uint64(d))
+	return callW(p, f, fn)
 }
 func callW5(fn, a, b, c, d, e uintptr) uintptr {
-	r, _, _ := purego.SyscallN(fn, a, b, c, d, e)
-	return r
+	p := wPlans[5]
+	f := p.GetFrame()
+	p.Word(f, 0, uint64(a))
+	p.Word(f, 1, uint64(b))
+	p.Word(f, 2, uint64(c))
+	p.Word(f, 3, uint64(d))
+	p.Word(f, 4, uint64(e))
+	return callW(p, f, fn)
 }
-func callW6(fn, a, b, c, d, e, f uintptr) uintptr {
-	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f)
-	return r
+func callW6(fn, a, b, c, d, e, g uintptr) uintptr {
+	p := wPlans[6]
+	f := p.GetFrame()
+	p.Word(f, 0, uint64(a))
+	p.Word(f, 1, uint64(b))
+	p.Word(f, 2, uint64(c))
+	p.Word(f, 3, uint64(d))
+	p.Word(f, 4, uint64(e))
+	p.Word(f, 5, uint64(g))
+	return callW(p, f, fn)
 }

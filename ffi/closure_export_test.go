@@ -28,3 +28,7 @@ func StubsLeft() int {
 	}
 	return stubsPerClass - int(min(stubNext[0].Load(), stubsPerClass))
 }
+
+// OwnCallbackEntry is true where callbacks enter Go without
+// purego.NewCallback: always on cgo, on linux/amd64 on purego.
+var OwnCallbackEntry = havePgEntry || Backend() == "cgo"

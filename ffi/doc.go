@@ -17,8 +17,9 @@
 //   - cgo: a call of up to 6 integer and pointer arguments costs one cgo
 //     call through a small C helper, with no Go heap allocation; a
 //     callback costs one //export call plus a handle lookup.
-//   - purego: a call of up to 6 integer and pointer arguments goes through
-//     purego.SyscallN. Callbacks enter Go through hffi's own entry
+//   - purego: every call fills one of hffi's call frames (below) and
+//     enters it through runtime.cgocall, with no Go heap allocation
+//     (purego.SyscallN allocates). Callbacks enter Go through hffi's own entry
 //     points on linux/amd64 (internal/pgentry: one runtime.cgocallback,
 //     no reflection) and through purego.NewCallback trampolines made
 //     once per callback shape elsewhere; callbacks without user data are

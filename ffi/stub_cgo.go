@@ -12,5 +12,8 @@ import "C"
 
 const haveStubs = true
 
+// havePgEntry is about the purego backend (entry_purego_*.go).
+const havePgEntry = false
+
 // stubAddr returns the code address of the stub of slot i.
 func stubAddr(i uint32) uintptr { return uintptr(C.hffi_stub(C.uint32_t(i))) }
