@@ -32,3 +32,12 @@ func StubsLeft() int {
 // OwnCallbackEntry is true where callbacks enter Go without
 // purego.NewCallback: always on cgo, on linux/amd64 on purego.
 var OwnCallbackEntry = havePgEntry || Backend() == "cgo"
+
+// PgEntryAddr is the address of entry point i of the purego backend on
+// linux/amd64 (0 elsewhere).
+func PgEntryAddr(i int) uintptr {
+	if !havePgEntry {
+		return 0
+	}
+	return pgEntryAddrForTest(i)
+}

@@ -57,8 +57,11 @@ func pgRun(p *pgentry.Frame) {
 	case i <= clReserved:
 		f.shape, f.aux, f.ret = 0, i, 0
 		clDispatch(f)
-	default:
+	case i < pgTrampBase+uint32(len(tshapes)):
 		f.shape, f.aux, f.ret = i-pgTrampBase, 0, 0
 		dispatch(f)
+	default:
+		f.ret = 0 // an entry point hffi never hands out
 	}
 }
+func pgEntryAddrForTest(i int) uintptr { return pgentry.Addr(i) }

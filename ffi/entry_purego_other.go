@@ -14,6 +14,7 @@ const (
 	haveStubs   = false
 )
 
-func stubAddr(uint32) uintptr    { return 0 }
-func pgTrampAddr(uint32) uintptr { return 0 }
-func pgHandlerAddr() uintptr     { return 0 }
+func stubAddr(uint32) uintptr        { return 0 }
+func pgTrampAddr(uint32) uintptr     { return 0 }
+func pgHandlerAddr() uintptr         { return 0 }
+func pgEntryAddrForTest(int) uintptr { return 0 }
