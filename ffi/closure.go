@@ -436,8 +436,8 @@ func (f *cbFrame) intArg(i uint8) uintptr {
 // arguments as a trampoline would (see clHandler).
 func clDispatch(f *cbFrame) {
 	sl := clSlotAt(f.aux)
-	if sl == nil {
-		return // not a closure of ours; cannot happen
+	if sl == nil || sl.sig == nil {
+		return // a slot never handed out: only a forged function pointer gets here
 	}
 	sig := sl.sig
 	f.shape = clShapeBase + sig.id

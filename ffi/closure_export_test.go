@@ -41,3 +41,16 @@ func PgEntryAddr(i int) uintptr {
 	}
 	return pgEntryAddrForTest(i)
 }
+
+// UnusedStubAddrs returns the code addresses of the integer-class stubs
+// not handed out yet.
+func UnusedStubAddrs() []uintptr {
+	if !haveStubs {
+		return nil
+	}
+	var a []uintptr
+	for i := stubNext[0].Load() + 1; i <= stubsPerClass; i++ {
+		a = append(a, stubAddr(i))
+	}
+	return a
+}

@@ -16,18 +16,19 @@ import (
 // C stack, and no use of purego's 2000 callbacks. Entry point 0 is the
 // handler of every libffi closure, 1..clReserved are the stubs of
 // callbacks without user data (as the cgo backend's C stubs), and the
-// trampolines follow.
+// trampolines follow, then the two destroy notifies.
 const (
 	havePgEntry = true
 	haveStubs   = true
 
-	pgTrampBase = clReserved + 1
+	pgTrampBase  = clReserved + 1
+	pgNotifyBase = pgTrampBase + len(tshapes)
 )
 
 // The entry points must cover every index, and ffi's frame must fit in
 // pgentry's, with the registers where pgentry's assembly puts them.
 const (
-	_ = uint(pgentry.N - pgTrampBase - len(tshapes))
+	_ = uint(pgentry.N - pgNotifyBase - 2)
 	_ = uint(len(pgentry.Frame{}.Words)*8 - int(unsafe.Sizeof(cbFrame{})))
 	_ = uint(unsafe.Offsetof(cbFrame{}.ints)) - 0
 	_ = -uint(unsafe.Offsetof(cbFrame{}.ints))
@@ -46,6 +47,9 @@ func pgTrampAddr(shape uint32) uintptr { return pgentry.Addr(pgTrampBase + int(s
 
 func pgHandlerAddr() uintptr { return pgentry.Addr(0) }
 
+// pgNotifyAddr returns the close notify (0) or the release notify (1).
+func pgNotifyAddr(i int) uintptr { return pgentry.Addr(pgNotifyBase + i) }
+
 // pgRun runs on every entry. The frame lives on the C stack for the
 // call: only what dispatch reads is written.
 func pgRun(p *pgentry.Frame) {
@@ -60,6 +64,10 @@ func pgRun(p *pgentry.Frame) {
 	case i < pgTrampBase+uint32(len(tshapes)):
 		f.shape, f.aux, f.ret = i-pgTrampBase, 0, 0
 		dispatch(f)
+	case i == uint32(pgNotifyBase):
+		closeNotify(f.ints[0])
+	case i == uint32(pgNotifyBase)+1:
+		releaseNotify(f.ints[0])
 	default:
 		f.ret = 0 // an entry point hffi never hands out
 	}

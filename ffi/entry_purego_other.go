@@ -16,5 +16,6 @@ const (
 
 func stubAddr(uint32) uintptr        { return 0 }
 func pgTrampAddr(uint32) uintptr     { return 0 }
+func pgNotifyAddr(int) uintptr       { return 0 }
 func pgHandlerAddr() uintptr         { return 0 }
 func pgEntryAddrForTest(int) uintptr { return 0 }

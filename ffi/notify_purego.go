@@ -10,7 +10,9 @@ import (
 	"github.com/hffi-go/hffi/handles"
 )
 
-// Each notify is one purego callback, made on first use.
+// Each notify is an entry point of hffi's own on linux/amd64 (see
+// entry_purego_linux_amd64.go), elsewhere one purego callback, made on
+// first use.
 var (
 	notifyMu              sync.Mutex
 	closeNotifyP, relNotP uintptr
@@ -19,6 +21,9 @@ var (
 func closeNotifyFn() (uintptr, error) {
 	notifyMu.Lock()
 	defer notifyMu.Unlock()
+	if havePgEntry {
+		return pgNotifyAddr(0), nil
+	}
 	if closeNotifyP == 0 {
 		p, err := pgNewCallback(func(ud uintptr) { closeNotify(ud) })
 		if err != nil {
@@ -34,19 +39,24 @@ func closeNotifyFn() (uintptr, error) {
 func releaseNotifyFn() (uintptr, error) {
 	notifyMu.Lock()
 	defer notifyMu.Unlock()
+	if havePgEntry {
+		return pgNotifyAddr(1), nil
+	}
 	if relNotP == 0 {
-		p, err := pgNewCallback(func(h uintptr) {
-			if err := handles.Release(handles.Handle(h)); err != nil {
-				failures.Add(1)
-				if hk := hook.Load(); hk != nil {
-					callHook(*hk, &CallbackError{UserData: h, Code: codeOf(err)})
-				}
-			}
-		})
+		p, err := pgNewCallback(releaseNotify)
 		if err != nil {
 			return 0, err
 		}
 		relNotP = p
 	}
 	return relNotP, nil
+}
+
+func releaseNotify(h uintptr) {
+	if err := handles.Release(handles.Handle(h)); err != nil {
+		failures.Add(1)
+		if hk := hook.Load(); hk != nil {
+			callHook(*hk, &CallbackError{UserData: h, Code: codeOf(err)})
+		}
+	}
 }
