@@ -48,6 +48,9 @@ func TestPgEntryForged(t *testing.T) {
 // forged integers: each returns 0 and runs nothing (a nil dereference
 // before).
 func TestStubForged(t *testing.T) {
+	if len(ffi.UnusedStubAddrs()) == 0 {
+		t.Skip("no stubs on this target, or all handed out")
+	}
 	stub, err := ffi.NewCallback2(func(a, b unsafe.Pointer) int32 { return 0 }, ffi.NoUserData())
 	require.NoError(t, err)
 	defer stub.Close()
