@@ -30,11 +30,11 @@ func StubsLeft() int {
 }
 
 // OwnCallbackEntry is true where callbacks enter Go without
-// purego.NewCallback: always on cgo, on linux/amd64 on purego.
+// purego.NewCallback: always on cgo, on linux (amd64, arm64) on purego.
 var OwnCallbackEntry = havePgEntry || Backend() == "cgo"
 
 // PgEntryAddr is the address of entry point i of the purego backend on
-// linux/amd64 (0 elsewhere).
+// linux (amd64, arm64; 0 elsewhere).
 func PgEntryAddr(i int) uintptr {
 	if !havePgEntry {
 		return 0

@@ -10,7 +10,7 @@ import (
 )
 
 // The one handler of every libffi closure of the purego backend: an
-// entry point of hffi's own on linux/amd64, elsewhere a single purego
+// entry point of hffi's own on linux (amd64, arm64), elsewhere a single purego
 // callback (of purego's 2000) made on first use. It reads the
 // leading fields of libffi's ffi_cif and ffi_type (stable since libffi
 // 3.0) to copy the arguments into a frame laid out as a trampoline's.

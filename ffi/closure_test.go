@@ -158,11 +158,11 @@ func TestClosureNoLibffi(t *testing.T) {
 }
 
 // TestStubWithoutLibffi: on the cgo backend, and on the purego backend on
-// linux/amd64, the first callbacks without user data are precompiled
+// linux (amd64, arm64), the first callbacks without user data are precompiled
 // stubs, which need no libffi.
 func TestStubWithoutLibffi(t *testing.T) {
 	if ffi.StubsLeft() == 0 {
-		t.Skip("no stub left in this process, or a purego target without stubs (only linux/amd64 has them)")
+		t.Skip("no stub left in this process, or a purego target without stubs (only linux on amd64 and arm64 has them)")
 	}
 	restore := ffi.SetLibffiNamesForTest([]string{"libffi-not-installed.so.99"})
 	defer restore()

@@ -20,7 +20,7 @@
 //   - purego: every call fills one of hffi's call frames (below) and
 //     enters it through runtime.cgocall, with no Go heap allocation
 //     (purego.SyscallN allocates). Callbacks enter Go through hffi's own entry
-//     points on linux/amd64 (internal/pgentry: one runtime.cgocallback,
+//     points on linux, amd64 and arm64 (internal/pgentry: one runtime.cgocallback,
 //     no reflection) and through purego.NewCallback trampolines made
 //     once per callback shape elsewhere; callbacks without user data are
 //     precompiled stubs, then libffi closures. The number of callbacks is

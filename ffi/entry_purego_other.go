@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//go:build (!cgo || hffi_purego) && !(linux && amd64)
+//go:build (!cgo || hffi_purego) && !(linux && (amd64 || arm64))
 
 package ffi
 

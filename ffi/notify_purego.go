@@ -10,8 +10,8 @@ import (
 	"github.com/hffi-go/hffi/handles"
 )
 
-// Each notify is an entry point of hffi's own on linux/amd64 (see
-// entry_purego_linux_amd64.go), elsewhere one purego callback, made on
+// Each notify is an entry point of hffi's own on linux, amd64 and arm64 (see
+// entry_purego_linux.go), elsewhere one purego callback, made on
 // first use.
 var (
 	notifyMu              sync.Mutex

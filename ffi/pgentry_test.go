@@ -17,7 +17,7 @@ import (
 // handle), none crashes or runs a Go function.
 func TestPgEntryForged(t *testing.T) {
 	if ffi.PgEntryAddr(0) == 0 {
-		t.Skip("hffi's own entry points exist only on the purego backend on linux/amd64")
+		t.Skip("hffi's own entry points exist only on the purego backend on linux (amd64, arm64)")
 	}
 	ran := false
 	cb, err := ffi.NewCallback1(func(x int64) int64 { ran = true; return x })

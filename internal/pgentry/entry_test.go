@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//go:build linux && amd64
+//go:build linux && (amd64 || arm64)
 
 package pgentry
 
@@ -78,7 +78,7 @@ func TestFloatsInAndOut(t *testing.T) {
 func TestAddrRange(t *testing.T) {
 	require.Panics(t, func() { Addr(-1) })
 	require.Panics(t, func() { Addr(N) })
-	require.Equal(t, Addr(0)+5*(N-1), Addr(N-1))
+	require.Equal(t, Addr(0)+entrySize*(N-1), Addr(N-1))
 }
 
 // TestForeignThreads has C threads that Go did not create (pthread_create

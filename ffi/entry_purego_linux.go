@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//go:build !cgo || hffi_purego
+//go:build (!cgo || hffi_purego) && (amd64 || arm64)
 
 package ffi
 
@@ -10,7 +10,7 @@ import (
 	"github.com/hffi-go/hffi/internal/pgentry"
 )
 
-// On linux/amd64 the purego backend enters Go through hffi's own entry
+// On linux (amd64, arm64) the purego backend enters Go through hffi's own entry
 // points (internal/pgentry) instead of purego.NewCallback: one
 // runtime.cgocallback per call, no reflection, no lock, the frame on the
 // C stack, and no use of purego's 2000 callbacks. Entry point 0 is the
