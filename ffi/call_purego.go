@@ -11,6 +11,9 @@ import "github.com/ebitengine/purego"
 // parameters needs. Every other signature goes through internal/callconv
 // (call_frame.go), the same in both backends.
 
+// fastWords is the parameter count of the fast path.
+const fastWords = 6
+
 func callW0(fn uintptr) uintptr { r, _, _ := purego.SyscallN(fn); return r }
 func callW1(fn, a uintptr) uintptr {
 	r, _, _ := purego.SyscallN(fn, a)
@@ -34,5 +37,45 @@ func callW5(fn, a, b, c, d, e uintptr) uintptr {
 }
 func callW6(fn, a, b, c, d, e, f uintptr) uintptr {
 	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f)
+	return r
+}
+
+// callW7 to callW15 exist for the generated code; the purego fast path
+// stops at fastWords, where callconv's frames beat purego.SyscallN's
+// stack arguments (BenchmarkCallMany).
+func callW7(fn, a, b, c, d, e, f, g uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g)
+	return r
+}
+func callW8(fn, a, b, c, d, e, f, g, h uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h)
+	return r
+}
+func callW9(fn, a, b, c, d, e, f, g, h, i uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i)
+	return r
+}
+func callW10(fn, a, b, c, d, e, f, g, h, i, j uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i, j)
+	return r
+}
+func callW11(fn, a, b, c, d, e, f, g, h, i, j, k uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i, j, k)
+	return r
+}
+func callW12(fn, a, b, c, d, e, f, g, h, i, j, k, l uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i, j, k, l)
+	return r
+}
+func callW13(fn, a, b, c, d, e, f, g, h, i, j, k, l, m uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i, j, k, l, m)
+	return r
+}
+func callW14(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
+	return r
+}
+func callW15(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)
 	return r
 }

@@ -26,6 +26,14 @@ void fr_void15(int64_t *out, int64_t b, int64_t c, int64_t d, int64_t e, int64_t
 	*out = b + c + d + e + f + g + h + i + j + k + l + m + n + o;
 }
 
+/* Every integer width in registers and in stack slots: a callee reads
+ * only the bits its type defines, wherever the caller put the rest. */
+int64_t fr_ints15(int8_t a, uint8_t b, int16_t c, uint16_t d, int32_t e, uint32_t f, int64_t g, _Bool h,
+		  int8_t i, uint16_t j, int32_t k, uint32_t l, const void *m, int16_t n, int8_t o) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * (int64_t)e + 6 * (int64_t)f + 7 * g + 8 * h + 9 * i +
+	       10 * j + 11 * (int64_t)k + 12 * (int64_t)l + 13 * (int64_t)(uintptr_t)m + 14 * n + 15 * o;
+}
+
 typedef struct {
 	double x, y;
 	int32_t n;
