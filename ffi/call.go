@@ -35,6 +35,7 @@ type plan struct {
 	out   argKind           // fast path: result kind
 	words bool              // the fast path applies: see fastPath
 	full  bool              // fast path, and every parameter is 8 bytes (kWord, kPointer)
+	c     *cplan            // the copy path (call_copy.go), when !words and it fits
 	g     *gplan            // the general path, when !words
 }
 
@@ -64,6 +65,9 @@ func makePlan(sym Symbol, out reflect.Type, in []reflect.Type) (*plan, error) {
 		return nil, err
 	}
 	p.g = g
+	if k, err := classify(out, roleResult, ""); err == nil {
+		p.c = newCPlan(g, k, len(in))
+	}
 	return p, nil
 }
 

@@ -72,6 +72,9 @@ type cw = C.uintptr_t
 // frame costs about twice a cgo call (BenchmarkCallMany).
 const fastWords = 15
 
+// copyWords is the parameter count of the copy path (call_copy.go).
+const copyWords = fastWords
+
 func callW0(fn uintptr) uintptr       { return uintptr(C.hffi_call_w0(cw(fn))) }
 func callW1(fn, a uintptr) uintptr    { return uintptr(C.hffi_call_w1(cw(fn), cw(a))) }
 func callW2(fn, a, b uintptr) uintptr { return uintptr(C.hffi_call_w2(cw(fn), cw(a), cw(b))) }

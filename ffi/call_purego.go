@@ -14,6 +14,10 @@ import "github.com/ebitengine/purego"
 // fastWords is the parameter count of the fast path.
 const fastWords = 6
 
+// copyWords is the parameter count of the copy path (call_copy.go): none,
+// since purego.SyscallN allocates where callconv's frames do not.
+const copyWords = 0
+
 func callW0(fn uintptr) uintptr { r, _, _ := purego.SyscallN(fn); return r }
 func callW1(fn, a uintptr) uintptr {
 	r, _, _ := purego.SyscallN(fn, a)

@@ -145,12 +145,20 @@ func genBindN(b *bytes.Buffer, n int, void bool) {
 		}
 		b.WriteString("\t\t}\n\t\treturn nil\n\t}\n")
 	}
-	// General path (call_frame.go).
 	rp := "unsafe.Pointer(&r)"
 	if void {
 		rp = "nil"
 	}
 	ptrs := list(n, func(i int) string { return fmt.Sprintf(", unsafe.Pointer(&a%d)", i) }, "")
+	if n > 0 {
+		// Copy path (call_copy.go): words once the copies are made.
+		fmt.Fprintf(b, "\tif c := p.c; c != nil {\n\t\t*fn = func(%s)%s {\n\t\t\tc.call(%s%s)\n", params, res, rp, ptrs)
+		if !void {
+			b.WriteString("\t\t\treturn r\n")
+		}
+		b.WriteString("\t\t}\n\t\treturn nil\n\t}\n")
+	}
+	// General path (call_frame.go).
 	fmt.Fprintf(b, "\tg := p.g\n\t*fn = func(%s)%s {\n\t\tg.call(%s%s)\n", params, res, rp, ptrs)
 	b.WriteString(ret)
 	b.WriteString("\t}\n\treturn nil\n}\n\n")

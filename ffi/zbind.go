@@ -81,6 +81,13 @@ func Bind1[A1, R any](fn *func(A1) R, sym Symbol) error {
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1))
@@ -109,6 +116,12 @@ func BindVoid1[A1 any](fn *func(A1), sym Symbol) error {
 		*fn = func(a1 A1) {
 			s.live()
 			callW1(f, wordOf(unsafe.Pointer(&a1), k1))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1) {
+			c.call(nil, unsafe.Pointer(&a1))
 		}
 		return nil
 	}
@@ -186,6 +199,13 @@ func Bind2[A1, A2, R any](fn *func(A1, A2) R, sym Symbol) error {
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2))
@@ -214,6 +234,12 @@ func BindVoid2[A1, A2 any](fn *func(A1, A2), sym Symbol) error {
 		*fn = func(a1 A1, a2 A2) {
 			s.live()
 			callW2(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2))
 		}
 		return nil
 	}
@@ -251,6 +277,13 @@ func Bind3[A1, A2, A3, R any](fn *func(A1, A2, A3) R, sym Symbol) error {
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
@@ -279,6 +312,12 @@ func BindVoid3[A1, A2, A3 any](fn *func(A1, A2, A3), sym Symbol) error {
 		*fn = func(a1 A1, a2 A2, a3 A3) {
 			s.live()
 			callW3(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
 		}
 		return nil
 	}
@@ -316,6 +355,13 @@ func Bind4[A1, A2, A3, A4, R any](fn *func(A1, A2, A3, A4) R, sym Symbol) error 
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
@@ -344,6 +390,12 @@ func BindVoid4[A1, A2, A3, A4 any](fn *func(A1, A2, A3, A4), sym Symbol) error {
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) {
 			s.live()
 			callW4(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
 		}
 		return nil
 	}
@@ -381,6 +433,13 @@ func Bind5[A1, A2, A3, A4, A5, R any](fn *func(A1, A2, A3, A4, A5) R, sym Symbol
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
@@ -409,6 +468,12 @@ func BindVoid5[A1, A2, A3, A4, A5 any](fn *func(A1, A2, A3, A4, A5), sym Symbol)
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) {
 			s.live()
 			callW5(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
 		}
 		return nil
 	}
@@ -446,6 +511,13 @@ func Bind6[A1, A2, A3, A4, A5, A6, R any](fn *func(A1, A2, A3, A4, A5, A6) R, sy
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
@@ -474,6 +546,12 @@ func BindVoid6[A1, A2, A3, A4, A5, A6 any](fn *func(A1, A2, A3, A4, A5, A6), sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) {
 			s.live()
 			callW6(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
 		}
 		return nil
 	}
@@ -511,6 +589,13 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R any](fn *func(A1, A2, A3, A4, A5, A6, A
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
@@ -539,6 +624,12 @@ func BindVoid7[A1, A2, A3, A4, A5, A6, A7 any](fn *func(A1, A2, A3, A4, A5, A6, 
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
 			s.live()
 			callW7(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
 		}
 		return nil
 	}
@@ -576,6 +667,13 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R any](fn *func(A1, A2, A3, A4, A5, A
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
@@ -604,6 +702,12 @@ func BindVoid8[A1, A2, A3, A4, A5, A6, A7, A8 any](fn *func(A1, A2, A3, A4, A5, 
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
 			s.live()
 			callW8(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
 		}
 		return nil
 	}
@@ -641,6 +745,13 @@ func Bind9[A1, A2, A3, A4, A5, A6, A7, A8, A9, R any](fn *func(A1, A2, A3, A4, A
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
@@ -669,6 +780,12 @@ func BindVoid9[A1, A2, A3, A4, A5, A6, A7, A8, A9 any](fn *func(A1, A2, A3, A4, 
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
 			s.live()
 			callW9(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
 		}
 		return nil
 	}
@@ -706,6 +823,13 @@ func Bind10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, R any](fn *func(A1, A2, A3,
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
@@ -734,6 +858,12 @@ func BindVoid10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10 any](fn *func(A1, A2, A3
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
 			s.live()
 			callW10(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
 		}
 		return nil
 	}
@@ -771,6 +901,13 @@ func Bind11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, R any](fn *func(A1, A2
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
@@ -799,6 +936,12 @@ func BindVoid11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11 any](fn *func(A1, A
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
 			s.live()
 			callW11(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
 		}
 		return nil
 	}
@@ -836,6 +979,13 @@ func Bind12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, R any](fn *func(A
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
@@ -864,6 +1014,12 @@ func BindVoid12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12 any](fn *func(
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
 			s.live()
 			callW12(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
 		}
 		return nil
 	}
@@ -901,6 +1057,13 @@ func Bind13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, R any](fn *f
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
@@ -929,6 +1092,12 @@ func BindVoid13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13 any](fn *
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
 			s.live()
 			callW13(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
 		}
 		return nil
 	}
@@ -966,6 +1135,13 @@ func Bind14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, R any](
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
@@ -994,6 +1170,12 @@ func BindVoid14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14 any]
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
 			s.live()
 			callW14(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13), wordOf(unsafe.Pointer(&a14), k14))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
 		}
 		return nil
 	}
@@ -1031,6 +1213,13 @@ func Bind15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, R 
 		}
 		return nil
 	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
@@ -1059,6 +1248,12 @@ func BindVoid15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {
 			s.live()
 			callW15(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13), wordOf(unsafe.Pointer(&a14), k14), wordOf(unsafe.Pointer(&a15), k15))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
 		}
 		return nil
 	}
