@@ -5,6 +5,8 @@ package ffi
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/hffi-go/hffi"
 )
 
 // The copy path: a signature of integer and pointer words, strings, and
@@ -20,20 +22,33 @@ import (
 // len, level) on 64 bytes costs about 40% of the general path
 // (BenchmarkCallOut).
 
-// cparam is one parameter of the copy path.
-type cparam struct {
-	kind gkind
-	k    argKind // gValue: its word kind
-	size uintptr // gSlice: element size; gPtr: pointee size
-	ptr  bool    // gPtr: the pointee is an unsafe.Pointer
+// The parameters are sorted by what a call does with them, once, at bind
+// time, so that each loop of a call runs over the parameters it concerns
+// with no switch on their kind.
+type cval struct {
+	i uint8   // parameter index
+	k argKind // its word kind
+}
+
+type cbuf struct {
+	i     uint8   // parameter index
+	slice bool    // a slice (the length is read per call), else a pointer
+	ptr   bool    // a pointer to an unsafe.Pointer, copied back with a typed store
+	size  uintptr // element or pointee size
 }
 
 type cplan struct {
-	sym    Symbol
-	fn     uintptr
-	params []cparam
-	out    argKind
-	g      *gplan // the same call, for copies larger than a small block
+	sym   Symbol
+	fn    uintptr
+	n     int
+	vals  []cval  // words
+	bufs  []cbuf  // slices and pointers, copied in
+	backs []cbuf  // the ones copied back (not In)
+	strs  []uint8 // strings
+	offs  []uint8 // OffHeap slices
+	out   argKind
+	debug bool   // debug mode when bound: blocks given back are poisoned
+	g     *gplan // the same call, for copies larger than a small block
 }
 
 // newCPlan returns the copy path of a signature g describes, or nil if it
@@ -42,20 +57,26 @@ func newCPlan(g *gplan, out argKind, n int) *cplan {
 	if n > copyWords || g.errno || g.free != nil || g.sym.opts.fixed != 0 || out.isFloat() || out == kInvalid {
 		return nil
 	}
-	c := &cplan{sym: g.sym, fn: g.fn, params: make([]cparam, n), out: out, g: g}
+	c := &cplan{sym: g.sym, fn: g.fn, n: n, out: out, debug: hffi.Debug(), g: g}
 	for i, gp := range g.params {
-		p := &c.params[i]
-		p.kind, p.size, p.ptr = gp.kind, gp.size, gp.ptr
 		switch gp.kind {
 		case gValue:
 			if !gp.wk.isWord() || !fastWordOK(i, gp.wk) {
 				return nil
 			}
-			p.k = gp.wk
-		case gString, gOffHeap:
+			c.vals = append(c.vals, cval{i: uint8(i), k: gp.wk})
+		case gString:
+			c.strs = append(c.strs, uint8(i))
+		case gOffHeap:
+			c.offs = append(c.offs, uint8(i))
 		case gSlice, gPtr:
 			if gp.al != 8 {
 				return nil // not laid out 8 bytes aligned
+			}
+			b := cbuf{i: uint8(i), slice: gp.kind == gSlice, ptr: gp.ptr, size: gp.size}
+			c.bufs = append(c.bufs, b)
+			if !gp.in {
+				c.backs = append(c.backs, b)
 			}
 		default:
 			return nil
@@ -66,71 +87,67 @@ func newCPlan(g *gplan, out argKind, n int) *cplan {
 
 func round8(n uintptr) uintptr { return (n + 7) &^ 7 }
 
+// words holds the arguments of a call as C gets them; 16 entries so that
+// an index masked with 15 needs no bounds check.
+type words [16]uintptr
+
 // call calls the function with the Go arguments at args (one pointer per
 // parameter) and stores the result at r (nil for void).
 func (c *cplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	c.sym.live()
 	base := getSmallBlock()
-	var w [maxWords]uintptr
+	var w words
 	if !c.fill(&w, base, args) {
-		putSmallBlock(base)
+		putSmallBlock(base, c.debug)
 		c.g.call(r, args...)
 		return
 	}
-	defer putSmallBlock(base)
-	rw := callWords(c.fn, &w, len(args))
-	c.copyBack(&w, args)
+	defer putSmallBlock(base, c.debug)
+	rw := callWords(c.fn, &w, c.n)
+	for _, b := range c.backs {
+		a := args[b.i]
+		dst := *(*unsafe.Pointer)(a) // a slice's data or the pointer
+		if dst == nil {
+			continue
+		}
+		cp := ptrFromAddr(w[b.i&15])
+		switch {
+		case b.ptr:
+			// A typed store: the variable may be in the heap, and the
+			// garbage collector must see its old value go.
+			*(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(cp)
+		case b.slice:
+			memcopy(dst, cp, uintptr((*sliceHeader)(a).len)*b.size)
+		case b.size == 8:
+			*(*uint64)(dst) = *(*uint64)(cp)
+		default:
+			memcopy(dst, cp, b.size)
+		}
+	}
 	if r != nil {
 		setWord(r, c.out, rw)
 	}
 }
 
-// fill stores the words of the call in w, copying strings, slices and
-// pointees into the block at base. It reports false, having copied
-// nothing back anywhere, if the copies do not fit the block.
-func (c *cplan) fill(w *[maxWords]uintptr, base unsafe.Pointer, args []unsafe.Pointer) bool {
-	ps := c.params
-	args = args[:len(ps)]
+// fill stores the words of the call in w, copying slices, pointees and
+// strings into the block at base. It reports false if the copies do not
+// fit the block; nothing has been written outside it then.
+func (c *cplan) fill(w *words, base unsafe.Pointer, args []unsafe.Pointer) bool {
+	for _, v := range c.vals {
+		w[v.i&15] = wordOf(args[v.i], v.k)
+	}
 	d, left := uintptr(base), uintptr(smallBlock)
-	for i := range ps {
-		p, a := &ps[i], args[i]
-		var n uintptr
-		var src unsafe.Pointer
-		switch p.kind {
-		case gValue:
-			w[i] = wordOf(a, p.k)
+	for _, b := range c.bufs {
+		a := args[b.i]
+		// A nil slice or pointer gives NULL; a non-nil empty slice a
+		// valid address, as C expects of a buffer of length 0.
+		src := *(*unsafe.Pointer)(a)
+		if src == nil {
 			continue
-		case gSlice:
-			// A non-nil empty slice gets a valid address, as C expects
-			// of a buffer of length 0; only nil gives NULL.
-			s := (*sliceHeader)(a)
-			if src = s.data; src == nil {
-				continue
-			}
-			n = uintptr(s.len) * p.size
-		case gPtr:
-			if src = *(*unsafe.Pointer)(a); src == nil {
-				continue
-			}
-			n = p.size
-		case gString:
-			s := (*stringHeader)(a)
-			if s.len+1 > left {
-				return false
-			}
-			memcopy(ptrFromAddr(d), s.data, s.len)
-			*(*byte)(ptrFromAddr(d + s.len)) = 0
-			w[i] = d
-			k := round8(s.len + 1)
-			d, left = d+k, left-k
-			continue
-		case gOffHeap:
-			s := (*sliceHeader)(a)
-			if inGoHeap(s.data) {
-				panic(fmt.Sprintf("ffi: call %s: parameter %d: an OffHeap slice points into the Go heap; make it with MakeOffHeap or OffHeapAt", c.sym, i+1))
-			}
-			w[i] = uintptr(s.data)
-			continue
+		}
+		n := b.size
+		if b.slice {
+			n *= uintptr((*sliceHeader)(a).len)
 		}
 		if n > left {
 			return false
@@ -140,45 +157,29 @@ func (c *cplan) fill(w *[maxWords]uintptr, base unsafe.Pointer, args []unsafe.Po
 		} else {
 			memcopy(ptrFromAddr(d), src, n)
 		}
-		w[i] = d
-		k := round8(n)
-		d, left = d+k, left-k
+		w[b.i&15] = d
+		n = round8(n)
+		d, left = d+n, left-n
+	}
+	for _, i := range c.strs {
+		s := (*stringHeader)(args[i])
+		if s.len >= left {
+			return false
+		}
+		memcopy(ptrFromAddr(d), s.data, s.len)
+		*(*byte)(ptrFromAddr(d + s.len)) = 0
+		w[i&15] = d
+		n := round8(s.len + 1)
+		d, left = d+n, left-n
+	}
+	for _, i := range c.offs {
+		s := (*sliceHeader)(args[i])
+		if inGoHeap(s.data) {
+			panic(fmt.Sprintf("ffi: call %s: parameter %d: an OffHeap slice points into the Go heap; make it with MakeOffHeap or OffHeapAt", c.sym, i+1))
+		}
+		w[i&15] = uintptr(s.data)
 	}
 	return true
-}
-
-// copyBack copies what C left in the copies of slices and pointees, at
-// the addresses in w, into the Go values.
-func (c *cplan) copyBack(w *[maxWords]uintptr, args []unsafe.Pointer) {
-	ps := c.params
-	args = args[:len(ps)]
-	for i := range ps {
-		p, a := &ps[i], args[i]
-		var dst unsafe.Pointer
-		var n uintptr
-		switch p.kind {
-		case gSlice:
-			s := (*sliceHeader)(a)
-			dst, n = s.data, uintptr(s.len)*p.size
-		case gPtr:
-			dst, n = *(*unsafe.Pointer)(a), p.size
-			if p.ptr && dst != nil {
-				// A typed store: the variable may be in the heap, and
-				// the garbage collector must see its old value go.
-				*(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(ptrFromAddr(w[i]))
-				continue
-			}
-		default:
-			continue
-		}
-		switch {
-		case dst == nil:
-		case n == 8:
-			*(*uint64)(dst) = *(*uint64)(ptrFromAddr(w[i]))
-		default:
-			memcopy(dst, ptrFromAddr(w[i]), n)
-		}
-	}
 }
 
 // stringHeader is the layout of a Go string.
@@ -189,7 +190,7 @@ type stringHeader struct {
 
 // callWords calls fn with the first n words of w through the fast path's
 // helper of that arity.
-func callWords(fn uintptr, w *[maxWords]uintptr, n int) uintptr {
+func callWords(fn uintptr, w *words, n int) uintptr {
 	switch n {
 	case 0:
 		return callW0(fn)

@@ -8,8 +8,7 @@ import "unsafe"
 
 // memcopy copies n bytes from src to dst, pointer-free memory on at least
 // one side: the copy path's copies in and back, with none of the checks
-// that building slices for copy costs (a fifth of a small call's
-// instructions).
+// that building slices for copy costs.
 func memcopy(dst, src unsafe.Pointer, n uintptr) { memmove(dst, src, n) }
 
 // runtime.memmove is kept for outside packages ("hall of shame").

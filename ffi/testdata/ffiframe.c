@@ -158,3 +158,35 @@ fr_nested fr_nest(fr_nested a, double k) {
 	r.tag = (uint8_t)(a.tag + 1);
 	return r;
 }
+
+/* The copy path (ffi/call_copy.go). */
+
+/* Writes every byte of both buffers, then the total length. */
+void fr_fill2(uint8_t *a, size_t alen, uint8_t *b, size_t blen, int64_t *n) {
+	memset(a, 0xaa, alen);
+	memset(b, 0xbb, blen);
+	*n = (int64_t)(alen + blen);
+}
+
+/* Which of its pointers are not NULL, one bit each. */
+int32_t fr_nonnull(const void *a, const void *b, const void *c, const char *s) {
+	return (a != NULL) | (b != NULL) << 1 | (c != NULL) << 2 | (s != NULL) << 3;
+}
+
+/* Concatenates two strings into out (at most n bytes with the NUL). */
+int32_t fr_cat(const char *a, const char *b, char *out, size_t n) {
+	size_t la = strlen(a), lb = strlen(b);
+	for (size_t i = 0; i < n; i++) out[i] = i < la ? a[i] : i < la + lb ? b[i - la] : 0;
+	return (int32_t)(la + lb);
+}
+
+/* Reads buf, calls cb(ud, depth) (which may call this function again,
+ * and grow or move the Go stack), then writes buf and *n. */
+typedef intptr_t (*fr_cb1)(void *ud, intptr_t a);
+int32_t fr_out_cb(fr_cb1 cb, void *ud, intptr_t depth, uint8_t *buf, size_t len, int64_t *n) {
+	uint8_t first = len ? buf[0] : 0;
+	intptr_t r = cb(ud, depth);
+	for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(first + depth + i);
+	*n += r;
+	return (int32_t)depth;
+}
