@@ -92,12 +92,74 @@ func round8(n uintptr) uintptr { return (n + 7) &^ 7 }
 type words [16]uintptr
 
 // call calls the function with the Go arguments at args (one pointer per
-// parameter) and stores the result at r (nil for void).
+// parameter) and stores the result at r (nil for void). It is one
+// function, the copies in, the call and the copies back, so that its
+// loops keep their state in registers.
 func (c *cplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	c.sym.live()
 	base := getSmallBlock()
 	var w words
-	if !c.fill(&w, base, args) {
+	for _, v := range c.vals {
+		if a := args[v.i]; v.k == kWord {
+			w[v.i&15] = *(*uintptr)(a)
+		} else {
+			w[v.i&15] = wordOf(a, v.k)
+		}
+	}
+	d, left := uintptr(base), uintptr(smallBlock)
+	fits := true
+fill:
+	for {
+		for _, b := range c.bufs {
+			a := args[b.i]
+			// A nil slice or pointer gives NULL; a non-nil empty slice
+			// a valid address, as C expects of a buffer of length 0.
+			src := *(*unsafe.Pointer)(a) // a slice's data or the pointer
+			if src == nil {
+				continue
+			}
+			n := b.size
+			if b.slice {
+				n *= uintptr((*sliceHeader)(a).len)
+			}
+			if n > left {
+				fits = false
+				break fill
+			}
+			if n == 8 {
+				*(*uint64)(ptrFromAddr(d)) = *(*uint64)(src)
+			} else {
+				memcopy(ptrFromAddr(d), src, n)
+			}
+			w[b.i&15] = d
+			n = round8(n)
+			d, left = d+n, left-n
+		}
+		for _, i := range c.strs {
+			s := (*stringHeader)(args[i])
+			if s.len >= left {
+				fits = false
+				break fill
+			}
+			memcopy(ptrFromAddr(d), s.data, s.len)
+			*(*byte)(ptrFromAddr(d + s.len)) = 0
+			w[i&15] = d
+			n := round8(s.len + 1)
+			d, left = d+n, left-n
+		}
+		for _, i := range c.offs {
+			s := (*sliceHeader)(args[i])
+			if inGoHeap(s.data) {
+				putSmallBlock(base, c.debug)
+				panic(fmt.Sprintf("ffi: call %s: parameter %d: an OffHeap slice points into the Go heap; make it with MakeOffHeap or OffHeapAt", c.sym, i+1))
+			}
+			w[i&15] = uintptr(s.data)
+		}
+		break
+	}
+	if !fits {
+		// Nothing was written outside the block: start again on the
+		// general path, which takes the copies from an arena.
 		putSmallBlock(base, c.debug)
 		c.g.call(r, args...)
 		return
@@ -106,7 +168,7 @@ func (c *cplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	rw := callWords(c.fn, &w, c.n)
 	for _, b := range c.backs {
 		a := args[b.i]
-		dst := *(*unsafe.Pointer)(a) // a slice's data or the pointer
+		dst := *(*unsafe.Pointer)(a)
 		if dst == nil {
 			continue
 		}
@@ -127,59 +189,6 @@ func (c *cplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	if r != nil {
 		setWord(r, c.out, rw)
 	}
-}
-
-// fill stores the words of the call in w, copying slices, pointees and
-// strings into the block at base. It reports false if the copies do not
-// fit the block; nothing has been written outside it then.
-func (c *cplan) fill(w *words, base unsafe.Pointer, args []unsafe.Pointer) bool {
-	for _, v := range c.vals {
-		w[v.i&15] = wordOf(args[v.i], v.k)
-	}
-	d, left := uintptr(base), uintptr(smallBlock)
-	for _, b := range c.bufs {
-		a := args[b.i]
-		// A nil slice or pointer gives NULL; a non-nil empty slice a
-		// valid address, as C expects of a buffer of length 0.
-		src := *(*unsafe.Pointer)(a)
-		if src == nil {
-			continue
-		}
-		n := b.size
-		if b.slice {
-			n *= uintptr((*sliceHeader)(a).len)
-		}
-		if n > left {
-			return false
-		}
-		if n == 8 {
-			*(*uint64)(ptrFromAddr(d)) = *(*uint64)(src)
-		} else {
-			memcopy(ptrFromAddr(d), src, n)
-		}
-		w[b.i&15] = d
-		n = round8(n)
-		d, left = d+n, left-n
-	}
-	for _, i := range c.strs {
-		s := (*stringHeader)(args[i])
-		if s.len >= left {
-			return false
-		}
-		memcopy(ptrFromAddr(d), s.data, s.len)
-		*(*byte)(ptrFromAddr(d + s.len)) = 0
-		w[i&15] = d
-		n := round8(s.len + 1)
-		d, left = d+n, left-n
-	}
-	for _, i := range c.offs {
-		s := (*sliceHeader)(args[i])
-		if inGoHeap(s.data) {
-			panic(fmt.Sprintf("ffi: call %s: parameter %d: an OffHeap slice points into the Go heap; make it with MakeOffHeap or OffHeapAt", c.sym, i+1))
-		}
-		w[i&15] = uintptr(s.data)
-	}
-	return true
 }
 
 // stringHeader is the layout of a Go string.
