@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -165,4 +166,32 @@ func TestCallCopyConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+var floorSink uintptr
+
+// BenchmarkCallOutFloor is the least any copy-in/copy-back call of
+// compress2's shape can do, written out by hand for fr_copy2 on 64-byte
+// buffers: one small block, three copies in, one call, three copies back
+// (bench's BenchmarkCallOut/hffi does the same through a bound function).
+// Its instruction count against the plain cgo call with Go pointers is
+// the floor of the copy path (RATIONALE.md).
+func BenchmarkCallOutFloor(b *testing.B) {
+	fn := uintptr(frSym(b, "fr_copy2").addr)
+	src, dst := make([]byte, 64), make([]byte, 64)
+	sz := uintptr(len(dst)) // not a constant: see memcopy
+	for i := 0; b.Loop(); i++ {
+		n := uint64(len(dst))
+		blk := getSmallBlock()
+		d := uintptr(blk)
+		memcopy(blk, unsafe.Pointer(&dst[0]), sz)
+		*(*uint64)(ptrFromAddr(d + 64)) = n
+		memcopy(ptrFromAddr(d+72), unsafe.Pointer(&src[0]), sz)
+		r := callW5(fn, d, d+64, d+72, 64, uintptr(i))
+		memcopy(unsafe.Pointer(&dst[0]), blk, sz)
+		n = *(*uint64)(ptrFromAddr(d + 64))
+		memcopy(unsafe.Pointer(&src[0]), ptrFromAddr(d+72), sz)
+		putSmallBlock(blk, false)
+		floorSink = r + uintptr(n)
+	}
 }

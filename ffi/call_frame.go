@@ -15,11 +15,12 @@ import (
 	"github.com/hffi-go/hffi/internal/callconv"
 )
 
-// The general path: every signature the fast path cannot take (more than
-// 6 parameters, floats, structs by value, strings, slices and pointers
-// copied in and back, variadic functions, errno, owned results) is
-// classified once by internal/callconv into a call frame plan, the same
-// in both backends. A call converts the Go arguments into a frame,
+// The general path: every signature that neither the fast path nor (on
+// cgo) the copy path of call_copy.go takes (more than fastWords integer
+// parameters, floats, structs by value, strings, slices and pointers
+// copied in and back on purego, variadic functions, errno, owned results)
+// is classified once by internal/callconv into a call frame plan, the
+// same in both backends. A call converts the Go arguments into a frame,
 // enters the trampoline and converts the result back, with no Go heap
 // allocation.
 

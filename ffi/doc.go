@@ -53,8 +53,9 @@
 // memory, C memory) and structs of scalars pass by value as C passes
 // them. Strings are copied into a scratch arena for the duration of the
 // call; *T and []T of pointer-free T (out-parameters, output buffers) are
-// copied there and back, so C's writes reach the Go variables; an
-// [OffHeap] slice is passed with no copy. C must not keep any of these
+// copied there and back, so C's writes reach the Go variables (an [In]
+// slice, which C only reads, is not copied back); an [OffHeap] slice is
+// passed with no copy. C must not keep any of these
 // pointers. [Symbol.Variadic] binds a variadic function, a [WithErrno]
 // result reads errno, [Symbol.FreeResult] frees a char * result the
 // caller owns, and [GoString], [GoBytes], [GoStrings] and [GoPointers]

@@ -178,7 +178,8 @@ const bind2Doc = `//
 //   - string: a NUL-terminated char *;
 //   - []T of pointer-free T ([]byte included): a pointer to a copy of the
 //     elements (NULL for a nil slice), copied back into the slice when the
-//     call returns, so C may fill it;
+//     call returns, so C may fill it (an [In] slice, which C only reads,
+//     is not copied back);
 //   - *T of pointer-free T, or *unsafe.Pointer: a pointer to a copy of *v
 //     (NULL for nil), copied back: out-parameters such as sqlite3 **db.
 //
@@ -197,9 +198,11 @@ const bind2Doc = `//
 //
 // Integer and pointer parameters (at most 15 on the cgo backend, 6 on
 // purego) with a non-float result take the fast path: one cgo call with
-// no Go heap allocation, or purego.SyscallN. Every other signature goes
-// through hffi's own call frames (internal/callconv), the same in both
-// backends, with no Go heap allocation either.
+// no Go heap allocation, or purego.SyscallN. On the cgo backend, so do
+// up to 15 parameters of which some are strings, slices and pointers,
+// once their copies are made. Every other signature goes through hffi's
+// own call frames (internal/callconv), the same in both backends, with no
+// Go heap allocation either.
 //
 // The bound function is safe for concurrent use. It panics if the
 // library of sym was closed, or if an argument cannot be copied (about
