@@ -121,7 +121,9 @@ func genBindN(b *bytes.Buffer, n int, void bool) {
 			if void {
 				fmt.Fprintf(b, "\t\t\t\tcallW%d(f%s)\n", n, args)
 			} else {
-				fmt.Fprintf(b, "\t\t\t\tsetWord(unsafe.Pointer(&r), kr, callW%d(f%s))\n", n, args)
+				// An 8-byte integer result is stored as it is too.
+				fmt.Fprintf(b, "\t\t\t\tw := callW%d(f%s)\n", n, args)
+				b.WriteString("\t\t\t\tif kr == kWord {\n\t\t\t\t\t*(*uintptr)(unsafe.Pointer(&r)) = w\n\t\t\t\t} else {\n\t\t\t\t\tsetWord(unsafe.Pointer(&r), kr, w)\n\t\t\t\t}\n")
 				b.WriteString("\t\t\t\treturn r\n")
 			}
 			b.WriteString("\t\t\t}\n\t\t\treturn nil\n\t\t}\n")

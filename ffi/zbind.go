@@ -66,7 +66,12 @@ func Bind1[A1, R any](fn *func(A1) R, sym Symbol) error {
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW1(f, *(*uintptr)(unsafe.Pointer(&a1))))
+				w := callW1(f, *(*uintptr)(unsafe.Pointer(&a1)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -187,7 +192,12 @@ func Bind2[A1, A2, R any](fn *func(A1, A2) R, sym Symbol) error {
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW2(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2))))
+				w := callW2(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -265,7 +275,12 @@ func Bind3[A1, A2, A3, R any](fn *func(A1, A2, A3) R, sym Symbol) error {
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW3(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3))))
+				w := callW3(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -343,7 +358,12 @@ func Bind4[A1, A2, A3, A4, R any](fn *func(A1, A2, A3, A4) R, sym Symbol) error 
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW4(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4))))
+				w := callW4(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -421,7 +441,12 @@ func Bind5[A1, A2, A3, A4, A5, R any](fn *func(A1, A2, A3, A4, A5) R, sym Symbol
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW5(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5))))
+				w := callW5(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -499,7 +524,12 @@ func Bind6[A1, A2, A3, A4, A5, A6, R any](fn *func(A1, A2, A3, A4, A5, A6) R, sy
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW6(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6))))
+				w := callW6(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -577,7 +607,12 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R any](fn *func(A1, A2, A3, A4, A5, A6, A
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW7(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7))))
+				w := callW7(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -655,7 +690,12 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R any](fn *func(A1, A2, A3, A4, A5, A
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW8(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8))))
+				w := callW8(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -733,7 +773,12 @@ func Bind9[A1, A2, A3, A4, A5, A6, A7, A8, A9, R any](fn *func(A1, A2, A3, A4, A
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW9(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9))))
+				w := callW9(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -811,7 +856,12 @@ func Bind10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, R any](fn *func(A1, A2, A3,
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW10(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10))))
+				w := callW10(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -889,7 +939,12 @@ func Bind11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, R any](fn *func(A1, A2
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW11(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11))))
+				w := callW11(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -967,7 +1022,12 @@ func Bind12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, R any](fn *func(A
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW12(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12))))
+				w := callW12(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -1045,7 +1105,12 @@ func Bind13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, R any](fn *f
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW13(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13))))
+				w := callW13(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -1123,7 +1188,12 @@ func Bind14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, R any](
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW14(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14))))
+				w := callW14(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
@@ -1201,7 +1271,12 @@ func Bind15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, R 
 			f, s := p.fn, p.sym
 			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
 				s.live()
-				setWord(unsafe.Pointer(&r), kr, callW15(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)), *(*uintptr)(unsafe.Pointer(&a15))))
+				w := callW15(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)), *(*uintptr)(unsafe.Pointer(&a15)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
 				return r
 			}
 			return nil
