@@ -128,6 +128,23 @@ func BenchmarkCallOut(b *testing.B) {
 			i++
 		}
 	})
+	b.Run("hffi-in", func(b *testing.B) {
+		// src marked as read by C only: not copied back.
+		var copy2 func(dst []byte, n *uint64, src ffi.In[byte], srcLen uint64, level int32) int32
+		if err := ffi.Bind5(&copy2, sym); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		i := int32(0)
+		for b.Loop() {
+			n := uint64(len(dst))
+			copy2(dst, &n, src, uint64(len(src)), i)
+			if n != 64 || dst[0] != byte(i) {
+				b.Fatal("wrong result")
+			}
+			i++
+		}
+	})
 	if cgoOutPeer != nil {
 		b.Run("cgo", func(b *testing.B) { cgoOutPeer(b, sym.Addr(), dst, src) })
 	}

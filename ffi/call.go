@@ -5,16 +5,17 @@ package ffi
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 
 	"github.com/hffi-go/hffi/arena"
 )
 
-// maxArity is the number of parameters of the fast path: integer and
-// pointer words only, each in its own register on every supported target
-// (amd64 SysV has 6 integer argument registers), called through one C
-// helper (cgo) or a call frame with a plan made at init (purego).
-// Everything else takes the general path (call_frame.go).
-const maxArity = 6
+// maxWords is the most parameters of the fast path in any backend
+// (fastWords in call_cgo.go and call_purego.go): integer and pointer words
+// only, called through one C helper of that many uintptr_t parameters
+// (cgo) or a call frame with a plan per parameter count made at init
+// (purego). Everything else takes the general path (call_frame.go).
+const maxWords = 15
 
 // The callbacks' register budget: every argument of a C call into Go
 // travels in a register (amd64 SysV has 6 integer and 8 vector argument
@@ -30,9 +31,11 @@ type plan struct {
 	sym   Symbol
 	fn    uintptr
 	n     int               // number of parameters
-	in    [maxArity]argKind // fast path: parameter kinds
+	in    [maxWords]argKind // fast path: parameter kinds
 	out   argKind           // fast path: result kind
 	words bool              // the fast path applies: see fastPath
+	full  bool              // fast path, and every parameter is 8 bytes (kWord, kPointer)
+	c     *cplan            // the copy path (call_copy.go), when !words and it fits
 	g     *gplan            // the general path, when !words
 }
 
@@ -62,23 +65,30 @@ func makePlan(sym Symbol, out reflect.Type, in []reflect.Type) (*plan, error) {
 		return nil, err
 	}
 	p.g = g
+	if k, err := classify(out, roleResult, ""); err == nil {
+		p.c = newCPlan(g, k, len(in))
+	}
 	return p, nil
 }
 
 // fastPath fills p.in and p.out and reports whether a call can go through
-// callW*: at most 6 integer-class words, a result that is not a float, a
-// plain (not variadic) function, and no option that needs work around the
-// call.
+// callW*: at most fastWords integer-class words, a result that is not a
+// float, a plain (not variadic) function, and no option that needs work
+// around the call.
 func (p *plan) fastPath(out reflect.Type, in []reflect.Type) bool {
-	if len(in) > maxArity || !p.sym.opts.plain() {
+	if len(in) > fastWords || !p.sym.opts.plain() {
 		return false
 	}
 	for i, t := range in {
 		k, err := classify(t, roleParam, "")
-		if err != nil || !k.isWord() {
+		if err != nil || !k.isWord() || !fastWordOK(i, k) {
 			return false
 		}
 		p.in[i] = k
+	}
+	p.full = true
+	for _, k := range p.in[:len(in)] {
+		p.full = p.full && (k == kWord || k == kPointer)
 	}
 	k, err := classify(out, roleResult, "")
 	if err != nil || k.isFloat() {
@@ -86,6 +96,19 @@ func (p *plan) fastPath(out reflect.Type, in []reflect.Type) bool {
 	}
 	p.out = k
 	p.words = true
+	return true
+}
+
+// fastWordOK reports whether parameter i of kind k may travel as a
+// uintptr_t of the C helpers. In a register or in an 8-byte stack slot
+// (amd64 SysV, AAPCS64) the callee reads the low bits it defines. Apple
+// arm64 packs stack arguments at their own size, so past its 8 argument
+// registers only 8-byte parameters fit a uintptr_t; the rest take the
+// general path, which lays them out as Apple does.
+func fastWordOK(i int, k argKind) bool {
+	if runtime.GOOS == "darwin" && runtime.GOARCH == "arm64" && i >= 8 {
+		return k == kWord || k == kPointer
+	}
 	return true
 }
 

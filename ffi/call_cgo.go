@@ -32,10 +32,48 @@ static hffi_w hffi_call_w6(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hf
 	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f);
 }
 
+// Up to 15 words: the C compiler puts the ones past the argument
+// registers on the stack, one 8-byte slot each (see fastWordOK for Apple
+// arm64, which packs them).
+static hffi_w hffi_call_w7(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g);
+}
+static hffi_w hffi_call_w8(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h);
+}
+static hffi_w hffi_call_w9(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i);
+}
+static hffi_w hffi_call_w10(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j);
+}
+static hffi_w hffi_call_w11(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j, hffi_w k) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j, k);
+}
+static hffi_w hffi_call_w12(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j, hffi_w k, hffi_w l) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j, k, l);
+}
+static hffi_w hffi_call_w13(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j, hffi_w k, hffi_w l, hffi_w m) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j, k, l, m);
+}
+static hffi_w hffi_call_w14(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j, hffi_w k, hffi_w l, hffi_w m, hffi_w n) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j, k, l, m, n);
+}
+static hffi_w hffi_call_w15(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j, hffi_w k, hffi_w l, hffi_w m, hffi_w n, hffi_w o) {
+	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o);
+}
 */
 import "C"
 
 type cw = C.uintptr_t
+
+// fastWords is the parameter count of the fast path: a cgo call of up to
+// 15 words costs about the same as one of 6, while the general path's
+// frame costs about twice a cgo call (BenchmarkCallMany).
+const fastWords = 15
+
+// copyWords is the parameter count of the copy path (call_copy.go).
+const copyWords = fastWords
 
 func callW0(fn uintptr) uintptr       { return uintptr(C.hffi_call_w0(cw(fn))) }
 func callW1(fn, a uintptr) uintptr    { return uintptr(C.hffi_call_w1(cw(fn), cw(a))) }
@@ -51,4 +89,32 @@ func callW5(fn, a, b, c, d, e uintptr) uintptr {
 }
 func callW6(fn, a, b, c, d, e, f uintptr) uintptr {
 	return uintptr(C.hffi_call_w6(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f)))
+}
+
+func callW7(fn, a, b, c, d, e, f, g uintptr) uintptr {
+	return uintptr(C.hffi_call_w7(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g)))
+}
+func callW8(fn, a, b, c, d, e, f, g, h uintptr) uintptr {
+	return uintptr(C.hffi_call_w8(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h)))
+}
+func callW9(fn, a, b, c, d, e, f, g, h, i uintptr) uintptr {
+	return uintptr(C.hffi_call_w9(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i)))
+}
+func callW10(fn, a, b, c, d, e, f, g, h, i, j uintptr) uintptr {
+	return uintptr(C.hffi_call_w10(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i), cw(j)))
+}
+func callW11(fn, a, b, c, d, e, f, g, h, i, j, k uintptr) uintptr {
+	return uintptr(C.hffi_call_w11(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i), cw(j), cw(k)))
+}
+func callW12(fn, a, b, c, d, e, f, g, h, i, j, k, l uintptr) uintptr {
+	return uintptr(C.hffi_call_w12(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i), cw(j), cw(k), cw(l)))
+}
+func callW13(fn, a, b, c, d, e, f, g, h, i, j, k, l, m uintptr) uintptr {
+	return uintptr(C.hffi_call_w13(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i), cw(j), cw(k), cw(l), cw(m)))
+}
+func callW14(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n uintptr) uintptr {
+	return uintptr(C.hffi_call_w14(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i), cw(j), cw(k), cw(l), cw(m), cw(n)))
+}
+func callW15(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o uintptr) uintptr {
+	return uintptr(C.hffi_call_w15(cw(fn), cw(a), cw(b), cw(c), cw(d), cw(e), cw(f), cw(g), cw(h), cw(i), cw(j), cw(k), cw(l), cw(m), cw(n), cw(o)))
 }

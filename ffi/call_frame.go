@@ -10,15 +10,17 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 	"github.com/hffi-go/hffi/internal/callconv"
 )
 
-// The general path: every signature the fast path cannot take (more than
-// 6 parameters, floats, structs by value, strings, slices and pointers
-// copied in and back, variadic functions, errno, owned results) is
-// classified once by internal/callconv into a call frame plan, the same
-// in both backends. A call converts the Go arguments into a frame,
+// The general path: every signature that neither the fast path nor (on
+// cgo) the copy path of call_copy.go takes (more than fastWords integer
+// parameters, floats, structs by value, strings, slices and pointers
+// copied in and back on purego, variadic functions, errno, owned results)
+// is classified once by internal/callconv into a call frame plan, the
+// same in both backends. A call converts the Go arguments into a frame,
 // enters the trampoline and converts the result back, with no Go heap
 // allocation.
 
@@ -39,6 +41,7 @@ type gparam struct {
 	size uintptr // gSlice: element size; gPtr: pointee size
 	al   uintptr // alignment of the copy (at least 8)
 	ptr  bool    // gPtr: the pointee is an unsafe.Pointer, copied back with a typed store
+	in   bool    // gSlice: an In[T], not copied back
 }
 
 // gres is how the result comes back.
@@ -162,6 +165,7 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 			p.kind = gOffHeap
 			return ptr, nil
 		}
+		p.in = generic(t, "In")
 		if hasPointers(e) {
 			return nil, invalidf("%s: only slices of pointer-free elements are copied for C (the copy would hold Go pointers); put the data in an arena and pass an ffi.OffHeap or unsafe.Pointer", what)
 		}
@@ -170,7 +174,9 @@ func (g *gplan) param(i int, t reflect.Type) (*callconv.Type, error) {
 		}
 		p.kind, p.size, p.al = gSlice, e.Size(), max(uintptr(e.Align()), 8)
 		g.scratch = true
-		g.nout++
+		if !p.in {
+			g.nout++
+		}
 		return ptr, nil
 	case reflect.Pointer:
 		e := t.Elem()
@@ -377,7 +383,7 @@ func (g *gplan) release(f *callconv.Frame, sc *arena.Arena, base unsafe.Pointer)
 	if sc != nil {
 		scratch.Put(sc)
 	} else if base != nil {
-		putSmallBlock(base)
+		putSmallBlock(base, hffi.Debug())
 	}
 }
 
@@ -396,7 +402,7 @@ func (g *gplan) copyBack(args []unsafe.Pointer, base unsafe.Pointer) {
 		c := unsafe.Add(base, off)
 		off += n
 		switch {
-		case p.kind == gString || dst == nil:
+		case p.kind == gString || dst == nil || p.in:
 		case p.ptr:
 			// A typed store: the variable may be in the heap, and the
 			// garbage collector must see its old value go.

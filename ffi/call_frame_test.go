@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -82,6 +84,24 @@ func TestCallManyParams(t *testing.T) {
 	var out int64
 	void15(&out, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
 	assert.Equal(t, int64(105), out)
+}
+
+// TestCallManyIntWidths binds 15 integer parameters of every width, 7 to
+// 15 of them on the stack: the cgo fast path passes each as a uintptr_t,
+// the purego backend through call frames; both must give what C computes.
+func TestCallManyIntWidths(t *testing.T) {
+	var ints15 func(int8, uint8, int16, uint16, int32, uint32, int64, bool, int8, uint16, int32, uint32, unsafe.Pointer, int16, int8) int64
+	frBind(t, &ints15, "fr_ints15", Bind15)
+	m := ptrFromAddr(0x1000)
+	want := int64(-1 + 2*255 + 3*-300 + 4*65535 + 5*-70000 + 6*4000000000 + 7*-(1<<40) + 8*1 + 9*-128 +
+		10*65535 + 11*-2147483648 + 12*4294967295 + 13*0x1000 + 14*-32768 + 15*127)
+	assert.Equal(t, want, ints15(-1, 255, -300, 65535, -70000, 4000000000, -(1<<40), true, -128, 65535,
+		-2147483648, 4294967295, m, -32768, 127))
+	assert.Equal(t, int64(0), ints15(0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, 0, nil, 0, 0))
+	i64 := reflect.TypeFor[int64]()
+	p, err := newPlan(frSym(t, "fr_sum9"), i64, slices.Repeat([]reflect.Type{i64}, 9)...)
+	require.NoError(t, err)
+	assert.Equal(t, wantBackend == "cgo", p.words, "9 words take the fast path on cgo only")
 }
 
 func TestCallStructs(t *testing.T) {

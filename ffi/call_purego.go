@@ -18,12 +18,22 @@ import (
 // allocation. purego.SyscallN, used before, copies its arguments into a
 // heap-allocated record on every call (1 allocation on Go 1.26).
 
-var wPlans = func() (p [maxIntArgs + 1]*callconv.Plan) {
+// fastWords is the parameter count of the fast path.
+const fastWords = 6
+
+// copyWords is the parameter count of the copy path (call_copy.go): none;
+// the general path's frames serve those calls on purego.
+const copyWords = 0
+
+var wPlans = func() (p [maxWords + 1]*callconv.Plan) {
 	w := callconv.Scalar(callconv.Uint64)
-	params := []*callconv.Type{w, w, w, w, w, w}
+	var params [maxWords]*callconv.Type
+	for i := range params {
+		params[i] = w
+	}
 	for n := range p {
 		pl, err := callconv.Prepare(callconv.Native, -1, w, params[:n]...)
-		if err != nil || pl.Large() {
+		if err != nil {
 			panic(fmt.Sprintf("ffi: no call plan for %d words: %v", n, err))
 		}
 		for i := range n {
@@ -96,4 +106,43 @@ func callW6(fn, a, b, c, d, e, g uintptr) uintptr {
 	p.Word(f, 4, uint64(e))
 	p.Word(f, 5, uint64(g))
 	return callW(p, f, fn)
+}
+
+// callW7 to callW15 exist for the generated code; the purego fast path
+// stops at fastWords (past the registers a plan per arity saves nothing
+// over the general path's), so they are not on a hot path.
+func callWn(fn uintptr, w ...uintptr) uintptr {
+	p := wPlans[len(w)]
+	f := p.GetFrame()
+	for i, x := range w {
+		p.Word(f, i, uint64(x))
+	}
+	return callW(p, f, fn)
+}
+func callW7(fn, a, b, c, d, e, f, g uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g)
+}
+func callW8(fn, a, b, c, d, e, f, g, h uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h)
+}
+func callW9(fn, a, b, c, d, e, f, g, h, i uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i)
+}
+func callW10(fn, a, b, c, d, e, f, g, h, i, j uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i, j)
+}
+func callW11(fn, a, b, c, d, e, f, g, h, i, j, k uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i, j, k)
+}
+func callW12(fn, a, b, c, d, e, f, g, h, i, j, k, l uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i, j, k, l)
+}
+func callW13(fn, a, b, c, d, e, f, g, h, i, j, k, l, m uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i, j, k, l, m)
+}
+func callW14(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n)
+}
+func callW15(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o uintptr) uintptr {
+	return callWn(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)
 }

@@ -14,8 +14,8 @@
 // [Backend] tells which one a program runs on. Both pass the same tests;
 // they differ in cost:
 //
-//   - cgo: a call of up to 6 integer and pointer arguments costs one cgo
-//     call through a small C helper, with no Go heap allocation; a
+//   - cgo: a call of up to 15 integer and pointer arguments costs one
+//     cgo call through a small C helper, with no Go heap allocation; a
 //     callback costs one //export call plus a handle lookup.
 //   - purego: every call fills one of hffi's call frames (below) and
 //     enters it through runtime.cgocall, with no Go heap allocation
@@ -56,8 +56,9 @@
 // memory, C memory) and structs of scalars pass by value as C passes
 // them. Strings are copied into a scratch arena for the duration of the
 // call; *T and []T of pointer-free T (out-parameters, output buffers) are
-// copied there and back, so C's writes reach the Go variables; an
-// [OffHeap] slice is passed with no copy. C must not keep any of these
+// copied there and back, so C's writes reach the Go variables (an [In]
+// slice, which C only reads, is not copied back); an [OffHeap] slice is
+// passed with no copy. C must not keep any of these
 // pointers. [Symbol.Variadic] binds a variadic function, a [WithErrno]
 // result reads errno, [Symbol.FreeResult] frees a char * result the
 // caller owns, and [GoString], [GoBytes], [GoStrings] and [GoPointers]

@@ -44,6 +44,18 @@ func OffHeapAt[T any](p unsafe.Pointer, n int) OffHeap[T] {
 	return OffHeap[T](unsafe.Slice((*T)(p), n))
 }
 
+// In is a slice that C only reads (a const buffer, such as compress2's
+// source): as a parameter it is copied into scratch memory like a plain
+// []T, but not copied back when the call returns, which saves a copy of
+// its length. A []T is assignable to it, so call sites pass their slices
+// as they are:
+//
+//	var compress2 func(dst []byte, n *uint64, src ffi.In[byte], srcLen uint64, level int32) int32
+//	compress2(dst, &n, src, uint64(len(src)), 6)
+//
+// What C writes into it is lost, as with a string.
+type In[T any] []T
+
 // WithErrno, as the result type of a bound function, asks for C's errno
 // as the call left it: errno is set to 0 before the call and read after
 // it, on the thread that made the call (the goroutine is locked to it for

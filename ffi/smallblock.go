@@ -6,7 +6,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 )
 
@@ -20,8 +19,9 @@ import (
 // atomic ones, which it understands: smallblock_race.go); the rest wait
 // in a mutex-guarded list. Blocks live off the Go heap in an
 // arena that is never reset, and are never freed: there are at most as
-// many as calls in flight at once. In debug mode a block given back is
-// poisoned like reset arena memory.
+// many as calls in flight at once. A block given back with poison set
+// (debug mode, as the bound function saw it when bound) is poisoned like
+// reset arena memory.
 const smallBlock = 4 << 10
 
 const maxCachedP = 256
@@ -87,8 +87,8 @@ func getSmallBlock() unsafe.Pointer {
 	return b
 }
 
-func putSmallBlock(b unsafe.Pointer) {
-	if hffi.Debug() {
+func putSmallBlock(b unsafe.Pointer, poison bool) {
+	if poison {
 		bs := unsafe.Slice((*byte)(b), smallBlock)
 		for i := range bs {
 			bs[i] = arena.Poison

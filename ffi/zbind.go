@@ -61,12 +61,34 @@ func Bind1[A1, R any](fn *func(A1) R, sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1) (r R) {
+				s.live()
+				w := callW1(f, *(*uintptr)(unsafe.Pointer(&a1)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
 		k1 := p.in[0]
 		kr := p.out
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1) (r R) {
 			s.live()
 			setWord(unsafe.Pointer(&r), kr, callW1(f, wordOf(unsafe.Pointer(&a1), k1)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1))
 			return r
 		}
 		return nil
@@ -86,11 +108,25 @@ func BindVoid1[A1 any](fn *func(A1), sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1) {
+				s.live()
+				callW1(f, *(*uintptr)(unsafe.Pointer(&a1)))
+			}
+			return nil
+		}
 		k1 := p.in[0]
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1) {
 			s.live()
 			callW1(f, wordOf(unsafe.Pointer(&a1), k1))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1) {
+			c.call(nil, unsafe.Pointer(&a1))
 		}
 		return nil
 	}
@@ -116,7 +152,8 @@ func BindVoid1[A1 any](fn *func(A1), sym Symbol) error {
 //   - string: a NUL-terminated char *;
 //   - []T of pointer-free T ([]byte included): a pointer to a copy of the
 //     elements (NULL for a nil slice), copied back into the slice when the
-//     call returns, so C may fill it;
+//     call returns, so C may fill it (an [In] slice, which C only reads,
+//     is not copied back);
 //   - *T of pointer-free T, or *unsafe.Pointer: a pointer to a copy of *v
 //     (NULL for nil), copied back: out-parameters such as sqlite3 **db.
 //
@@ -133,11 +170,14 @@ func BindVoid1[A1 any](fn *func(A1), sym Symbol) error {
 // interfaces, slices of strings) is refused with an error that names the
 // parameter. Bind a variadic C function through [Symbol.Variadic].
 //
-// Integer and pointer parameters (at most 6) with a non-float result
-// take the fast path: one cgo call with no Go heap allocation, or
-// purego.SyscallN. Every other signature goes through hffi's own call
-// frames (internal/callconv), the same in both backends, with no Go heap
-// allocation either.
+// Integer and pointer parameters (at most 15 on the cgo backend, 6 on
+// purego) with a non-float result take the fast path: one cgo call with
+// no Go heap allocation, or one call frame with a plan made at init
+// (purego), with none either. On the cgo backend, so do
+// up to 15 parameters of which some are strings, slices and pointers,
+// once their copies are made. Every other signature goes through hffi's
+// own call frames (internal/callconv), the same in both backends, with no
+// Go heap allocation either.
 //
 // The bound function is safe for concurrent use. It panics if the
 // library of sym was closed, or if an argument cannot be copied (about
@@ -148,12 +188,34 @@ func Bind2[A1, A2, R any](fn *func(A1, A2) R, sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2) (r R) {
+				s.live()
+				w := callW2(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
 		k1, k2 := p.in[0], p.in[1]
 		kr := p.out
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2) (r R) {
 			s.live()
 			setWord(unsafe.Pointer(&r), kr, callW2(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2))
 			return r
 		}
 		return nil
@@ -173,11 +235,25 @@ func BindVoid2[A1, A2 any](fn *func(A1, A2), sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2) {
+				s.live()
+				callW2(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)))
+			}
+			return nil
+		}
 		k1, k2 := p.in[0], p.in[1]
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2) {
 			s.live()
 			callW2(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2))
 		}
 		return nil
 	}
@@ -195,12 +271,34 @@ func Bind3[A1, A2, A3, R any](fn *func(A1, A2, A3) R, sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
+				s.live()
+				w := callW3(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
 		k1, k2, k3 := p.in[0], p.in[1], p.in[2]
 		kr := p.out
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
 			s.live()
 			setWord(unsafe.Pointer(&r), kr, callW3(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
 			return r
 		}
 		return nil
@@ -220,11 +318,25 @@ func BindVoid3[A1, A2, A3 any](fn *func(A1, A2, A3), sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3) {
+				s.live()
+				callW3(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)))
+			}
+			return nil
+		}
 		k1, k2, k3 := p.in[0], p.in[1], p.in[2]
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3) {
 			s.live()
 			callW3(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3))
 		}
 		return nil
 	}
@@ -242,12 +354,34 @@ func Bind4[A1, A2, A3, A4, R any](fn *func(A1, A2, A3, A4) R, sym Symbol) error 
 		return err
 	}
 	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
+				s.live()
+				w := callW4(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
 		k1, k2, k3, k4 := p.in[0], p.in[1], p.in[2], p.in[3]
 		kr := p.out
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
 			s.live()
 			setWord(unsafe.Pointer(&r), kr, callW4(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
 			return r
 		}
 		return nil
@@ -267,11 +401,25 @@ func BindVoid4[A1, A2, A3, A4 any](fn *func(A1, A2, A3, A4), sym Symbol) error {
 		return err
 	}
 	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) {
+				s.live()
+				callW4(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)))
+			}
+			return nil
+		}
 		k1, k2, k3, k4 := p.in[0], p.in[1], p.in[2], p.in[3]
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) {
 			s.live()
 			callW4(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4))
 		}
 		return nil
 	}
@@ -289,12 +437,34 @@ func Bind5[A1, A2, A3, A4, A5, R any](fn *func(A1, A2, A3, A4, A5) R, sym Symbol
 		return err
 	}
 	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
+				s.live()
+				w := callW5(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
 		k1, k2, k3, k4, k5 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4]
 		kr := p.out
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
 			s.live()
 			setWord(unsafe.Pointer(&r), kr, callW5(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
 			return r
 		}
 		return nil
@@ -314,11 +484,25 @@ func BindVoid5[A1, A2, A3, A4, A5 any](fn *func(A1, A2, A3, A4, A5), sym Symbol)
 		return err
 	}
 	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) {
+				s.live()
+				callW5(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)))
+			}
+			return nil
+		}
 		k1, k2, k3, k4, k5 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4]
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) {
 			s.live()
 			callW5(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5))
 		}
 		return nil
 	}
@@ -336,12 +520,34 @@ func Bind6[A1, A2, A3, A4, A5, A6, R any](fn *func(A1, A2, A3, A4, A5, A6) R, sy
 		return err
 	}
 	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
+				s.live()
+				w := callW6(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
 		k1, k2, k3, k4, k5, k6 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5]
 		kr := p.out
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
 			s.live()
 			setWord(unsafe.Pointer(&r), kr, callW6(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
 			return r
 		}
 		return nil
@@ -361,11 +567,25 @@ func BindVoid6[A1, A2, A3, A4, A5, A6 any](fn *func(A1, A2, A3, A4, A5, A6), sym
 		return err
 	}
 	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) {
+				s.live()
+				callW6(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)))
+			}
+			return nil
+		}
 		k1, k2, k3, k4, k5, k6 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5]
 		f, s := p.fn, p.sym
 		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) {
 			s.live()
 			callW6(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6))
 		}
 		return nil
 	}
@@ -382,6 +602,39 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R any](fn *func(A1, A2, A3, A4, A5, A6, A
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
+				s.live()
+				w := callW7(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW7(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
+			return r
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (r R) {
 		g.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
@@ -396,6 +649,29 @@ func BindVoid7[A1, A2, A3, A4, A5, A6, A7 any](fn *func(A1, A2, A3, A4, A5, A6, 
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
+				s.live()
+				callW7(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
+			s.live()
+			callW7(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7))
@@ -408,6 +684,39 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R any](fn *func(A1, A2, A3, A4, A5, A
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
+				s.live()
+				w := callW8(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW8(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (r R) {
@@ -423,6 +732,29 @@ func BindVoid8[A1, A2, A3, A4, A5, A6, A7, A8 any](fn *func(A1, A2, A3, A4, A5, 
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
+				s.live()
+				callW8(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
+			s.live()
+			callW8(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8))
@@ -435,6 +767,39 @@ func Bind9[A1, A2, A3, A4, A5, A6, A7, A8, A9, R any](fn *func(A1, A2, A3, A4, A
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
+				s.live()
+				w := callW9(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW9(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) (r R) {
@@ -450,6 +815,29 @@ func BindVoid9[A1, A2, A3, A4, A5, A6, A7, A8, A9 any](fn *func(A1, A2, A3, A4, 
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
+				s.live()
+				callW9(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
+			s.live()
+			callW9(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9))
@@ -462,6 +850,39 @@ func Bind10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, R any](fn *func(A1, A2, A3,
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
+				s.live()
+				w := callW10(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW10(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) (r R) {
@@ -477,6 +898,29 @@ func BindVoid10[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10 any](fn *func(A1, A2, A3
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
+				s.live()
+				callW10(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
+			s.live()
+			callW10(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10))
@@ -489,6 +933,39 @@ func Bind11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, R any](fn *func(A1, A2
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
+				s.live()
+				w := callW11(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW11(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) (r R) {
@@ -504,6 +981,29 @@ func BindVoid11[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11 any](fn *func(A1, A
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
+				s.live()
+				callW11(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
+			s.live()
+			callW11(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11))
@@ -516,6 +1016,39 @@ func Bind12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, R any](fn *func(A
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
+				s.live()
+				w := callW12(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW12(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) (r R) {
@@ -531,6 +1064,29 @@ func BindVoid12[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12 any](fn *func(
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
+				s.live()
+				callW12(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
+			s.live()
+			callW12(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12))
@@ -543,6 +1099,39 @@ func Bind13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, R any](fn *f
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
+				s.live()
+				w := callW13(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11], p.in[12]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW13(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) (r R) {
@@ -558,6 +1147,29 @@ func BindVoid13[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13 any](fn *
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
+				s.live()
+				callW13(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11], p.in[12]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
+			s.live()
+			callW13(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13))
@@ -570,6 +1182,39 @@ func Bind14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, R any](
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
+				s.live()
+				w := callW14(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11], p.in[12], p.in[13]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW14(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13), wordOf(unsafe.Pointer(&a14), k14)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) (r R) {
@@ -585,6 +1230,29 @@ func BindVoid14[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14 any]
 	if err != nil {
 		return err
 	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
+				s.live()
+				callW14(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11], p.in[12], p.in[13]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
+			s.live()
+			callW14(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13), wordOf(unsafe.Pointer(&a14), k14))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
+		}
+		return nil
+	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14) {
 		g.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14))
@@ -597,6 +1265,39 @@ func Bind15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, R 
 	p, err := newPlan(sym, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14](), reflect.TypeFor[A15]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			kr := p.out
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
+				s.live()
+				w := callW15(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)), *(*uintptr)(unsafe.Pointer(&a15)))
+				if kr == kWord {
+					*(*uintptr)(unsafe.Pointer(&r)) = w
+				} else {
+					setWord(unsafe.Pointer(&r), kr, w)
+				}
+				return r
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11], p.in[12], p.in[13], p.in[14]
+		kr := p.out
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
+			s.live()
+			setWord(unsafe.Pointer(&r), kr, callW15(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13), wordOf(unsafe.Pointer(&a14), k14), wordOf(unsafe.Pointer(&a15), k15)))
+			return r
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
+			c.call(unsafe.Pointer(&r), unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
+			return r
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) (r R) {
@@ -611,6 +1312,29 @@ func BindVoid15[A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15
 	p, err := newPlan(sym, nil, reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8](), reflect.TypeFor[A9](), reflect.TypeFor[A10](), reflect.TypeFor[A11](), reflect.TypeFor[A12](), reflect.TypeFor[A13](), reflect.TypeFor[A14](), reflect.TypeFor[A15]())
 	if err != nil {
 		return err
+	}
+	if p.words {
+		if p.full {
+			f, s := p.fn, p.sym
+			*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {
+				s.live()
+				callW15(f, *(*uintptr)(unsafe.Pointer(&a1)), *(*uintptr)(unsafe.Pointer(&a2)), *(*uintptr)(unsafe.Pointer(&a3)), *(*uintptr)(unsafe.Pointer(&a4)), *(*uintptr)(unsafe.Pointer(&a5)), *(*uintptr)(unsafe.Pointer(&a6)), *(*uintptr)(unsafe.Pointer(&a7)), *(*uintptr)(unsafe.Pointer(&a8)), *(*uintptr)(unsafe.Pointer(&a9)), *(*uintptr)(unsafe.Pointer(&a10)), *(*uintptr)(unsafe.Pointer(&a11)), *(*uintptr)(unsafe.Pointer(&a12)), *(*uintptr)(unsafe.Pointer(&a13)), *(*uintptr)(unsafe.Pointer(&a14)), *(*uintptr)(unsafe.Pointer(&a15)))
+			}
+			return nil
+		}
+		k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15 := p.in[0], p.in[1], p.in[2], p.in[3], p.in[4], p.in[5], p.in[6], p.in[7], p.in[8], p.in[9], p.in[10], p.in[11], p.in[12], p.in[13], p.in[14]
+		f, s := p.fn, p.sym
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {
+			s.live()
+			callW15(f, wordOf(unsafe.Pointer(&a1), k1), wordOf(unsafe.Pointer(&a2), k2), wordOf(unsafe.Pointer(&a3), k3), wordOf(unsafe.Pointer(&a4), k4), wordOf(unsafe.Pointer(&a5), k5), wordOf(unsafe.Pointer(&a6), k6), wordOf(unsafe.Pointer(&a7), k7), wordOf(unsafe.Pointer(&a8), k8), wordOf(unsafe.Pointer(&a9), k9), wordOf(unsafe.Pointer(&a10), k10), wordOf(unsafe.Pointer(&a11), k11), wordOf(unsafe.Pointer(&a12), k12), wordOf(unsafe.Pointer(&a13), k13), wordOf(unsafe.Pointer(&a14), k14), wordOf(unsafe.Pointer(&a15), k15))
+		}
+		return nil
+	}
+	if c := p.c; c != nil {
+		*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {
+			c.call(nil, unsafe.Pointer(&a1), unsafe.Pointer(&a2), unsafe.Pointer(&a3), unsafe.Pointer(&a4), unsafe.Pointer(&a5), unsafe.Pointer(&a6), unsafe.Pointer(&a7), unsafe.Pointer(&a8), unsafe.Pointer(&a9), unsafe.Pointer(&a10), unsafe.Pointer(&a11), unsafe.Pointer(&a12), unsafe.Pointer(&a13), unsafe.Pointer(&a14), unsafe.Pointer(&a15))
+		}
+		return nil
 	}
 	g := p.g
 	*fn = func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8, a9 A9, a10 A10, a11 A11, a12 A12, a13 A13, a14 A14, a15 A15) {

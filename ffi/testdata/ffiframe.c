@@ -26,6 +26,14 @@ void fr_void15(int64_t *out, int64_t b, int64_t c, int64_t d, int64_t e, int64_t
 	*out = b + c + d + e + f + g + h + i + j + k + l + m + n + o;
 }
 
+/* Every integer width in registers and in stack slots: a callee reads
+ * only the bits its type defines, wherever the caller put the rest. */
+int64_t fr_ints15(int8_t a, uint8_t b, int16_t c, uint16_t d, int32_t e, uint32_t f, int64_t g, _Bool h,
+		  int8_t i, uint16_t j, int32_t k, uint32_t l, const void *m, int16_t n, int8_t o) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * (int64_t)e + 6 * (int64_t)f + 7 * g + 8 * h + 9 * i +
+	       10 * j + 11 * (int64_t)k + 12 * (int64_t)l + 13 * (int64_t)(uintptr_t)m + 14 * n + 15 * o;
+}
+
 typedef struct {
 	double x, y;
 	int32_t n;
@@ -149,4 +157,36 @@ fr_nested fr_nest(fr_nested a, double k) {
 	for (int i = 0; i < 3; i++) r.v[i] = (int16_t)(a.v[2 - i] * 2);
 	r.tag = (uint8_t)(a.tag + 1);
 	return r;
+}
+
+/* The copy path (ffi/call_copy.go). */
+
+/* Writes every byte of both buffers, then the total length. */
+void fr_fill2(uint8_t *a, size_t alen, uint8_t *b, size_t blen, int64_t *n) {
+	memset(a, 0xaa, alen);
+	memset(b, 0xbb, blen);
+	*n = (int64_t)(alen + blen);
+}
+
+/* Which of its pointers are not NULL, one bit each. */
+int32_t fr_nonnull(const void *a, const void *b, const void *c, const char *s) {
+	return (a != NULL) | (b != NULL) << 1 | (c != NULL) << 2 | (s != NULL) << 3;
+}
+
+/* Concatenates two strings into out (at most n bytes with the NUL). */
+int32_t fr_cat(const char *a, const char *b, char *out, size_t n) {
+	size_t la = strlen(a), lb = strlen(b);
+	for (size_t i = 0; i < n; i++) out[i] = i < la ? a[i] : i < la + lb ? b[i - la] : 0;
+	return (int32_t)(la + lb);
+}
+
+/* Reads buf, calls cb(ud, depth) (which may call this function again,
+ * and grow or move the Go stack), then writes buf and *n. */
+typedef intptr_t (*fr_cb1)(void *ud, intptr_t a);
+int32_t fr_out_cb(fr_cb1 cb, void *ud, intptr_t depth, uint8_t *buf, size_t len, int64_t *n) {
+	uint8_t first = len ? buf[0] : 0;
+	intptr_t r = cb(ud, depth);
+	for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(first + depth + i);
+	*n += r;
+	return (int32_t)depth;
 }

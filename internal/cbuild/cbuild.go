@@ -7,6 +7,8 @@
 package cbuild
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -80,7 +82,30 @@ func build(tb testing.TB, name string, flags, sources []string) string {
 	if CC() == nil {
 		tb.Skip("no C compiler found (go env CC): skipping a test that builds a C fixture at run time")
 	}
-	out := filepath.Join(tb.TempDir(), name)
+	var out string
+	if dir := os.Getenv("HFFI_CBUILD_CACHE"); dir != "" {
+		// bench/instr.sh runs each benchmark binary once outside
+		// callgrind to fill dir, then under it: callgrind aborts on the
+		// SIGCHLD of a compiler that exits. The key is the command, not
+		// the sources' contents: dir lives for one measurement only.
+		h := sha256.Sum256([]byte(strings.Join(append(append([]string{name}, flags...), sources...), "\x00")))
+		out = filepath.Join(dir, hex.EncodeToString(h[:8])+"-"+name)
+		if _, err := os.Stat(out); err == nil {
+			return out
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		tmp := out + ".tmp"
+		if err := compile(tmp, flags, sources); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			tb.Fatal(err)
+		}
+		return out
+	}
+	out = filepath.Join(tb.TempDir(), name)
 	if err := compile(out, flags, sources); err != nil {
 		tb.Fatal(err)
 	}
