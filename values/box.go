@@ -3,6 +3,7 @@
 package values
 
 import (
+	"encoding/binary"
 	"strings"
 	"unsafe"
 )
@@ -110,6 +111,23 @@ func (b *decBoxes) bytes(s string) string {
 	b.raw = b.raw[:end-n]
 	copy(d, s)
 	return unsafe.String(&d[0], n)
+}
+
+// short copies a string of at most abi.ValInlineMax bytes, held
+// little-endian in data as in a node, into the back of the raw slab: one
+// 8-byte store, whose bytes before the string's land in free space.
+func (b *decBoxes) short(data uint64, n int) string {
+	if n == 0 {
+		return ""
+	}
+	if len(b.raw) < 8 {
+		b.refill(8)
+	}
+	end := len(b.raw)
+	d := b.raw[end-8 : end]
+	binary.LittleEndian.PutUint64(d, data<<(64-8*n))
+	b.raw = b.raw[:end-n]
+	return unsafe.String(&d[8-n], n)
 }
 
 // num boxes the 8-byte value bits as typ (int64, uint64 or float64) in

@@ -4,8 +4,10 @@ package values
 
 import (
 	"encoding"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -193,6 +195,12 @@ func (st *decState) node(off uint64, depth int) (decNode, error) {
 	if err := st.span("node", off, abi.ValSize); err != nil {
 		return decNode{}, err
 	}
+	return st.elem(off, depth)
+}
+
+// elem is node for an offset already known to be aligned and in the
+// arena: an element of a list or map whose array shape checked.
+func (st *decState) elem(off uint64, depth int) (decNode, error) {
 	if depth > abi.ValMaxDepth {
 		return decNode{}, decCorrupt("nested deeper than %d levels", abi.ValMaxDepth)
 	}
@@ -300,34 +308,48 @@ func (st *decState) view(n decNode) (string, error) {
 }
 
 // key reads the key node of entry i of the map node m and checks that it
-// sorts after prev (strictly increasing keys are what C's binary search
-// relies on). The key is a view into the arena.
-func (st *decState) key(m decNode, i int, prev string, depth int) (string, error) {
-	k, err := st.node(m.Data+uint64(i)*abi.ValEntrySize, depth)
+// sorts after the previous key, prev, whose prefix (see encPrefix) is pp:
+// strictly increasing keys are what C's binary search relies on. The key
+// is a view into the arena; key returns its prefix too, and the node.
+func (st *decState) key(m decNode, i int, prev string, pp uint64, depth int) (string, uint64, decNode, error) {
+	k, err := st.elem(m.Data+uint64(i)*abi.ValEntrySize, depth)
 	if err != nil {
-		return "", err
+		return "", 0, k, err
 	}
 	if k.Kind != abi.ValStr {
-		return "", decCorrupt("map key of kind %s", Kind(k.Kind))
+		return "", 0, k, decCorrupt("map key of kind %s", Kind(k.Kind))
 	}
-	s, err := st.view(k)
-	if err != nil {
-		return "", err
-	}
-	// Compared by their first 8 bytes as integers (see encPrefix) first,
-	// which settles most pairs of keys without a call.
-	if i > 0 {
-		pp, sp := encPrefix(prev), encPrefix(s)
-		if pp > sp || pp == sp && strings.Compare(prev, s) >= 0 {
-			return "", decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+	var s string
+	var sp uint64
+	if k.Len <= abi.ValInlineMax { // the node holds it, zero-padded: its prefix byte swapped
+		s = unsafe.String((*byte)(unsafe.Add(st.base, k.off+8)), k.Len)
+		sp = bits.ReverseBytes64(k.Data)
+	} else {
+		if s, err = st.view(k); err != nil {
+			return "", 0, k, err
 		}
+		sp = binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
 	}
-	return s, nil
+	// Compared by their prefixes as integers first, which settles most
+	// pairs of keys without a call.
+	if i > 0 && (pp > sp || pp == sp && prev >= s) {
+		return "", 0, k, decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+	}
+	return s, sp, k, nil
 }
 
-// any decodes the node at off into the generic Go types.
+// keyStr copies the key s of node k (from key) to the Go heap.
+func (st *decState) keyStr(k decNode, s string) string {
+	if k.Len <= abi.ValInlineMax {
+		return st.box.short(k.Data, int(k.Len))
+	}
+	return st.str(s)
+}
+
+// any decodes the node at off, an element of a list or map, into the
+// generic Go types.
 func (st *decState) any(off uint64, depth int) (any, error) {
-	n, err := st.node(off, depth)
+	n, err := st.elem(off, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -347,6 +369,9 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 	case abi.ValFloat:
 		return st.box.num(decTypeFloat64, n.Data), nil
 	case abi.ValStr:
+		if n.Len <= abi.ValInlineMax {
+			return st.box.str(st.box.short(n.Data, int(n.Len))), nil
+		}
 		s, err := st.view(n)
 		if err != nil {
 			return nil, err
@@ -386,9 +411,9 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 
 // fillMap decodes the entries of the map node n into m.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
-	prev := ""
+	prev, pp := "", uint64(0)
 	for i := 0; i < int(n.Len); i++ {
-		k, err := st.key(n, i, prev, depth+1)
+		k, kp, kn, err := st.key(n, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}
@@ -396,8 +421,8 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 		if err != nil {
 			return atKey(err, strings.Clone(k))
 		}
-		m[st.str(k)] = v
-		prev = k
+		m[st.keyStr(kn, k)] = v
+		prev, pp = k, kp
 	}
 	return nil
 }
@@ -636,7 +661,7 @@ func (st *decState) intoList(n decNode, v reflect.Value, depth int) error {
 	}
 	count := min(int(n.Len), v.Len())
 	for i := 0; i < count; i++ {
-		c, err := st.node(n.Data+uint64(i)*abi.ValSize, depth+1)
+		c, err := st.elem(n.Data+uint64(i)*abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, v.Index(i), depth+1)
 		}
@@ -658,16 +683,16 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(t, int(n.Len)))
 	}
-	prev := ""
+	prev, pp := "", uint64(0)
 	for i := 0; i < int(n.Len); i++ {
-		k, err := st.key(n, i, prev, depth+1)
+		k, kp, _, err := st.key(n, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}
-		prev = k
+		prev, pp = k, kp
 		key := st.str(k)
 		ev := reflect.New(t.Elem()).Elem()
-		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		c, err := st.elem(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, ev, depth+1)
 		}
@@ -681,14 +706,14 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 
 func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
 	s := structInfoOf(v.Type())
-	prev := ""
+	prev, pp := "", uint64(0)
 	j := 0 // keys and fields are both sorted: match them like a merge
 	for i := 0; i < int(n.Len); i++ {
-		k, err := st.key(n, i, prev, depth+1)
+		k, kp, _, err := st.key(n, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}
-		prev = k
+		prev, pp = k, kp
 		for j < len(s.fields) && s.fields[j].name < k {
 			j++
 		}
@@ -702,7 +727,7 @@ func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
 		if !ok {
 			return atKey(fail(hffi.ETYPE, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
 		}
-		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		c, err := st.elem(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, fv, depth+1)
 		}
