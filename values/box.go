@@ -87,6 +87,9 @@ func decNext(next *int, limit int) int {
 }
 
 // refill replaces the raw slab by one with at least need free bytes.
+// Out of line, so that the callers inline.
+//
+//go:noinline
 func (b *decBoxes) refill(need int) {
 	if b.nraw == 0 {
 		b.plan(0, true)
@@ -124,10 +127,9 @@ func (b *decBoxes) short(data uint64, n int) string {
 		b.refill(8)
 	}
 	end := len(b.raw)
-	d := b.raw[end-8 : end]
-	binary.LittleEndian.PutUint64(d, data<<(64-8*n))
+	binary.LittleEndian.PutUint64(b.raw[end-8:], data<<(64-8*n))
 	b.raw = b.raw[:end-n]
-	return unsafe.String(&d[8-n], n)
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b.raw)), end-n)), n)
 }
 
 // num boxes the 8-byte value bits as typ (int64, uint64 or float64) in
@@ -137,7 +139,7 @@ func (b *decBoxes) num(typ unsafe.Pointer, bits uint64) any {
 	if len(b.raw) < 8 {
 		b.refill(8)
 	}
-	p := (*uint64)(unsafe.Pointer(&b.raw[0]))
+	p := (*uint64)(unsafe.Pointer(unsafe.SliceData(b.raw)))
 	*p = bits
 	b.raw = b.raw[8:]
 	return decMake(typ, unsafe.Pointer(p))
@@ -145,15 +147,20 @@ func (b *decBoxes) num(typ unsafe.Pointer, bits uint64) any {
 
 func (b *decBoxes) str(s string) any {
 	if len(b.strs) == 0 {
-		if b.nstrs == 0 {
-			b.plan(0, true)
-		}
-		b.strs = make([]string, decNext(&b.nstrs, 256))
+		b.moreStrs()
 	}
-	p := &b.strs[0]
+	p := unsafe.SliceData(b.strs)
 	*p = s
 	b.strs = b.strs[1:]
 	return decMake(decTypeString, unsafe.Pointer(p))
+}
+
+//go:noinline
+func (b *decBoxes) moreStrs() {
+	if b.nstrs == 0 {
+		b.plan(0, true)
+	}
+	b.strs = make([]string, decNext(&b.nstrs, 256))
 }
 
 func (b *decBoxes) list(l []any) any {

@@ -386,9 +386,13 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 	case abi.ValList:
 		l := make([]any, n.Len)
 		for i := range l {
-			v, err := st.any(n.Data+uint64(i)*abi.ValSize, depth+1)
-			if err != nil {
-				return nil, atIndex(err, i)
+			off := n.Data + uint64(i)*abi.ValSize
+			v, ok := st.scalar((*abi.Val)(unsafe.Add(st.base, off)))
+			if !ok || depth >= abi.ValMaxDepth {
+				var err error
+				if v, err = st.any(off, depth+1); err != nil {
+					return nil, atIndex(err, i)
+				}
 			}
 			l[i] = v
 		}
@@ -409,22 +413,72 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 	return m, nil
 }
 
-// fillMap decodes the entries of the map node n into m.
+// fillMap decodes the entries of the map node n into m. The keys and
+// values that most maps hold (short keys, numbers, short strings) are
+// checked and decoded here, in the node as read, without the calls of
+// key and any; the rest, and every error, go through them.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 	prev, pp := "", uint64(0)
 	for i := 0; i < int(n.Len); i++ {
-		k, kp, kn, err := st.key(n, i, prev, pp, depth+1)
-		if err != nil {
-			return atIndex(err, i)
+		off := n.Data + uint64(i)*abi.ValEntrySize
+		e := (*abi.ValEntry)(unsafe.Add(st.base, off))
+		kn := e.Key
+		var k, key string
+		var kp uint64
+		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len) == 0 && depth < abi.ValMaxDepth {
+			// The node holds the key, zero-padded: its prefix is the
+			// node's data byte swapped.
+			k = unsafe.String((*byte)(unsafe.Pointer(&e.Key.Data)), kn.Len)
+			kp = bits.ReverseBytes64(kn.Data)
+			if i > 0 && (pp > kp || pp == kp && prev >= k) {
+				return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", k), i)
+			}
+			key = st.box.short(kn.Data, int(kn.Len))
+		} else {
+			var err error
+			var kd decNode
+			if k, kp, kd, err = st.key(n, i, prev, pp, depth+1); err != nil {
+				return atIndex(err, i)
+			}
+			key = st.keyStr(kd, k)
 		}
-		v, err := st.any(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
-		if err != nil {
-			return atKey(err, strings.Clone(k))
+		v, ok := st.scalar(&e.Val)
+		if !ok {
+			var err error
+			if v, err = st.any(off+abi.ValSize, depth+1); err != nil {
+				return atKey(err, strings.Clone(k))
+			}
 		}
-		m[st.keyStr(kn, k)] = v
+		m[key] = v
 		prev, pp = k, kp
 	}
 	return nil
+}
+
+// scalar decodes the node p points to if it is a valid number, bool or
+// short string (what node checks inline), and reports whether it did.
+func (st *decState) scalar(p *abi.Val) (any, bool) {
+	n := *p
+	if n.Len == 0 {
+		switch n.Kind {
+		case abi.ValInt:
+			return st.box.num(decTypeInt64, n.Data), true
+		case abi.ValFloat:
+			return st.box.num(decTypeFloat64, n.Data), true
+		case abi.ValBool:
+			if n.Data <= 1 {
+				return n.Data == 1, true
+			}
+			return nil, false
+		case abi.ValStr:
+			return st.box.str(""), true
+		}
+		return nil, false
+	}
+	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len) == 0 {
+		return st.box.str(st.box.short(n.Data, int(n.Len))), true
+	}
+	return nil, false
 }
 
 func (st *decState) handle(n decNode) (any, error) {
