@@ -26,8 +26,11 @@ import (
 // The price: one value kept alive keeps its slab (at most decSlabMax
 // bytes) alive. Slabs are never shared between Decode calls.
 type decBoxes struct {
-	raw   []byte // free part of the raw slab: numbers taken from the front, bytes from the back
-	strs  []string
+	raw   []byte // the raw slab: raw[lo:hi] is free
+	lo    int
+	hi    int
+	strs  []string // strs[ns:] is free
+	ns    int
 	lists [][]any
 	nraw  int // sizes of the next slabs
 	nstrs int
@@ -87,7 +90,7 @@ func decNext(next *int, limit int) int {
 }
 
 // refill replaces the raw slab by one with at least need free bytes.
-// Out of line, so that the callers inline.
+// It and the other refills are out of line, so that the hot paths inline.
 //
 //go:noinline
 func (b *decBoxes) refill(need int) {
@@ -95,6 +98,12 @@ func (b *decBoxes) refill(need int) {
 		b.plan(0, true)
 	}
 	b.raw = make([]byte, max(decNext(&b.nraw, decSlabMax), need))
+	b.lo, b.hi = 0, len(b.raw)
+}
+
+// at returns the address of byte i of the raw slab.
+func (b *decBoxes) at(i int) unsafe.Pointer {
+	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(b.raw)), i)
 }
 
 // bytes copies s into the back of the raw slab and returns the copy.
@@ -106,12 +115,11 @@ func (b *decBoxes) bytes(s string) string {
 	if n > decSlabStr {
 		return strings.Clone(s)
 	}
-	if n > len(b.raw) {
+	if n > b.hi-b.lo {
 		b.refill(n)
 	}
-	end := len(b.raw)
-	d := b.raw[end-n : end : end]
-	b.raw = b.raw[:end-n]
+	b.hi -= n
+	d := unsafe.Slice((*byte)(b.at(b.hi)), n)
 	copy(d, s)
 	return unsafe.String(&d[0], n)
 }
@@ -120,38 +128,49 @@ func (b *decBoxes) bytes(s string) string {
 // little-endian in data as in a node, into the back of the raw slab: one
 // 8-byte store, whose bytes before the string's land in free space.
 func (b *decBoxes) short(data uint64, n int) string {
-	if n == 0 {
-		return ""
-	}
-	if len(b.raw) < 8 {
+	if b.hi-b.lo < 8 {
 		b.refill(8)
 	}
-	end := len(b.raw)
-	binary.LittleEndian.PutUint64(b.raw[end-8:], data<<(64-8*n))
-	b.raw = b.raw[:end-n]
-	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b.raw)), end-n)), n)
+	return b.shortIn(data, n)
+}
+
+// shortIn is short when the raw slab has 8 bytes free (see room).
+func (b *decBoxes) shortIn(data uint64, n int) string {
+	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(b.at(b.hi-8)), 8), data<<(64-8*n))
+	b.hi -= n
+	return unsafe.String((*byte)(b.at(b.hi)), n)
 }
 
 // num boxes the 8-byte value bits as typ (int64, uint64 or float64) in
 // the front of the raw slab, which stays 8-aligned: slabs start aligned
 // and the front only moves by 8.
 func (b *decBoxes) num(typ unsafe.Pointer, bits uint64) any {
-	if len(b.raw) < 8 {
+	if b.hi-b.lo < 8 {
 		b.refill(8)
 	}
-	p := (*uint64)(unsafe.Pointer(unsafe.SliceData(b.raw)))
-	*p = bits
-	b.raw = b.raw[8:]
-	return decMake(typ, unsafe.Pointer(p))
+	return b.numIn(typ, bits)
+}
+
+// numIn is num when the raw slab has 8 bytes free (see room).
+func (b *decBoxes) numIn(typ unsafe.Pointer, bits uint64) any {
+	p := b.at(b.lo)
+	*(*uint64)(p) = bits
+	b.lo += 8
+	return decMake(typ, p)
 }
 
 func (b *decBoxes) str(s string) any {
-	if len(b.strs) == 0 {
+	if b.ns == len(b.strs) {
 		b.moreStrs()
 	}
-	p := unsafe.SliceData(b.strs)
+	return b.strIn(s)
+}
+
+// strIn is str when the string slab has room (see room).
+func (b *decBoxes) strIn(s string) any {
+	p := (*string)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b.strs)), b.ns*int(unsafe.Sizeof(""))))
 	*p = s
-	b.strs = b.strs[1:]
+	b.ns++
 	return decMake(decTypeString, unsafe.Pointer(p))
 }
 
@@ -161,6 +180,27 @@ func (b *decBoxes) moreStrs() {
 		b.plan(0, true)
 	}
 	b.strs = make([]string, decNext(&b.nstrs, 256))
+	b.ns = 0
+}
+
+// room makes sure that the slabs have raw bytes free and a string: what
+// the -In methods need. A short key and a short string or a number take
+// 16 raw bytes and one string (each short string may write 8 bytes but
+// takes at most 7).
+func (b *decBoxes) room(raw int) {
+	if b.hi-b.lo < raw || b.ns == len(b.strs) {
+		b.makeRoom(raw)
+	}
+}
+
+//go:noinline
+func (b *decBoxes) makeRoom(raw int) {
+	if b.hi-b.lo < raw {
+		b.refill(raw)
+	}
+	if b.ns == len(b.strs) {
+		b.moreStrs()
+	}
 }
 
 func (b *decBoxes) list(l []any) any {

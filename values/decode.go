@@ -387,8 +387,13 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 		l := make([]any, n.Len)
 		for i := range l {
 			off := n.Data + uint64(i)*abi.ValSize
-			v, ok := st.scalar((*abi.Val)(unsafe.Add(st.base, off)))
-			if !ok || depth >= abi.ValMaxDepth {
+			var v any
+			ok := false
+			if depth < abi.ValMaxDepth {
+				st.box.room(8)
+				v, ok = st.scalar((*abi.Val)(unsafe.Add(st.base, off)))
+			}
+			if !ok {
 				var err error
 				if v, err = st.any(off, depth+1); err != nil {
 					return nil, atIndex(err, i)
@@ -423,6 +428,7 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 		off := n.Data + uint64(i)*abi.ValEntrySize
 		e := (*abi.ValEntry)(unsafe.Add(st.base, off))
 		kn := e.Key
+		st.box.room(16)
 		var k, key string
 		var kp uint64
 		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len) == 0 && depth < abi.ValMaxDepth {
@@ -433,7 +439,9 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			if i > 0 && (pp > kp || pp == kp && prev >= k) {
 				return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", k), i)
 			}
-			key = st.box.short(kn.Data, int(kn.Len))
+			if kn.Len > 0 {
+				key = st.box.shortIn(kn.Data, int(kn.Len))
+			}
 		} else {
 			var err error
 			var kd decNode
@@ -441,6 +449,7 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 				return atIndex(err, i)
 			}
 			key = st.keyStr(kd, k)
+			st.box.room(8) // a long key may have taken the room
 		}
 		v, ok := st.scalar(&e.Val)
 		if !ok {
@@ -457,26 +466,27 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 
 // scalar decodes the node p points to if it is a valid number, bool or
 // short string (what node checks inline), and reports whether it did.
+// The slabs must have room for it (st.box.room(8)).
 func (st *decState) scalar(p *abi.Val) (any, bool) {
 	n := *p
 	if n.Len == 0 {
 		switch n.Kind {
 		case abi.ValInt:
-			return st.box.num(decTypeInt64, n.Data), true
+			return st.box.numIn(decTypeInt64, n.Data), true
 		case abi.ValFloat:
-			return st.box.num(decTypeFloat64, n.Data), true
+			return st.box.numIn(decTypeFloat64, n.Data), true
 		case abi.ValBool:
 			if n.Data <= 1 {
 				return n.Data == 1, true
 			}
 			return nil, false
 		case abi.ValStr:
-			return st.box.str(""), true
+			return st.box.strIn(""), true
 		}
 		return nil, false
 	}
 	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len) == 0 {
-		return st.box.str(st.box.short(n.Data, int(n.Len))), true
+		return st.box.strIn(st.box.shortIn(n.Data, int(n.Len))), true
 	}
 	return nil, false
 }
