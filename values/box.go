@@ -203,6 +203,37 @@ func (b *decBoxes) makeRoom(raw int) {
 	}
 }
 
+// newList returns a list of n elements and its boxed value. A short list
+// is one allocation, its slice header next to its elements.
+func (b *decBoxes) newList(n int) ([]any, any) {
+	switch {
+	case n == 0:
+	case n <= 2:
+		p := new(struct {
+			h []any
+			a [2]any
+		})
+		p.h = p.a[:n:n]
+		return p.h, decMake(decTypeList, unsafe.Pointer(&p.h))
+	case n <= 4:
+		p := new(struct {
+			h []any
+			a [4]any
+		})
+		p.h = p.a[:n:n]
+		return p.h, decMake(decTypeList, unsafe.Pointer(&p.h))
+	case n <= 8:
+		p := new(struct {
+			h []any
+			a [8]any
+		})
+		p.h = p.a[:n:n]
+		return p.h, decMake(decTypeList, unsafe.Pointer(&p.h))
+	}
+	l := make([]any, n)
+	return l, b.list(l)
+}
+
 func (b *decBoxes) list(l []any) any {
 	if len(b.lists) == 0 {
 		if b.nlist == 0 {

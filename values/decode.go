@@ -384,7 +384,7 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 		}
 		return []byte(s), nil
 	case abi.ValList:
-		l := make([]any, n.Len)
+		l, box := st.box.newList(int(n.Len))
 		for i := range l {
 			off := n.Data + uint64(i)*abi.ValSize
 			var v any
@@ -401,7 +401,7 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 			}
 			l[i] = v
 		}
-		return st.box.list(l), nil
+		return box, nil
 	case abi.ValMap:
 		return st.anyMap(n, depth)
 	case abi.ValHandle:
