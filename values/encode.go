@@ -208,16 +208,19 @@ func (e *Encoder) alloc(n int) int {
 // text writes s, its NUL and zero padding at a new position.
 func (e *Encoder) text(s string) int {
 	at := e.alloc(len(s) + 1)
-	b := e.buf[at:]
-	copy(b, s)
-	clear(b[len(s):])
+	end := at + encPad(len(s)+1)
+	// The last word holds the NUL and the padding: zero it, then copy s
+	// over its front (a store instead of a call to clear).
+	binary.LittleEndian.PutUint64(e.buf[end-8:end], 0)
+	copy(e.buf[at:], s)
 	return at
 }
 
 // put writes the node at pos.
+// pos must come from alloc (or array), which keeps it in buf and aligned:
+// put does not check it again.
 func (e *Encoder) put(pos int, k Kind, n uint32, data uint64) {
-	_ = e.buf[pos+abi.ValSize-1]
-	*(*abi.Val)(unsafe.Pointer(&e.buf[pos])) = abi.Val{Kind: uint32(k), Len: n, Data: data}
+	*(*abi.Val)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.buf)), pos)) = abi.Val{Kind: uint32(k), Len: n, Data: data}
 }
 
 // link writes a node whose payload is at position at of the tree.
@@ -417,7 +420,8 @@ func encPack(s string) uint64 {
 func encPrefix(s string) uint64 { return bits.ReverseBytes64(encPack(s)) }
 
 // encSortKeys sorts ord by the keys of kvs: insertion sort on the integer
-// prefixes for the small maps that dominate, pdqsort beyond.
+// prefixes for the small maps that dominate, then by whole keys among
+// equal prefixes (rare: they are next to each other); pdqsort beyond.
 func encSortKeys(ord []encOrd, kvs []encKV) {
 	if len(ord) > 16 {
 		slices.SortFunc(ord, func(a, b encOrd) int {
@@ -431,15 +435,24 @@ func encSortKeys(ord []encOrd, kvs []encKV) {
 		})
 		return
 	}
+	tie := false
 	for i := 1; i < len(ord); i++ {
 		x := ord[i]
 		j := i
-		for ; j > 0; j-- {
-			y := ord[j-1]
-			if y.pfx < x.pfx || y.pfx == x.pfx && kvs[y.i].k < kvs[x.i].k {
-				break
-			}
-			ord[j] = y
+		for ; j > 0 && ord[j-1].pfx >= x.pfx; j-- {
+			tie = tie || ord[j-1].pfx == x.pfx
+			ord[j] = ord[j-1]
+		}
+		ord[j] = x
+	}
+	if !tie {
+		return
+	}
+	for i := 1; i < len(ord); i++ {
+		x := ord[i]
+		j := i
+		for ; j > 0 && ord[j-1].pfx == x.pfx && kvs[ord[j-1].i].k > kvs[x.i].k; j-- {
+			ord[j] = ord[j-1]
 		}
 		ord[j] = x
 	}
