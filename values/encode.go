@@ -481,6 +481,10 @@ func encSortKeys(ord []encOrd, kvs []encKV) {
 	}
 }
 
+// encSmallMap is the size up to which encMapAny sorts a map's keys as
+// words (at most 256: the index takes a byte).
+const encSmallMap = 16
+
 // pushMap reserves n entries on the kvs and ord stacks from base.
 func (e *Encoder) pushMap(n int) (base int, kvs []encKV, ord []encOrd) {
 	base = len(e.kvs)
@@ -506,16 +510,54 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	}
 	base, kvs, ord := e.pushMap(size)
 	n := 0
-	for k, v := range m {
-		if n == len(kvs) { // m grew under us: a data race in the caller
-			break
+	if size <= encSmallMap {
+		// Sorted as one word per key: the prefix (see encPrefix) with its
+		// last byte replaced by the entry's index. Keys of at most 7
+		// bytes have a zero there, so the words sort as the keys do; if
+		// two keys share their first 7 bytes, their order is settled by
+		// the whole keys below.
+		var w [encSmallMap]uint64
+		for k, v := range m {
+			if n == len(kvs) || n == len(w) { // m grew under us: a data race in the caller
+				break
+			}
+			kvs[n] = encKV{k, v}
+			w[n] = encPrefix(k)&^0xff | uint64(n)
+			n++
 		}
-		kvs[n] = encKV{k, v}
-		ord[n] = encOrd{encPrefix(k), n}
-		n++
+		ws := w[:n]
+		for i := 1; i < len(ws); i++ {
+			x := ws[i]
+			j := i
+			for ; j > 0 && ws[j-1] > x; j-- {
+				ws[j] = ws[j-1]
+			}
+			ws[j] = x
+		}
+		ord = ord[:n]
+		tie := false
+		for i, x := range ws {
+			ord[i] = encOrd{x &^ 0xff, int(x & 0xff)}
+			tie = tie || i > 0 && ws[i-1]>>8 == x>>8
+		}
+		if tie {
+			for i := range ord {
+				ord[i].pfx = encPrefix(kvs[ord[i].i].k)
+			}
+			encSortKeys(ord, kvs)
+		}
+	} else {
+		for k, v := range m {
+			if n == len(kvs) { // m grew under us: a data race in the caller
+				break
+			}
+			kvs[n] = encKV{k, v}
+			ord[n] = encOrd{encPrefix(k), n}
+			n++
+		}
+		ord = ord[:n]
+		encSortKeys(ord, kvs)
 	}
-	ord = ord[:n]
-	encSortKeys(ord, kvs)
 	at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
 	// Nested maps push above base+n and may move the stacks; kvs and ord
 	// keep pointing at this level's entries, which do not change.
@@ -524,7 +566,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 		kv := &kvs[o.i]
 		k := kv.k
 		ent := at + i*abi.ValEntrySize
-		if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped
+		if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped (its last byte is 0)
 			e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(o.pfx))
 		} else {
 			err = e.encStr(ent, KindString, k)
