@@ -128,15 +128,19 @@ func (b *decBoxes) bytes(s string) string {
 // little-endian in data as in a node, into the back of the raw slab: one
 // 8-byte store, whose bytes before the string's land in free space.
 func (b *decBoxes) short(data uint64, n int) string {
+	if n == 0 {
+		return ""
+	}
 	if b.hi-b.lo < 8 {
 		b.refill(8)
 	}
 	return b.shortIn(data, n)
 }
 
-// shortIn is short when the raw slab has 8 bytes free (see room).
+// shortIn is short for n > 0 when the raw slab has 8 bytes free (see
+// room).
 func (b *decBoxes) shortIn(data uint64, n int) string {
-	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(b.at(b.hi-8)), 8), data<<(64-8*n))
+	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(b.at(b.hi-8)), 8), data<<((64-8*n)&63)) // n is 1 to 7
 	b.hi -= n
 	return unsafe.String((*byte)(b.at(b.hi)), n)
 }

@@ -424,20 +424,19 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 // key and any; the rest, and every error, go through them.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 	prev, pp := "", uint64(0)
-	for i := 0; i < int(n.Len); i++ {
-		off := n.Data + uint64(i)*abi.ValEntrySize
+	for off, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize; off < end; off += abi.ValEntrySize {
 		e := (*abi.ValEntry)(unsafe.Add(st.base, off))
 		kn := e.Key
 		st.box.room(16)
 		var k, key string
 		var kp uint64
-		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len) == 0 && depth < abi.ValMaxDepth {
+		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len&63) == 0 && depth < abi.ValMaxDepth {
 			// The node holds the key, zero-padded: its prefix is the
 			// node's data byte swapped.
 			k = unsafe.String((*byte)(unsafe.Pointer(&e.Key.Data)), kn.Len)
 			kp = bits.ReverseBytes64(kn.Data)
-			if i > 0 && (pp > kp || pp == kp && prev >= k) {
-				return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", k), i)
+			if off != n.Data && pp >= kp && (pp > kp || prev >= k) {
+				return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", k), int((off-n.Data)/abi.ValEntrySize))
 			}
 			if kn.Len > 0 {
 				key = st.box.shortIn(kn.Data, int(kn.Len))
@@ -445,6 +444,7 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 		} else {
 			var err error
 			var kd decNode
+			i := int((off - n.Data) / abi.ValEntrySize)
 			if k, kp, kd, err = st.key(n, i, prev, pp, depth+1); err != nil {
 				return atIndex(err, i)
 			}
@@ -485,7 +485,7 @@ func (st *decState) scalar(p *abi.Val) (any, bool) {
 		}
 		return nil, false
 	}
-	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len) == 0 {
+	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len&63) == 0 {
 		return st.box.strIn(st.box.shortIn(n.Data, int(n.Len))), true
 	}
 	return nil, false
