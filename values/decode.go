@@ -451,17 +451,46 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			key = st.keyStr(kd, k)
 			st.box.room(8) // a long key may have taken the room
 		}
-		v, ok := st.scalar(&e.Val)
-		if !ok {
-			var err error
-			if v, err = st.any(off+abi.ValSize, depth+1); err != nil {
-				return atKey(err, strings.Clone(k))
+		// scalar, inline, and long strings.
+		vn := e.Val
+		var v any
+		switch {
+		case vn.Kind == abi.ValInt && vn.Len == 0:
+			v = st.box.numIn(decTypeInt64, vn.Data)
+		case vn.Kind == abi.ValFloat && vn.Len == 0:
+			v = st.box.numIn(decTypeFloat64, vn.Data)
+		case vn.Kind == abi.ValStr && vn.Len <= abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
+			if vn.Len == 0 {
+				v = st.box.strIn("")
+			} else {
+				v = st.box.strIn(st.box.shortIn(vn.Data, int(vn.Len)))
+			}
+		default:
+			ok := false
+			if vn.Kind == abi.ValStr && vn.Len > abi.ValInlineMax {
+				v, ok = st.longStr(vn)
+			}
+			if !ok {
+				var err error
+				if v, err = st.any(off+abi.ValSize, depth+1); err != nil {
+					return atKey(err, strings.Clone(k))
+				}
 			}
 		}
 		m[key] = v
 		prev, pp = k, kp
 	}
 	return nil
+}
+
+// longStr decodes a STR node of more than abi.ValInlineMax bytes if it is
+// valid and within the string budget, and reports whether it did.
+func (st *decState) longStr(n abi.Val) (any, bool) {
+	if !st.in(n.Data, uint64(n.Len)+1) || *(*byte)(unsafe.Add(st.base, n.Data+uint64(n.Len))) != 0 || st.bytes < int64(n.Len) {
+		return nil, false
+	}
+	st.bytes -= int64(n.Len)
+	return st.box.str(st.str(unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len))), true
 }
 
 // scalar decodes the node p points to if it is a valid number, bool or
