@@ -20,8 +20,13 @@ import (
 // its type for as long as the slab is reachable, which the interface
 // itself guarantees (interior pointers keep their allocation alive). The
 // slabs are typed for the garbage collector: raw ([]byte, no pointers)
-// holds numbers from its front and string bytes from its back, strs and
-// lists hold the headers that point to those bytes and to list arrays.
+// holds numbers and string headers from its front and string bytes from
+// its back, strs and lists hold the headers of longer strings and of list
+// arrays. A header in raw points into raw itself: the garbage collector
+// does not see that pointer, and need not, since whatever keeps the
+// header reachable keeps its slab, and so the bytes, alive. (It is stored
+// as two words of integers, so that no write barrier reads the slab's old
+// bytes as a pointer.)
 //
 // The price: one value kept alive keeps its slab (at most decSlabMax
 // bytes) alive. Slabs are never shared between Decode calls.
@@ -52,8 +57,8 @@ func (b *decBoxes) plan(n int, boxed bool) {
 		b.nraw, b.nstrs, b.nlist = 16*n, 4, 1
 		return
 	}
-	b.nraw = 24 * n // an 8-byte number and ~16 bytes of string per element
-	b.nstrs = n
+	b.nraw = 32 * n // an 8-byte number or a 16-byte string header, and ~16 bytes of string per element
+	b.nstrs = 4     // only strings longer than decSlabStr
 	b.nlist = max(n/8, 1)
 }
 
@@ -163,6 +168,34 @@ func (b *decBoxes) numIn(typ unsafe.Pointer, bits uint64) any {
 	return decMake(typ, p)
 }
 
+// decEmpty is "" boxed.
+var decEmpty any = ""
+
+// hdrIn boxes s, whose bytes are in the current raw slab, with its header
+// in the front of that slab, which must have 16 bytes free (see room).
+func (b *decBoxes) hdrIn(s string) any {
+	p := b.at(b.lo)
+	*(*[2]uintptr)(p) = [2]uintptr{uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(len(s))}
+	b.lo += 16
+	return decMake(decTypeString, p)
+}
+
+// strCopy boxes a copy of s, bytes and header in one raw slab when it is
+// short enough for one.
+func (b *decBoxes) strCopy(s string) any {
+	n := len(s)
+	if n == 0 {
+		return decEmpty
+	}
+	if n > decSlabStr {
+		return b.str(strings.Clone(s))
+	}
+	if n+16 > b.hi-b.lo {
+		b.refill(n + 16)
+	}
+	return b.hdrIn(b.bytes(s))
+}
+
 func (b *decBoxes) str(s string) any {
 	if b.ns == len(b.strs) {
 		b.moreStrs()
@@ -187,23 +220,13 @@ func (b *decBoxes) moreStrs() {
 	b.ns = 0
 }
 
-// room makes sure that the slabs have raw bytes free and a string: what
-// the -In methods need. A short key and a short string or a number take
-// 16 raw bytes and one string (each short string may write 8 bytes but
-// takes at most 7).
-func (b *decBoxes) room(raw int) {
-	if b.hi-b.lo < raw || b.ns == len(b.strs) {
-		b.makeRoom(raw)
-	}
-}
-
-//go:noinline
-func (b *decBoxes) makeRoom(raw int) {
-	if b.hi-b.lo < raw {
-		b.refill(raw)
-	}
-	if b.ns == len(b.strs) {
-		b.moreStrs()
+// room makes sure that the raw slab has n bytes free: what the -In
+// methods need. A short string takes at most 7 bytes but writes 8, and its
+// header takes 16; a number takes 8. So a map entry of a short key and a
+// short string or a number needs 32, a list element 24.
+func (b *decBoxes) room(n int) {
+	if b.hi-b.lo < n {
+		b.refill(n)
 	}
 }
 

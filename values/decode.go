@@ -370,13 +370,17 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 		return st.box.num(decTypeFloat64, n.Data), nil
 	case abi.ValStr:
 		if n.Len <= abi.ValInlineMax {
-			return st.box.str(st.box.short(n.Data, int(n.Len))), nil
+			if n.Len == 0 {
+				return decEmpty, nil
+			}
+			st.box.room(24)
+			return st.box.hdrIn(st.box.shortIn(n.Data, int(n.Len))), nil
 		}
 		s, err := st.view(n)
 		if err != nil {
 			return nil, err
 		}
-		return st.box.str(st.str(s)), nil
+		return st.box.strCopy(s), nil
 	case abi.ValBytes:
 		s, err := st.view(n)
 		if err != nil {
@@ -390,7 +394,7 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 			var v any
 			ok := false
 			if depth < abi.ValMaxDepth {
-				st.box.room(8)
+				st.box.room(24)
 				v, ok = st.scalar((*abi.Val)(unsafe.Add(st.base, off)))
 			}
 			if !ok {
@@ -427,7 +431,7 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 	for off, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize; off < end; off += abi.ValEntrySize {
 		e := (*abi.ValEntry)(unsafe.Add(st.base, off))
 		kn := e.Key
-		st.box.room(16)
+		st.box.room(32)
 		var k, key string
 		var kp uint64
 		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len&63) == 0 && depth < abi.ValMaxDepth {
@@ -449,7 +453,7 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 				return atIndex(err, i)
 			}
 			key = st.keyStr(kd, k)
-			st.box.room(8) // a long key may have taken the room
+			st.box.room(24) // a long key may have taken the room
 		}
 		// scalar, inline, and long strings.
 		vn := e.Val
@@ -461,9 +465,9 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			v = st.box.numIn(decTypeFloat64, vn.Data)
 		case vn.Kind == abi.ValStr && vn.Len <= abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
 			if vn.Len == 0 {
-				v = st.box.strIn("")
+				v = decEmpty
 			} else {
-				v = st.box.strIn(st.box.shortIn(vn.Data, int(vn.Len)))
+				v = st.box.hdrIn(st.box.shortIn(vn.Data, int(vn.Len)))
 			}
 		default:
 			ok := false
@@ -490,12 +494,12 @@ func (st *decState) longStr(n abi.Val) (any, bool) {
 		return nil, false
 	}
 	st.bytes -= int64(n.Len)
-	return st.box.str(st.str(unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len))), true
+	return st.box.strCopy(unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len)), true
 }
 
 // scalar decodes the node p points to if it is a valid number, bool or
 // short string (what node checks inline), and reports whether it did.
-// The slabs must have room for it (st.box.room(8)).
+// The raw slab must have room for it (st.box.room(24)).
 func (st *decState) scalar(p *abi.Val) (any, bool) {
 	n := *p
 	if n.Len == 0 {
@@ -510,12 +514,12 @@ func (st *decState) scalar(p *abi.Val) (any, bool) {
 			}
 			return nil, false
 		case abi.ValStr:
-			return st.box.strIn(""), true
+			return decEmpty, true
 		}
 		return nil, false
 	}
 	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len&63) == 0 {
-		return st.box.strIn(st.box.shortIn(n.Data, int(n.Len))), true
+		return st.box.hdrIn(st.box.shortIn(n.Data, int(n.Len))), true
 	}
 	return nil, false
 }

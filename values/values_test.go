@@ -3,6 +3,7 @@
 package values_test
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"math/big"
@@ -735,4 +736,53 @@ func TestValueCorruptElements(t *testing.T) {
 	*e = abi.Val{Kind: abi.ValStr, Len: 1, Data: 1 << 8}
 	_, err = values.Decode(r)
 	assert.ErrorIs(t, err, hffi.ECORRUPT)
+}
+
+// TestDecodeValuesOutliveTheirTree: Decode boxes strings and numbers in
+// slabs shared by a tree's values (string headers next to their bytes, in
+// memory the garbage collector does not scan); a value kept alone must
+// stay intact through collections that free the rest of its tree and
+// reuse the memory.
+func TestDecodeValuesOutliveTheirTree(t *testing.T) {
+	a := valArena(t)
+	want := map[string]any{}
+	for i := range 300 {
+		k := "k" + strconv.Itoa(i)
+		switch i % 3 {
+		case 0:
+			want[k] = strings.Repeat(string(rune('a'+i%26)), i%150) // short, slab-long and own-allocation strings
+		case 1:
+			want[k] = int64(i) << 20
+		default:
+			want[k] = []any{strings.Repeat("x", i%9), float64(i)}
+		}
+	}
+	r, err := values.Encode(a, want)
+	require.NoError(t, err)
+	type kept struct {
+		k string
+		v any
+	}
+	var keep []kept
+	for i := range 60 {
+		v, err := values.Decode(r)
+		require.NoError(t, err)
+		for k, x := range v.(map[string]any) {
+			if len(keep) < (i+1)*5 && (len(k)+i)%7 == 0 {
+				keep = append(keep, kept{strings.Clone(k), x}) // the key alone would keep a slab alive
+			}
+		}
+	}
+	for range 3 {
+		runtime.GC()
+		junk := make([][]byte, 0, 3000)
+		for i := range 3000 { // every size class the slabs use
+			junk = append(junk, bytes.Repeat([]byte{0xa5}, 16+i*7%5000))
+		}
+		runtime.KeepAlive(junk)
+	}
+	require.NotEmpty(t, keep)
+	for _, x := range keep {
+		require.Equal(t, want[x.k], x.v, x.k)
+	}
 }
