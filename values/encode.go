@@ -534,11 +534,15 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			}
 			ws[j] = x
 		}
-		ord = ord[:n]
+		ord = ord[:len(ws)]
 		tie := false
+		prev := ^uint64(0) // a key of seven 0xff bytes matches it: a needless full sort, no harm
 		for i, x := range ws {
 			ord[i] = encOrd{x &^ 0xff, int(x & 0xff)}
-			tie = tie || i > 0 && ws[i-1]>>8 == x>>8
+			if x>>8 == prev>>8 {
+				tie = true
+			}
+			prev = x
 		}
 		if tie {
 			for i := range ord {
