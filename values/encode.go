@@ -391,29 +391,6 @@ func (e *Encoder) encAny(pos int, v any, depth int) error {
 	return nil
 }
 
-// encValue is encAny with the commonest scalars first and inline: the
-// elements of maps and lists.
-func (e *Encoder) encValue(pos int, v any, depth int) error {
-	switch x := v.(type) {
-	case string:
-		if len(x) <= abi.ValInlineMax {
-			e.put(pos, KindString, uint32(len(x)), encPack(x))
-			return nil
-		}
-		return e.encStr(pos, KindString, x)
-	case int:
-		e.put(pos, KindInt, 0, uint64(x))
-		return nil
-	case float64:
-		e.put(pos, KindFloat, 0, math.Float64bits(x))
-		return nil
-	case int64:
-		e.put(pos, KindInt, 0, uint64(x))
-		return nil
-	}
-	return e.encAny(pos, v, depth)
-}
-
 // encPack returns the first min(len(s), 8) bytes of s as a little-endian
 // word, zero-padded: the data field of a short string node, and (byte
 // swapped) its sort prefix. It loads words, not bytes; the loads overlap
@@ -579,7 +556,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			err = atKey(err, k)
 			break
 		}
-		// encValue, inline.
+		// The commonest scalars without the call to encAny.
 		val := ent + abi.ValSize
 		switch x := kv.v.(type) {
 		case string:
@@ -638,7 +615,25 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 	}
 	at, err := e.array(pos, KindList, len(s), abi.ValSize)
 	for i := 0; err == nil && i < len(s); i++ {
-		if err = e.encValue(at+i*abi.ValSize, s[i], depth+1); err != nil {
+		// The commonest scalars without the call to encAny.
+		val := at + i*abi.ValSize
+		switch x := s[i].(type) {
+		case string:
+			if len(x) <= abi.ValInlineMax {
+				e.put(val, KindString, uint32(len(x)), encPack(x))
+			} else {
+				err = e.encStr(val, KindString, x)
+			}
+		case int:
+			e.put(val, KindInt, 0, uint64(x))
+		case float64:
+			e.put(val, KindFloat, 0, math.Float64bits(x))
+		case int64:
+			e.put(val, KindInt, 0, uint64(x))
+		default:
+			err = e.encAny(val, s[i], depth+1)
+		}
+		if err != nil {
 			err = atIndex(err, i)
 		}
 	}
