@@ -295,6 +295,10 @@ func (e *Encoder) enter(depth int, p unsafe.Pointer, n, size int) error {
 	if depth < encCycleDepth && size < encCycleBig {
 		return nil
 	}
+	return e.enterCheck(depth, p, n)
+}
+
+func (e *Encoder) enterCheck(depth int, p unsafe.Pointer, n int) error {
 	if depth >= abi.ValMaxDepth {
 		return fail(hffi.EINVAL, fmt.Sprintf("nested deeper than %d levels", abi.ValMaxDepth))
 	}
@@ -465,10 +469,19 @@ const encSmallMap = 16
 // pushMap reserves n entries on the kvs and ord stacks from base.
 func (e *Encoder) pushMap(n int) (base int, kvs []encKV, ord []encOrd) {
 	base = len(e.kvs)
-	e.kvs = slices.Grow(e.kvs, n)[:base+n]
-	e.ord = slices.Grow(e.ord, n)[:base+n]
+	if n > cap(e.kvs)-base || n > cap(e.ord)-base {
+		e.growKeys(n)
+	}
+	e.kvs = e.kvs[:base+n]
+	e.ord = e.ord[:base+n]
 	e.kvsHigh = max(e.kvsHigh, base+n)
 	return base, e.kvs[base:], e.ord[base:]
+}
+
+// growKeys makes room for n more entries on the kvs and ord stacks.
+func (e *Encoder) growKeys(n int) {
+	e.kvs = slices.Grow(e.kvs, n)
+	e.ord = slices.Grow(e.ord, n)
 }
 
 // popKeys drops what pushMap pushed from base on. The entries are cleared
