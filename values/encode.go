@@ -462,6 +462,56 @@ func encSortKeys(ord []encOrd, kvs []encKV) {
 	}
 }
 
+// encEntry writes the entry of kv at ent: its key node (pfx is the key's
+// prefix, see encPrefix, or 0 in its last byte) and its value.
+func (e *Encoder) encEntry(ent int, kv *encKV, pfx uint64, depth int) error {
+	k := kv.k
+	if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped (its last byte is 0)
+		e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(pfx))
+	} else if err := e.encStr(ent, KindString, k); err != nil {
+		return atKey(err, k)
+	}
+	// The commonest scalars without the call to encAny.
+	val := ent + abi.ValSize
+	var err error
+	switch x := kv.v.(type) {
+	case string:
+		if len(x) <= abi.ValInlineMax {
+			e.put(val, KindString, uint32(len(x)), encPack(x))
+			return nil
+		}
+		err = e.encStr(val, KindString, x)
+	case int:
+		e.put(val, KindInt, 0, uint64(x))
+		return nil
+	case float64:
+		e.put(val, KindFloat, 0, math.Float64bits(x))
+		return nil
+	case int64:
+		e.put(val, KindInt, 0, uint64(x))
+		return nil
+	default:
+		err = e.encAny(val, kv.v, depth+1)
+	}
+	if err != nil {
+		return atKey(err, k)
+	}
+	return nil
+}
+
+// encSortTies sorts the runs of words in ws (sorted, see encMapAny) whose
+// keys share their first 7 bytes by the whole keys.
+func encSortTies(ws []uint64, kvs []encKV) {
+	for i := 1; i < len(ws); i++ {
+		x := ws[i]
+		j := i
+		for ; j > 0 && ws[j-1]>>8 == x>>8 && kvs[ws[j-1]&0xff].k > kvs[x&0xff].k; j-- {
+			ws[j] = ws[j-1]
+		}
+		ws[j] = x
+	}
+}
+
 // encSmallMap is the size up to which encMapAny sorts a map's keys as
 // words (at most 256: the index takes a byte).
 const encSmallMap = 16
@@ -524,72 +574,39 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			}
 			ws[j] = x
 		}
-		ord = ord[:len(ws)]
-		tie := false
-		prev := ^uint64(0) // a key of seven 0xff bytes matches it: a needless full sort, no harm
-		for i, x := range ws {
-			ord[i] = encOrd{x &^ 0xff, int(x & 0xff)}
-			if x>>8 == prev>>8 {
-				tie = true
-			}
-			prev = x
-		}
-		if tie {
-			for i := range ord {
-				ord[i].pfx = encPrefix(kvs[ord[i].i].k)
-			}
-			encSortKeys(ord, kvs)
-		}
-	} else {
-		for k, v := range m {
-			if n == len(kvs) { // m grew under us: a data race in the caller
+		// Runs of words whose keys share their first 7 bytes (almost
+		// never) are sorted by the whole keys.
+		for i := 1; i < len(ws); i++ {
+			if ws[i-1]>>8 == ws[i]>>8 {
+				encSortTies(ws, kvs)
 				break
 			}
-			kvs[n] = encKV{k, v}
-			ord[n] = encOrd{encPrefix(k), n}
-			n++
 		}
-		ord = ord[:n]
-		encSortKeys(ord, kvs)
+		at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
+		for i := 0; err == nil && i < len(ws); i++ {
+			x := ws[i]
+			err = e.encEntry(at+i*abi.ValEntrySize, &kvs[x&0xff], x&^0xff, depth)
+		}
+		e.popKeys(base)
+		e.leave(depth, p, 0, size)
+		return err
 	}
+	for k, v := range m {
+		if n == len(kvs) { // m grew under us: a data race in the caller
+			break
+		}
+		kvs[n] = encKV{k, v}
+		ord[n] = encOrd{encPrefix(k), n}
+		n++
+	}
+	ord = ord[:n]
+	encSortKeys(ord, kvs)
 	at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
 	// Nested maps push above base+n and may move the stacks; kvs and ord
 	// keep pointing at this level's entries, which do not change.
 	for i := 0; err == nil && i < len(ord); i++ {
 		o := ord[i]
-		kv := &kvs[o.i]
-		k := kv.k
-		ent := at + i*abi.ValEntrySize
-		if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped (its last byte is 0)
-			e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(o.pfx))
-		} else {
-			err = e.encStr(ent, KindString, k)
-		}
-		if err != nil {
-			err = atKey(err, k)
-			break
-		}
-		// The commonest scalars without the call to encAny.
-		val := ent + abi.ValSize
-		switch x := kv.v.(type) {
-		case string:
-			if len(x) <= abi.ValInlineMax {
-				e.put(val, KindString, uint32(len(x)), encPack(x))
-			} else {
-				err = e.encStr(val, KindString, x)
-			}
-		case int:
-			e.put(val, KindInt, 0, uint64(x))
-		case float64:
-			e.put(val, KindFloat, 0, math.Float64bits(x))
-		case int64:
-			e.put(val, KindInt, 0, uint64(x))
-		default:
-			err = e.encAny(val, kv.v, depth+1)
-		}
-		if err != nil {
-			err = atKey(err, k)
-		}
+		err = e.encEntry(at+i*abi.ValEntrySize, &kvs[o.i], o.pfx, depth)
 	}
 	e.popKeys(base)
 	e.leave(depth, p, 0, size)
