@@ -548,15 +548,17 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	if err := e.enter(depth, p, 0, size); err != nil {
 		return err
 	}
-	base, kvs, ord := e.pushMap(size)
 	n := 0
 	if size <= encSmallMap {
-		// Sorted as one word per key: the prefix (see encPrefix) with its
-		// last byte replaced by the entry's index. Keys of at most 7
-		// bytes have a zero there, so the words sort as the keys do; if
-		// two keys share their first 7 bytes, their order is settled by
-		// the whole keys below.
+		// The entries are gathered on the stack (no write barriers,
+		// nothing to clear afterwards) and sorted as one word per key:
+		// the prefix (see encPrefix) with its last byte replaced by the
+		// entry's index. Keys of at most 7 bytes have a zero there, so
+		// the words sort as the keys do; if two keys share their first 7
+		// bytes, their order is settled by the whole keys below.
 		var w [encSmallMap]uint64
+		var kva [encSmallMap]encKV
+		kvs := kva[:size]
 		for k, v := range m {
 			if n == len(kvs) || n == len(w) { // m grew under us: a data race in the caller
 				break
@@ -587,10 +589,10 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			x := ws[i]
 			err = e.encEntry(at+i*abi.ValEntrySize, &kvs[x&0xff], x&^0xff, depth)
 		}
-		e.popKeys(base)
 		e.leave(depth, p, 0, size)
 		return err
 	}
+	base, kvs, ord := e.pushMap(size)
 	for k, v := range m {
 		if n == len(kvs) { // m grew under us: a data race in the caller
 			break
