@@ -3,6 +3,7 @@
 package values
 
 import (
+	"encoding/binary"
 	"strings"
 	"unsafe"
 )
@@ -19,14 +20,22 @@ import (
 // its type for as long as the slab is reachable, which the interface
 // itself guarantees (interior pointers keep their allocation alive). The
 // slabs are typed for the garbage collector: raw ([]byte, no pointers)
-// holds numbers from its front and string bytes from its back, strs and
-// lists hold the headers that point to those bytes and to list arrays.
+// holds numbers and string headers from its front and string bytes from
+// its back, strs and lists hold the headers of longer strings and of list
+// arrays. A header in raw points into raw itself: the garbage collector
+// does not see that pointer, and need not, since whatever keeps the
+// header reachable keeps its slab, and so the bytes, alive. (It is stored
+// as two words of integers, so that no write barrier reads the slab's old
+// bytes as a pointer.)
 //
 // The price: one value kept alive keeps its slab (at most decSlabMax
 // bytes) alive. Slabs are never shared between Decode calls.
 type decBoxes struct {
-	raw   []byte // free part of the raw slab: numbers taken from the front, bytes from the back
-	strs  []string
+	raw   []byte // the raw slab: raw[lo:hi] is free
+	lo    int
+	hi    int
+	strs  []string // strs[ns:] is free
+	ns    int
 	lists [][]any
 	nraw  int // sizes of the next slabs
 	nstrs int
@@ -48,8 +57,8 @@ func (b *decBoxes) plan(n int, boxed bool) {
 		b.nraw, b.nstrs, b.nlist = 16*n, 4, 1
 		return
 	}
-	b.nraw = 24 * n // an 8-byte number and ~16 bytes of string per element
-	b.nstrs = n
+	b.nraw = 32 * n // an 8-byte number or a 16-byte string header, and ~16 bytes of string per element
+	b.nstrs = 4     // only strings longer than decSlabStr
 	b.nlist = max(n/8, 1)
 }
 
@@ -86,11 +95,20 @@ func decNext(next *int, limit int) int {
 }
 
 // refill replaces the raw slab by one with at least need free bytes.
+// It and the other refills are out of line, so that the hot paths inline.
+//
+//go:noinline
 func (b *decBoxes) refill(need int) {
 	if b.nraw == 0 {
 		b.plan(0, true)
 	}
 	b.raw = make([]byte, max(decNext(&b.nraw, decSlabMax), need))
+	b.lo, b.hi = 0, len(b.raw)
+}
+
+// at returns the address of byte i of the raw slab.
+func (b *decBoxes) at(i int) unsafe.Pointer {
+	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(b.raw)), i)
 }
 
 // bytes copies s into the back of the raw slab and returns the copy.
@@ -102,40 +120,145 @@ func (b *decBoxes) bytes(s string) string {
 	if n > decSlabStr {
 		return strings.Clone(s)
 	}
-	if n > len(b.raw) {
+	if n > b.hi-b.lo {
 		b.refill(n)
 	}
-	end := len(b.raw)
-	d := b.raw[end-n : end : end]
-	b.raw = b.raw[:end-n]
+	b.hi -= n
+	d := unsafe.Slice((*byte)(b.at(b.hi)), n)
 	copy(d, s)
 	return unsafe.String(&d[0], n)
+}
+
+// short copies a string of at most abi.ValInlineMax bytes, held
+// little-endian in data as in a node, into the back of the raw slab: one
+// 8-byte store, whose bytes before the string's land in free space.
+func (b *decBoxes) short(data uint64, n int) string {
+	if n == 0 {
+		return ""
+	}
+	if b.hi-b.lo < 8 {
+		b.refill(8)
+	}
+	return b.shortIn(data, n)
+}
+
+// shortIn is short for n > 0 when the raw slab has 8 bytes free (see
+// room).
+func (b *decBoxes) shortIn(data uint64, n int) string {
+	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(b.at(b.hi-8)), 8), data<<((64-8*n)&63)) // n is 1 to 7
+	b.hi -= n
+	return unsafe.String((*byte)(b.at(b.hi)), n)
 }
 
 // num boxes the 8-byte value bits as typ (int64, uint64 or float64) in
 // the front of the raw slab, which stays 8-aligned: slabs start aligned
 // and the front only moves by 8.
 func (b *decBoxes) num(typ unsafe.Pointer, bits uint64) any {
-	if len(b.raw) < 8 {
+	if b.hi-b.lo < 8 {
 		b.refill(8)
 	}
-	p := (*uint64)(unsafe.Pointer(&b.raw[0]))
-	*p = bits
-	b.raw = b.raw[8:]
-	return decMake(typ, unsafe.Pointer(p))
+	return b.numIn(typ, bits)
+}
+
+// numIn is num when the raw slab has 8 bytes free (see room).
+func (b *decBoxes) numIn(typ unsafe.Pointer, bits uint64) any {
+	p := b.at(b.lo)
+	*(*uint64)(p) = bits
+	b.lo += 8
+	return decMake(typ, p)
+}
+
+// decEmpty is "" boxed.
+var decEmpty any = ""
+
+// hdrIn boxes s, whose bytes are in the current raw slab, with its header
+// in the front of that slab, which must have 16 bytes free (see room).
+func (b *decBoxes) hdrIn(s string) any {
+	p := b.at(b.lo)
+	*(*[2]uintptr)(p) = [2]uintptr{uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(len(s))}
+	b.lo += 16
+	return decMake(decTypeString, p)
+}
+
+// strCopy boxes a copy of s, bytes and header in one raw slab when it is
+// short enough for one.
+func (b *decBoxes) strCopy(s string) any {
+	n := len(s)
+	if n == 0 {
+		return decEmpty
+	}
+	if n > decSlabStr {
+		return b.str(strings.Clone(s))
+	}
+	if n+16 > b.hi-b.lo {
+		b.refill(n + 16)
+	}
+	return b.hdrIn(b.bytes(s))
 }
 
 func (b *decBoxes) str(s string) any {
-	if len(b.strs) == 0 {
-		if b.nstrs == 0 {
-			b.plan(0, true)
-		}
-		b.strs = make([]string, decNext(&b.nstrs, 256))
+	if b.ns == len(b.strs) {
+		b.moreStrs()
 	}
-	p := &b.strs[0]
+	return b.strIn(s)
+}
+
+// strIn is str when the string slab has room (see room).
+func (b *decBoxes) strIn(s string) any {
+	p := (*string)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b.strs)), b.ns*int(unsafe.Sizeof(""))))
 	*p = s
-	b.strs = b.strs[1:]
+	b.ns++
 	return decMake(decTypeString, unsafe.Pointer(p))
+}
+
+//go:noinline
+func (b *decBoxes) moreStrs() {
+	if b.nstrs == 0 {
+		b.plan(0, true)
+	}
+	b.strs = make([]string, decNext(&b.nstrs, 256))
+	b.ns = 0
+}
+
+// room makes sure that the raw slab has n bytes free: what the -In
+// methods need. A short string takes at most 7 bytes but writes 8, and its
+// header takes 16; a number takes 8. So a map entry of a short key and a
+// short string or a number needs 32, a list element 24.
+func (b *decBoxes) room(n int) {
+	if b.hi-b.lo < n {
+		b.refill(n)
+	}
+}
+
+// newList returns a list of n elements and its boxed value. A short list
+// is one allocation, its slice header next to its elements.
+func (b *decBoxes) newList(n int) ([]any, any) {
+	switch {
+	case n == 0:
+	case n <= 2:
+		p := new(struct {
+			h []any
+			a [2]any
+		})
+		p.h = p.a[:n:n]
+		return p.h, decMake(decTypeList, unsafe.Pointer(&p.h))
+	case n <= 4:
+		p := new(struct {
+			h []any
+			a [4]any
+		})
+		p.h = p.a[:n:n]
+		return p.h, decMake(decTypeList, unsafe.Pointer(&p.h))
+	case n <= 8:
+		p := new(struct {
+			h []any
+			a [8]any
+		})
+		p.h = p.a[:n:n]
+		return p.h, decMake(decTypeList, unsafe.Pointer(&p.h))
+	}
+	l := make([]any, n)
+	return l, b.list(l)
 }
 
 func (b *decBoxes) list(l []any) any {

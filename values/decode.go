@@ -4,8 +4,10 @@ package values
 
 import (
 	"encoding"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -193,6 +195,12 @@ func (st *decState) node(off uint64, depth int) (decNode, error) {
 	if err := st.span("node", off, abi.ValSize); err != nil {
 		return decNode{}, err
 	}
+	return st.elem(off, depth)
+}
+
+// elem is node for an offset already known to be aligned and in the
+// arena: an element of a list or map whose array shape checked.
+func (st *decState) elem(off uint64, depth int) (decNode, error) {
 	if depth > abi.ValMaxDepth {
 		return decNode{}, decCorrupt("nested deeper than %d levels", abi.ValMaxDepth)
 	}
@@ -300,34 +308,48 @@ func (st *decState) view(n decNode) (string, error) {
 }
 
 // key reads the key node of entry i of the map node m and checks that it
-// sorts after prev (strictly increasing keys are what C's binary search
-// relies on). The key is a view into the arena.
-func (st *decState) key(m decNode, i int, prev string, depth int) (string, error) {
-	k, err := st.node(m.Data+uint64(i)*abi.ValEntrySize, depth)
+// sorts after the previous key, prev, whose prefix (see encPrefix) is pp:
+// strictly increasing keys are what C's binary search relies on. The key
+// is a view into the arena; key returns its prefix too, and the node.
+func (st *decState) key(m decNode, i int, prev string, pp uint64, depth int) (string, uint64, decNode, error) {
+	k, err := st.elem(m.Data+uint64(i)*abi.ValEntrySize, depth)
 	if err != nil {
-		return "", err
+		return "", 0, k, err
 	}
 	if k.Kind != abi.ValStr {
-		return "", decCorrupt("map key of kind %s", Kind(k.Kind))
+		return "", 0, k, decCorrupt("map key of kind %s", Kind(k.Kind))
 	}
-	s, err := st.view(k)
-	if err != nil {
-		return "", err
-	}
-	// Compared by their first 8 bytes as integers (see encPrefix) first,
-	// which settles most pairs of keys without a call.
-	if i > 0 {
-		pp, sp := encPrefix(prev), encPrefix(s)
-		if pp > sp || pp == sp && strings.Compare(prev, s) >= 0 {
-			return "", decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+	var s string
+	var sp uint64
+	if k.Len <= abi.ValInlineMax { // the node holds it, zero-padded: its prefix byte swapped
+		s = unsafe.String((*byte)(unsafe.Add(st.base, k.off+8)), k.Len)
+		sp = bits.ReverseBytes64(k.Data)
+	} else {
+		if s, err = st.view(k); err != nil {
+			return "", 0, k, err
 		}
+		sp = binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
 	}
-	return s, nil
+	// Compared by their prefixes as integers first, which settles most
+	// pairs of keys without a call.
+	if i > 0 && (pp > sp || pp == sp && prev >= s) {
+		return "", 0, k, decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", s)
+	}
+	return s, sp, k, nil
 }
 
-// any decodes the node at off into the generic Go types.
+// keyStr copies the key s of node k (from key) to the Go heap.
+func (st *decState) keyStr(k decNode, s string) string {
+	if k.Len <= abi.ValInlineMax {
+		return st.box.short(k.Data, int(k.Len))
+	}
+	return st.str(s)
+}
+
+// any decodes the node at off, an element of a list or map, into the
+// generic Go types.
 func (st *decState) any(off uint64, depth int) (any, error) {
-	n, err := st.node(off, depth)
+	n, err := st.elem(off, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -347,11 +369,18 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 	case abi.ValFloat:
 		return st.box.num(decTypeFloat64, n.Data), nil
 	case abi.ValStr:
+		if n.Len <= abi.ValInlineMax {
+			if n.Len == 0 {
+				return decEmpty, nil
+			}
+			st.box.room(24)
+			return st.box.hdrIn(st.box.shortIn(n.Data, int(n.Len))), nil
+		}
 		s, err := st.view(n)
 		if err != nil {
 			return nil, err
 		}
-		return st.box.str(st.str(s)), nil
+		return st.box.strCopy(s), nil
 	case abi.ValBytes:
 		s, err := st.view(n)
 		if err != nil {
@@ -359,15 +388,24 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 		}
 		return []byte(s), nil
 	case abi.ValList:
-		l := make([]any, n.Len)
+		l, box := st.box.newList(int(n.Len))
 		for i := range l {
-			v, err := st.any(n.Data+uint64(i)*abi.ValSize, depth+1)
-			if err != nil {
-				return nil, atIndex(err, i)
+			off := n.Data + uint64(i)*abi.ValSize
+			var v any
+			ok := false
+			if depth < abi.ValMaxDepth {
+				st.box.room(24)
+				v, ok = st.scalar((*abi.Val)(unsafe.Add(st.base, off)))
+			}
+			if !ok {
+				var err error
+				if v, err = st.any(off, depth+1); err != nil {
+					return nil, atIndex(err, i)
+				}
 			}
 			l[i] = v
 		}
-		return st.box.list(l), nil
+		return box, nil
 	case abi.ValMap:
 		return st.anyMap(n, depth)
 	case abi.ValHandle:
@@ -384,22 +422,106 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 	return m, nil
 }
 
-// fillMap decodes the entries of the map node n into m.
+// fillMap decodes the entries of the map node n into m. The keys and
+// values that most maps hold (short keys, numbers, short strings) are
+// checked and decoded here, in the node as read, without the calls of
+// key and any; the rest, and every error, go through them.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
-	prev := ""
-	for i := 0; i < int(n.Len); i++ {
-		k, err := st.key(n, i, prev, depth+1)
-		if err != nil {
-			return atIndex(err, i)
+	prev, pp := "", uint64(0)
+	for off, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize; off < end; off += abi.ValEntrySize {
+		e := (*abi.ValEntry)(unsafe.Add(st.base, off))
+		kn := e.Key
+		st.box.room(32)
+		var k, key string
+		var kp uint64
+		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len&63) == 0 && depth < abi.ValMaxDepth {
+			// The node holds the key, zero-padded: its prefix is the
+			// node's data byte swapped.
+			k = unsafe.String((*byte)(unsafe.Pointer(&e.Key.Data)), kn.Len)
+			kp = bits.ReverseBytes64(kn.Data)
+			if off != n.Data && pp >= kp && (pp > kp || prev >= k) {
+				return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", k), int((off-n.Data)/abi.ValEntrySize))
+			}
+			if kn.Len > 0 {
+				key = st.box.shortIn(kn.Data, int(kn.Len))
+			}
+		} else {
+			var err error
+			var kd decNode
+			i := int((off - n.Data) / abi.ValEntrySize)
+			if k, kp, kd, err = st.key(n, i, prev, pp, depth+1); err != nil {
+				return atIndex(err, i)
+			}
+			key = st.keyStr(kd, k)
+			st.box.room(24) // a long key may have taken the room
 		}
-		v, err := st.any(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
-		if err != nil {
-			return atKey(err, strings.Clone(k))
+		// scalar, inline, and long strings.
+		vn := e.Val
+		var v any
+		switch {
+		case vn.Kind == abi.ValInt && vn.Len == 0:
+			v = st.box.numIn(decTypeInt64, vn.Data)
+		case vn.Kind == abi.ValFloat && vn.Len == 0:
+			v = st.box.numIn(decTypeFloat64, vn.Data)
+		case vn.Kind == abi.ValStr && vn.Len <= abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
+			if vn.Len == 0 {
+				v = decEmpty
+			} else {
+				v = st.box.hdrIn(st.box.shortIn(vn.Data, int(vn.Len)))
+			}
+		default:
+			ok := false
+			if vn.Kind == abi.ValStr && vn.Len > abi.ValInlineMax {
+				v, ok = st.longStr(vn)
+			}
+			if !ok {
+				var err error
+				if v, err = st.any(off+abi.ValSize, depth+1); err != nil {
+					return atKey(err, strings.Clone(k))
+				}
+			}
 		}
-		m[st.str(k)] = v
-		prev = k
+		m[key] = v
+		prev, pp = k, kp
 	}
 	return nil
+}
+
+// longStr decodes a STR node of more than abi.ValInlineMax bytes if it is
+// valid and within the string budget, and reports whether it did.
+func (st *decState) longStr(n abi.Val) (any, bool) {
+	if !st.in(n.Data, uint64(n.Len)+1) || *(*byte)(unsafe.Add(st.base, n.Data+uint64(n.Len))) != 0 || st.bytes < int64(n.Len) {
+		return nil, false
+	}
+	st.bytes -= int64(n.Len)
+	return st.box.strCopy(unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len)), true
+}
+
+// scalar decodes the node p points to if it is a valid number, bool or
+// short string (what node checks inline), and reports whether it did.
+// The raw slab must have room for it (st.box.room(24)).
+func (st *decState) scalar(p *abi.Val) (any, bool) {
+	n := *p
+	if n.Len == 0 {
+		switch n.Kind {
+		case abi.ValInt:
+			return st.box.numIn(decTypeInt64, n.Data), true
+		case abi.ValFloat:
+			return st.box.numIn(decTypeFloat64, n.Data), true
+		case abi.ValBool:
+			if n.Data <= 1 {
+				return n.Data == 1, true
+			}
+			return nil, false
+		case abi.ValStr:
+			return decEmpty, true
+		}
+		return nil, false
+	}
+	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len&63) == 0 {
+		return st.box.hdrIn(st.box.shortIn(n.Data, int(n.Len))), true
+	}
+	return nil, false
 }
 
 func (st *decState) handle(n decNode) (any, error) {
@@ -636,7 +758,7 @@ func (st *decState) intoList(n decNode, v reflect.Value, depth int) error {
 	}
 	count := min(int(n.Len), v.Len())
 	for i := 0; i < count; i++ {
-		c, err := st.node(n.Data+uint64(i)*abi.ValSize, depth+1)
+		c, err := st.elem(n.Data+uint64(i)*abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, v.Index(i), depth+1)
 		}
@@ -658,16 +780,16 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(t, int(n.Len)))
 	}
-	prev := ""
+	prev, pp := "", uint64(0)
 	for i := 0; i < int(n.Len); i++ {
-		k, err := st.key(n, i, prev, depth+1)
+		k, kp, _, err := st.key(n, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}
-		prev = k
+		prev, pp = k, kp
 		key := st.str(k)
 		ev := reflect.New(t.Elem()).Elem()
-		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		c, err := st.elem(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, ev, depth+1)
 		}
@@ -681,14 +803,14 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 
 func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
 	s := structInfoOf(v.Type())
-	prev := ""
+	prev, pp := "", uint64(0)
 	j := 0 // keys and fields are both sorted: match them like a merge
 	for i := 0; i < int(n.Len); i++ {
-		k, err := st.key(n, i, prev, depth+1)
+		k, kp, _, err := st.key(n, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}
-		prev = k
+		prev, pp = k, kp
 		for j < len(s.fields) && s.fields[j].name < k {
 			j++
 		}
@@ -702,7 +824,7 @@ func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
 		if !ok {
 			return atKey(fail(hffi.ETYPE, fmt.Sprintf("cannot set field %s of %s (unexported embedded pointer)", f.name, v.Type())), strings.Clone(k))
 		}
-		c, err := st.node(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
+		c, err := st.elem(n.Data+uint64(i)*abi.ValEntrySize+abi.ValSize, depth+1)
 		if err == nil {
 			err = st.into(c, fv, depth+1)
 		}

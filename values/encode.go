@@ -208,16 +208,19 @@ func (e *Encoder) alloc(n int) int {
 // text writes s, its NUL and zero padding at a new position.
 func (e *Encoder) text(s string) int {
 	at := e.alloc(len(s) + 1)
-	b := e.buf[at:]
-	copy(b, s)
-	clear(b[len(s):])
+	end := at + encPad(len(s)+1)
+	// The last word holds the NUL and the padding: zero it, then copy s
+	// over its front (a store instead of a call to clear).
+	binary.LittleEndian.PutUint64(e.buf[end-8:end], 0)
+	copy(e.buf[at:], s)
 	return at
 }
 
 // put writes the node at pos.
+// pos must come from alloc (or array), which keeps it in buf and aligned:
+// put does not check it again.
 func (e *Encoder) put(pos int, k Kind, n uint32, data uint64) {
-	_ = e.buf[pos+abi.ValSize-1]
-	*(*abi.Val)(unsafe.Pointer(&e.buf[pos])) = abi.Val{Kind: uint32(k), Len: n, Data: data}
+	*(*abi.Val)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.buf)), pos)) = abi.Val{Kind: uint32(k), Len: n, Data: data}
 }
 
 // link writes a node whose payload is at position at of the tree.
@@ -292,6 +295,10 @@ func (e *Encoder) enter(depth int, p unsafe.Pointer, n, size int) error {
 	if depth < encCycleDepth && size < encCycleBig {
 		return nil
 	}
+	return e.enterCheck(depth, p, n)
+}
+
+func (e *Encoder) enterCheck(depth int, p unsafe.Pointer, n int) error {
 	if depth >= abi.ValMaxDepth {
 		return fail(hffi.EINVAL, fmt.Sprintf("nested deeper than %d levels", abi.ValMaxDepth))
 	}
@@ -417,7 +424,8 @@ func encPack(s string) uint64 {
 func encPrefix(s string) uint64 { return bits.ReverseBytes64(encPack(s)) }
 
 // encSortKeys sorts ord by the keys of kvs: insertion sort on the integer
-// prefixes for the small maps that dominate, pdqsort beyond.
+// prefixes for the small maps that dominate, then by whole keys among
+// equal prefixes (rare: they are next to each other); pdqsort beyond.
 func encSortKeys(ord []encOrd, kvs []encKV) {
 	if len(ord) > 16 {
 		slices.SortFunc(ord, func(a, b encOrd) int {
@@ -431,27 +439,99 @@ func encSortKeys(ord []encOrd, kvs []encKV) {
 		})
 		return
 	}
+	tie := false
 	for i := 1; i < len(ord); i++ {
 		x := ord[i]
 		j := i
-		for ; j > 0; j-- {
-			y := ord[j-1]
-			if y.pfx < x.pfx || y.pfx == x.pfx && kvs[y.i].k < kvs[x.i].k {
-				break
-			}
-			ord[j] = y
+		for ; j > 0 && ord[j-1].pfx >= x.pfx; j-- {
+			tie = tie || ord[j-1].pfx == x.pfx
+			ord[j] = ord[j-1]
+		}
+		ord[j] = x
+	}
+	if !tie {
+		return
+	}
+	for i := 1; i < len(ord); i++ {
+		x := ord[i]
+		j := i
+		for ; j > 0 && ord[j-1].pfx == x.pfx && kvs[ord[j-1].i].k > kvs[x.i].k; j-- {
+			ord[j] = ord[j-1]
 		}
 		ord[j] = x
 	}
 }
 
+// encEntry writes the entry of kv at ent: its key node (pfx is the key's
+// prefix, see encPrefix, or 0 in its last byte) and its value.
+func (e *Encoder) encEntry(ent int, kv *encKV, pfx uint64, depth int) error {
+	k := kv.k
+	if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped (its last byte is 0)
+		e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(pfx))
+	} else if err := e.encStr(ent, KindString, k); err != nil {
+		return atKey(err, k)
+	}
+	// The commonest scalars without the call to encAny.
+	val := ent + abi.ValSize
+	var err error
+	switch x := kv.v.(type) {
+	case string:
+		if len(x) <= abi.ValInlineMax {
+			e.put(val, KindString, uint32(len(x)), encPack(x))
+			return nil
+		}
+		err = e.encStr(val, KindString, x)
+	case int:
+		e.put(val, KindInt, 0, uint64(x))
+		return nil
+	case float64:
+		e.put(val, KindFloat, 0, math.Float64bits(x))
+		return nil
+	case int64:
+		e.put(val, KindInt, 0, uint64(x))
+		return nil
+	default:
+		err = e.encAny(val, kv.v, depth+1)
+	}
+	if err != nil {
+		return atKey(err, k)
+	}
+	return nil
+}
+
+// encSortTies sorts the runs of words in ws (sorted, see encMapAny) whose
+// keys share their first 7 bytes by the whole keys.
+func encSortTies(ws []uint64, kvs []encKV) {
+	for i := 1; i < len(ws); i++ {
+		x := ws[i]
+		j := i
+		for ; j > 0 && ws[j-1]>>8 == x>>8 && kvs[ws[j-1]&0xff].k > kvs[x&0xff].k; j-- {
+			ws[j] = ws[j-1]
+		}
+		ws[j] = x
+	}
+}
+
+// encSmallMap is the size up to which encMapAny sorts a map's keys as
+// words (at most 256: the index takes a byte).
+const encSmallMap = 16
+
 // pushMap reserves n entries on the kvs and ord stacks from base.
 func (e *Encoder) pushMap(n int) (base int, kvs []encKV, ord []encOrd) {
 	base = len(e.kvs)
-	e.kvs = slices.Grow(e.kvs, n)[:base+n]
-	e.ord = slices.Grow(e.ord, n)[:base+n]
+	if n > cap(e.kvs)-base || n > cap(e.ord)-base {
+		e.growKeys(n)
+	}
+	e.kvs = e.kvs[:base+n]
+	e.ord = e.ord[:base+n]
 	e.kvsHigh = max(e.kvsHigh, base+n)
 	return base, e.kvs[base:], e.ord[base:]
+}
+
+// growKeys makes room for n more entries on the kvs and ord stacks.
+func (e *Encoder) growKeys(n int) {
+	e.kvs = slices.Grow(e.kvs, n)
+	e.ord = slices.Grow(e.ord, n)
 }
 
 // popKeys drops what pushMap pushed from base on. The entries are cleared
@@ -468,8 +548,51 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	if err := e.enter(depth, p, 0, size); err != nil {
 		return err
 	}
-	base, kvs, ord := e.pushMap(size)
 	n := 0
+	if size <= encSmallMap {
+		// The entries are gathered on the stack (no write barriers,
+		// nothing to clear afterwards) and sorted as one word per key:
+		// the prefix (see encPrefix) with its last byte replaced by the
+		// entry's index. Keys of at most 7 bytes have a zero there, so
+		// the words sort as the keys do; if two keys share their first 7
+		// bytes, their order is settled by the whole keys below.
+		var w [encSmallMap]uint64
+		var kva [encSmallMap]encKV
+		kvs := kva[:size]
+		for k, v := range m {
+			if n == len(kvs) || n == len(w) { // m grew under us: a data race in the caller
+				break
+			}
+			kvs[n] = encKV{k, v}
+			w[n] = encPrefix(k)&^0xff | uint64(n)
+			n++
+		}
+		ws := w[:n]
+		for i := 1; i < len(ws); i++ {
+			x := ws[i]
+			j := i
+			for ; j > 0 && ws[j-1] > x; j-- {
+				ws[j] = ws[j-1]
+			}
+			ws[j] = x
+		}
+		// Runs of words whose keys share their first 7 bytes (almost
+		// never) are sorted by the whole keys.
+		for i := 1; i < len(ws); i++ {
+			if ws[i-1]>>8 == ws[i]>>8 {
+				encSortTies(ws, kvs)
+				break
+			}
+		}
+		at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
+		for i := 0; err == nil && i < len(ws); i++ {
+			x := ws[i]
+			err = e.encEntry(at+i*abi.ValEntrySize, &kvs[x&0xff], x&^0xff, depth)
+		}
+		e.leave(depth, p, 0, size)
+		return err
+	}
+	base, kvs, ord := e.pushMap(size)
 	for k, v := range m {
 		if n == len(kvs) { // m grew under us: a data race in the caller
 			break
@@ -485,20 +608,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	// keep pointing at this level's entries, which do not change.
 	for i := 0; err == nil && i < len(ord); i++ {
 		o := ord[i]
-		kv := &kvs[o.i]
-		k := kv.k
-		ent := at + i*abi.ValEntrySize
-		if len(k) <= abi.ValInlineMax { // the prefix is the packed key, byte swapped
-			e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(o.pfx))
-		} else {
-			err = e.encStr(ent, KindString, k)
-		}
-		if err == nil {
-			err = e.encAny(ent+abi.ValSize, kv.v, depth+1)
-		}
-		if err != nil {
-			err = atKey(err, k)
-		}
+		err = e.encEntry(at+i*abi.ValEntrySize, &kvs[o.i], o.pfx, depth)
 	}
 	e.popKeys(base)
 	e.leave(depth, p, 0, size)
@@ -537,7 +647,25 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 	}
 	at, err := e.array(pos, KindList, len(s), abi.ValSize)
 	for i := 0; err == nil && i < len(s); i++ {
-		if err = e.encAny(at+i*abi.ValSize, s[i], depth+1); err != nil {
+		// The commonest scalars without the call to encAny.
+		val := at + i*abi.ValSize
+		switch x := s[i].(type) {
+		case string:
+			if len(x) <= abi.ValInlineMax {
+				e.put(val, KindString, uint32(len(x)), encPack(x))
+			} else {
+				err = e.encStr(val, KindString, x)
+			}
+		case int:
+			e.put(val, KindInt, 0, uint64(x))
+		case float64:
+			e.put(val, KindFloat, 0, math.Float64bits(x))
+		case int64:
+			e.put(val, KindInt, 0, uint64(x))
+		default:
+			err = e.encAny(val, s[i], depth+1)
+		}
+		if err != nil {
 			err = atIndex(err, i)
 		}
 	}

@@ -3,12 +3,14 @@
 package values_test
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"math/big"
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -654,4 +656,133 @@ func TestValueEncoderRetainsNothing(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(&enc)
+}
+
+// TestValueCorruptElements: the decoder's map and list loops check and
+// decode the commonest elements in place; every malformed element must
+// still give the error the accessors give (a short string with bytes after
+// its length is corrupt, whatever its data would be as a link), in a map
+// value, a map key and a list element, through Decode and DecodeInto.
+func TestValueCorruptElements(t *testing.T) {
+	a := valArena(t)
+	m := map[string]any{"l": []any{"x", 1}}
+	for i := range 12 { // enough entries for arena offsets above 255
+		m["k"+strconv.Itoa(i+10)] = "v"
+	}
+	r, err := values.Encode(a, m)
+	require.NoError(t, err)
+	img := valBytes(a, r)
+	base := abi.RefOffset(uint64(r))
+	last := base + abi.ValSize + uint64(len(m)-1)*abi.ValEntrySize // the last key node, "l"
+	require.Greater(t, last, uint64(0xff))
+	type patch struct {
+		what string
+		word int // which 8-byte word of the tree
+		kind uint32
+		n    uint32
+		data uint64
+	}
+	var patches []patch
+	val0 := (abi.ValSize + abi.ValSize) / 8 // the value node of entry 0 ("k10")
+	key0 := abi.ValSize / 8
+	for n := uint32(1); n <= abi.ValInlineMax; n++ {
+		for _, d := range []uint64{last, 1 << (8 * n), ^uint64(0)} {
+			if d>>(8*n) == 0 {
+				continue // a valid short string
+			}
+			patches = append(patches,
+				patch{"map value", val0, abi.ValStr, n, d},
+				patch{"map key", key0, abi.ValStr, n, d})
+		}
+	}
+	patches = append(patches,
+		patch{"int with a length", val0, abi.ValInt, 1, 5},
+		patch{"float with a length", val0, abi.ValFloat, 1, 5},
+		patch{"bool 2", val0, abi.ValBool, 0, 2},
+		patch{"long string out of bounds", val0, abi.ValStr, 9, 1 << 40},
+		patch{"long string without its NUL", val0, abi.ValStr, 8, last - abi.ValEntrySize}) // "k21": byte 8 is 'k'
+
+	for _, p := range patches {
+		for _, into := range []bool{false, true} {
+			a.Reset()
+			r, err := values.Encode(a, m)
+			require.NoError(t, err)
+			q, err := arena.Resolve(r, uintptr(len(img)))
+			require.NoError(t, err)
+			w := unsafe.Slice((*uint64)(q), len(img)/8)
+			w[p.word] = uint64(p.kind) | uint64(p.n)<<32
+			w[p.word+1] = p.data
+			if into {
+				var got map[string]any
+				err = values.DecodeInto(r, &got)
+			} else {
+				_, err = values.Decode(r)
+			}
+			if !assert.Error(t, err, "%s: %d bytes, data %#x", p.what, p.n, p.data) {
+				continue
+			}
+			assert.True(t, errors.Is(err, hffi.ECORRUPT) || errors.Is(err, hffi.EBOUNDS), "%s: %v", p.what, err)
+		}
+	}
+	// The same in a list: its first element, "x".
+	a.Reset()
+	r, err = values.Encode(a, map[string]any{"l": []any{"x", 1}})
+	require.NoError(t, err)
+	lst := abi.RefOffset(uint64(r)) + abi.ValSize + abi.ValEntrySize // the list's array follows the root's one entry
+	q, err := arena.Resolve(r, uintptr(lst-abi.RefOffset(uint64(r))+2*abi.ValSize))
+	require.NoError(t, err)
+	e := (*abi.Val)(unsafe.Add(q, lst-abi.RefOffset(uint64(r))))
+	require.Equal(t, uint32(abi.ValStr), e.Kind)
+	*e = abi.Val{Kind: abi.ValStr, Len: 1, Data: 1 << 8}
+	_, err = values.Decode(r)
+	assert.ErrorIs(t, err, hffi.ECORRUPT)
+}
+
+// TestDecodeValuesOutliveTheirTree: Decode boxes strings and numbers in
+// slabs shared by a tree's values (string headers next to their bytes, in
+// memory the garbage collector does not scan); a value kept alone must
+// stay intact through collections that free the rest of its tree and
+// reuse the memory.
+func TestDecodeValuesOutliveTheirTree(t *testing.T) {
+	a := valArena(t)
+	want := map[string]any{}
+	for i := range 300 {
+		k := "k" + strconv.Itoa(i)
+		switch i % 3 {
+		case 0:
+			want[k] = strings.Repeat(string(rune('a'+i%26)), i%150) // short, slab-long and own-allocation strings
+		case 1:
+			want[k] = int64(i) << 20
+		default:
+			want[k] = []any{strings.Repeat("x", i%9), float64(i)}
+		}
+	}
+	r, err := values.Encode(a, want)
+	require.NoError(t, err)
+	type kept struct {
+		k string
+		v any
+	}
+	var keep []kept
+	for i := range 60 {
+		v, err := values.Decode(r)
+		require.NoError(t, err)
+		for k, x := range v.(map[string]any) {
+			if len(keep) < (i+1)*5 && (len(k)+i)%7 == 0 {
+				keep = append(keep, kept{strings.Clone(k), x}) // the key alone would keep a slab alive
+			}
+		}
+	}
+	for range 3 {
+		runtime.GC()
+		junk := make([][]byte, 0, 3000)
+		for i := range 3000 { // every size class the slabs use
+			junk = append(junk, bytes.Repeat([]byte{0xa5}, 16+i*7%5000))
+		}
+		runtime.KeepAlive(junk)
+	}
+	require.NotEmpty(t, keep)
+	for _, x := range keep {
+		require.Equal(t, want[x.k], x.v, x.k)
+	}
 }
