@@ -10,7 +10,6 @@ import (
 
 	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/atomicx"
 )
 
 // New stores v and returns a new handle for it. The table keeps v
@@ -33,13 +32,37 @@ func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
 	if t.closed() {
 		return 0, hffi.ECLOSED
 	}
-	idx, code := t.alloc()
-	if code != hffi.OK {
-		return 0, code
+	// alloc's hot path, written out: one try at the calling P's shard,
+	// unless C released slots that alloc must reap first.
+	var idx uint32
+	popped := false
+	if shs := t.shards; len(shs) != 0 && atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 {
+		p := procPin() // the P id is a hint (see pid)
+		procUnpin()
+		sh := &shs[uint32(p)&uint32(len(shs)-1)]
+		h := sh.head.Load()
+		if i1 := h & listMask; i1 != 0 {
+			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
+			nh := next | (h&shardCountMask - 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
+			idx, popped = uint32(i1-1), sh.head.CompareAndSwap(h, nh)
+		}
 	}
-	g := t.gslotMake(idx)
+	if !popped {
+		var code hffi.Code
+		if idx, code = t.alloc(); code != hffi.OK {
+			return 0, code
+		}
+	}
+	g := t.gslot(idx)
+	if g == nil {
+		g = t.gslotMake(idx)
+	}
 	e := (*eface)(unsafe.Pointer(&v))
-	ti := typeIndex(e.typ)
+	te := typeCached(e.typ) // typeIndex's hit, inlined: one load of the entry
+	ti := te.idx
+	if te.typ != e.typ {
+		ti = typeIndex(e.typ)
+	}
 	storePtr(&g.data, e.data)
 	s := t.slot(idx)
 	gen := wordGen(atomic.LoadUint64(&s.Word))
@@ -47,7 +70,7 @@ func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
 		t.dbg.record(idx, skip+1)
 	}
 	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
-	atomicx.StoreRelease(&s.Word, uint64(gen|wordLive))     // and to C
+	storeWord(&s.Word, uint64(gen|wordLive))                // and to C
 	return makeHandle(t.id, gen, idx), hffi.OK
 }
 
@@ -243,11 +266,13 @@ func (t *Table) del(h Handle) hffi.Code {
 	// Go's meta says LIVE at this generation only for a slot this table
 	// issued, so the slot is committed: no need to read cap, which shares
 	// a cache line with the free list head that every New and Delete
-	// writes.
-	g := t.gslot(idx)
-	if uint32(v>>tableShift) != t.key.Load() || g == nil {
+	// writes. (t.gslot, written out: the segment also locates the owner.)
+	k, off := segOf(idx)
+	seg := atomic.LoadPointer(&t.segs[k&31])
+	if uint32(v>>tableShift) != t.key.Load() || seg == nil {
 		return t.delFailed(h)
 	}
+	g := (*gslot)(unsafe.Add(seg, off*gslotSz))
 	m := atomic.LoadUint64(&g.meta)
 	if uint32(m) != want {
 		return t.delFailed(h)
@@ -266,11 +291,29 @@ func (t *Table) del(h Handle) hffi.Code {
 				// dropValue and recycle, written out for the common case
 				storeMeta(&g.meta, uint64(uint32(freed)))
 				storePtr(&g.data, nil)
-				if t.shards != nil && wordState(freed) != abi.SlotRetired {
-					t.recycleGo(idx)
-				} else {
+				if t.shards == nil || wordState(freed) == abi.SlotRetired {
 					t.recycle(idx, freed)
+					return hffi.OK
 				}
+				// recycleGo's hot path, written out: one try at pushing
+				// the slot on the shard that owns its run (t.owner: a
+				// segment's owners are published before the segment)
+				// while the push needs no compaction (limit <= shardCap).
+				if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
+					shs := t.shards
+					if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; o < uint32(len(shs)) {
+						sh := &shs[o]
+						hd := sh.head.Load()
+						if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
+							s.Next = hd & listMask // published by the CAS, like listPush
+							nh := uint64(idx) + 1 | (hd&shardCountMask + 1<<shardCountShift) | (hd&^(shardTag1-1) + shardTag1)
+							if sh.head.CompareAndSwap(hd, nh) {
+								return hffi.OK
+							}
+						}
+					}
+				}
+				t.recycleGo(idx)
 				return hffi.OK
 			}
 			continue
