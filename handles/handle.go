@@ -3,6 +3,7 @@
 package handles
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/hffi-go/hffi"
@@ -45,12 +46,26 @@ func NewHandle(v any) Handle {
 // allocation.
 func (h Handle) Value() any {
 	t := def()
-	e, ok := t.fast(h)
-	if !ok {
-		var code hffi.Code
-		if e, code = t.lookupSlow(h); code != hffi.OK {
-			panicMisuse("Value", h, code)
+	// t.fast, written out: a call and its result copies are a third of
+	// the lookup.
+	v := uint64(h)
+	if uint32(v>>tableShift) == t.key.Load() {
+		k, off := segOf(uint32(v) & indexMask)
+		if seg := atomic.LoadPointer(&t.segs[k&31]); seg != nil {
+			g := (*gslot)(unsafe.Add(seg, off*gslotSz))
+			m := atomic.LoadUint64(&g.meta)
+			if uint32(m) == uint32(v>>abi.HandleGenShift)&genMask32|wordLive {
+				data := atomic.LoadPointer(&g.data)
+				if atomic.LoadUint64(&g.meta) == m {
+					e := eface{typeOf(uint32(m >> 32)), data}
+					return *(*any)(unsafe.Pointer(&e))
+				}
+			}
 		}
+	}
+	e, code := t.lookupSlow(h)
+	if code != hffi.OK {
+		panicMisuse("Value", h, code)
 	}
 	return *(*any)(unsafe.Pointer(&e))
 }

@@ -173,7 +173,9 @@ func (t *Table) lookup(h Handle) (eface, hffi.Code) {
 func (t *Table) fast(h Handle) (eface, bool) {
 	v := uint64(h)
 	if uint32(v>>tableShift) == t.key.Load() {
-		if g := t.gslot(uint32(v) & indexMask); g != nil {
+		k, off := segOf(uint32(v) & indexMask) // t.gslot, written out
+		if seg := atomic.LoadPointer(&t.segs[k&31]); seg != nil {
+			g := (*gslot)(unsafe.Add(seg, off*gslotSz))
 			m := atomic.LoadUint64(&g.meta)
 			if uint32(m) == uint32(v>>abi.HandleGenShift)&genMask32|wordLive {
 				data := atomic.LoadPointer(&g.data)
