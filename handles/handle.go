@@ -31,10 +31,9 @@ type Handle uintptr
 //
 //	if (hffi_handle_check(rt, h) < 0) { /* Go deleted it: don't call back */ }
 func NewHandle(v any) Handle {
-	h, code := def().insert(v, 2)
-	if code != hffi.OK {
-		panicMisuse("NewHandle", 0, code)
-	}
+	// One call, so that NewHandle inlines: insert creates the default
+	// table if there is none yet, and panics for us.
+	h, _ := defTable.Load().insert(v, 2, "NewHandle")
 	return h
 }
 
@@ -75,9 +74,7 @@ func (h Handle) Value() any {
 // Default().Delete(h) ([Table.Delete]) for an error instead. It makes no
 // allocation.
 func (h Handle) Delete() {
-	if code := def().del(h); code != hffi.OK {
-		panicMisuse("Delete", h, code)
-	}
+	defTable.Load().del(h, "Delete") // one call, as in NewHandle
 }
 
 // Check reports whether h is a live handle of any table, exactly as

@@ -19,7 +19,7 @@ import (
 // table grows or in debug mode. It fails with hffi.ENOMEM at the table's
 // limit and hffi.ECLOSED after Close.
 func (t *Table) New(v any) (Handle, error) {
-	h, code := t.insert(v, 2)
+	h, code := t.insert(v, 2, "")
 	if code != hffi.OK {
 		return 0, &Error{Op: "new", Code: code, Detail: t.String()}
 	}
@@ -27,10 +27,15 @@ func (t *Table) New(v any) (Handle, error) {
 }
 
 // insert issues a handle for v; skip is the number of frames between the
-// user's call and insert, for the debug creation site.
-func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
+// user's call and insert, for the debug creation site. If op is not "",
+// it panics (with panicMisuse(op)) instead of returning a failure, and a
+// nil t stands for the default table: that is NewHandle.
+func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
+	if t == nil {
+		t = def()
+	}
 	if t.closed() {
-		return 0, hffi.ECLOSED
+		return 0, t.insertFailed(op, hffi.ECLOSED)
 	}
 	// alloc's hot path, written out: one try at the calling P's shard,
 	// unless C released slots that alloc must reap first.
@@ -43,14 +48,14 @@ func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
 		h := sh.head.Load()
 		if i1 := h & listMask; i1 != 0 {
 			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
-			nh := next | (h&shardCountMask - 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
+			nh := next | (h&^listMask + shardPopOne)
 			idx, popped = uint32(i1-1), sh.head.CompareAndSwap(h, nh)
 		}
 	}
 	if !popped {
 		var code hffi.Code
 		if idx, code = t.alloc(); code != hffi.OK {
-			return 0, code
+			return 0, t.insertFailed(op, code)
 		}
 	}
 	g := t.gslot(idx)
@@ -72,6 +77,14 @@ func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
 	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
 	storeWord(&s.Word, uint64(gen|wordLive))                // and to C
 	return makeHandle(t.id, gen, idx), hffi.OK
+}
+
+// insertFailed returns code, or panics with it for NewHandle (op != "").
+func (t *Table) insertFailed(op string, code hffi.Code) hffi.Code {
+	if op != "" {
+		panicMisuse(op, 0, code)
+	}
+	return code
 }
 
 // alloc pops a free slot, reaping first if C released slots. Before it
@@ -255,13 +268,19 @@ func (t *Table) check(h Handle) hffi.Code {
 // hffi.EDELETED or, once the slot is reused, hffi.ESTALE. It never panics and
 // makes no allocation unless it fails.
 func (t *Table) Delete(h Handle) error {
-	if code := t.del(h); code != hffi.OK {
+	if code := t.del(h, ""); code != hffi.OK {
 		return t.fail("delete", h, code)
 	}
 	return nil
 }
 
-func (t *Table) del(h Handle) hffi.Code {
+// del deletes h. If op is not "", it panics (with panicMisuse(op))
+// instead of returning a failure, and a nil t stands for the default table
+// (which has no handle until it exists): that is Handle.Delete.
+func (t *Table) del(h Handle, op string) hffi.Code {
+	if t == nil {
+		return def().delFailed(h, op)
+	}
 	v := uint64(h)
 	idx := uint32(v) & indexMask
 	want := uint32(v>>abi.HandleGenShift)&genMask32 | wordLive
@@ -272,18 +291,18 @@ func (t *Table) del(h Handle) hffi.Code {
 	k, off := segOf(idx)
 	seg := atomic.LoadPointer(&t.segs[k&31])
 	if uint32(v>>tableShift) != t.key.Load() || seg == nil {
-		return t.delFailed(h)
+		return t.delFailed(h, op)
 	}
 	g := (*gslot)(unsafe.Add(seg, off*gslotSz))
 	m := atomic.LoadUint64(&g.meta)
 	if uint32(m) != want {
-		return t.delFailed(h)
+		return t.delFailed(h, op)
 	}
 	s := t.slot(idx)
 	for {
 		w := atomic.LoadUint64(&s.Word)
 		if uint32(w) != want {
-			return t.delFailed(h)
+			return t.delFailed(h, op)
 		}
 		if wordCount(w) == 0 {
 			// Winning this CAS makes the slot ours until recycle: nobody
@@ -308,7 +327,7 @@ func (t *Table) del(h Handle) hffi.Code {
 						hd := sh.head.Load()
 						if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
 							s.Next = hd & listMask // published by the CAS, like listPush
-							nh := uint64(idx) + 1 | (hd&shardCountMask + 1<<shardCountShift) | (hd&^(shardTag1-1) + shardTag1)
+							nh := uint64(idx) + 1 | (hd&^listMask + shardPushOne)
 							if sh.head.CompareAndSwap(hd, nh) {
 								return hffi.OK
 							}
@@ -329,7 +348,7 @@ func (t *Table) del(h Handle) hffi.Code {
 		if uint32(m) == want {
 			rm := m&^0xffffffff | uint64(want&^wordLive) | abi.SlotReleased<<abi.SlotStateShift
 			if !atomic.CompareAndSwapUint64(&g.meta, m, rm) {
-				return t.delFailed(h) // a racing Delete of h
+				return t.delFailed(h, op) // a racing Delete of h
 			}
 			m = rm
 		}
@@ -350,8 +369,17 @@ func (t *Table) del(h Handle) hffi.Code {
 // a reap may free and reissue the slot before del returns.
 var testHookReleased atomic.Pointer[func(*Table, Handle)]
 
-// delFailed says why h cannot be deleted.
-func (t *Table) delFailed(h Handle) hffi.Code {
+// delFailed says why h cannot be deleted, or panics with it for
+// Handle.Delete (op != "").
+func (t *Table) delFailed(h Handle, op string) hffi.Code {
+	code := t.delCode(h)
+	if op != "" {
+		panicMisuse(op, h, code)
+	}
+	return code
+}
+
+func (t *Table) delCode(h Handle) hffi.Code {
 	code := t.check(h)
 	if code != hffi.OK {
 		return code
