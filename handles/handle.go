@@ -44,9 +44,13 @@ func NewHandle(v any) Handle {
 // Default().Value(h) ([Table.Value]) for an error instead. It makes no
 // allocation.
 func (h Handle) Value() any {
-	t := def()
 	// t.fast, written out: a call and its result copies are a third of
-	// the lookup.
+	// the lookup. Everything else (no default table yet included) is
+	// valueSlow's, so that the fast path needs no spill.
+	t := defTable.Load()
+	if t == nil {
+		return valueSlow(h)
+	}
 	v := uint64(h)
 	if uint32(v>>tableShift) == t.key.Load() {
 		k, off := segOf(uint32(v) & indexMask)
@@ -62,7 +66,12 @@ func (h Handle) Value() any {
 			}
 		}
 	}
-	e, code := t.lookupSlow(h)
+	return valueSlow(h)
+}
+
+// valueSlow is Handle.Value for all but a LIVE value read undisturbed.
+func valueSlow(h Handle) any {
+	e, code := def().lookupSlow(h)
 	if code != hffi.OK {
 		panicMisuse("Value", h, code)
 	}
