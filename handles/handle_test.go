@@ -5,6 +5,7 @@ package handles_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/hffi-go/hffi"
@@ -139,5 +140,31 @@ func TestNeverPanics(t *testing.T) {
 			_, _, _ = handles.CObject(h)
 			_, _, _ = handles.TakeCObject(h)
 		}, "%#x", v)
+	}
+}
+
+// More dynamic types than the type cache has entries (New inlines its
+// hit), interleaved with nil interfaces, whose entry other types take
+// over: every value comes back with its own type.
+func TestTypeCacheCollisions(t *testing.T) {
+	handlestest.Track(t)
+	var hs []handles.Handle
+	var want []any
+	for round := 0; round < 2; round++ { // the second round finds the types numbered
+		for n := 1; n <= 600; n++ {
+			v := reflect.New(reflect.ArrayOf(n, reflect.TypeOf(byte(0)))).Elem()
+			v.Index(0).SetUint(uint64(n))
+			p := reflect.New(v.Type()) // pointer-shaped too
+			for _, x := range []any{v.Interface(), nil, p.Interface()} {
+				hs = append(hs, handles.NewHandle(x))
+				want = append(want, x)
+			}
+		}
+	}
+	for i, h := range hs {
+		got := h.Value()
+		require.Equal(t, reflect.TypeOf(want[i]), reflect.TypeOf(got), "handle %d", i)
+		require.Equal(t, want[i], got, "handle %d", i)
+		h.Delete()
 	}
 }
