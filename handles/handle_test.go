@@ -5,6 +5,8 @@ package handles_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"reflect"
 	"testing"
 
@@ -167,4 +169,31 @@ func TestTypeCacheCollisions(t *testing.T) {
 		require.Equal(t, want[i], got, "handle %d", i)
 		h.Delete()
 	}
+}
+
+// Handle.Delete and Handle.Value of a process that has no default table
+// yet (their fast paths load it without creating it) fail cleanly, and
+// NewHandle creates it (checked in a child process, where nothing made
+// the table before).
+func TestBeforeDefaultTable(t *testing.T) {
+	if os.Getenv("HFFI_TEST_NODEFAULT_CHILD") == "1" {
+		require.False(t, handles.DefaultExists(), "the default table exists before the test")
+		h := handles.Handle(abi.MakeHandle(abi.TableDefault, 1, 0))
+		r, _ := catch(func() { h.Delete() }).(error)
+		assert.ErrorIs(t, r, hffi.ERANGE, "Delete before the default table")
+		r, _ = catch(func() { handles.Handle(abi.MakeHandle(abi.TableDefault, 1, 1)).Value() }).(error)
+		assert.ErrorIs(t, r, hffi.ERANGE, "Value before the default table")
+		h = handles.NewHandle("first")
+		assert.Equal(t, "first", h.Value())
+		h.Delete()
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBeforeDefaultTable$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "HFFI_TEST_NODEFAULT_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child:\n%s", out)
+	assert.Contains(t, string(out), "--- PASS: TestBeforeDefaultTable")
 }
