@@ -31,7 +31,7 @@ func (t *Table) New(v any) (Handle, error) {
 // it panics (with panicMisuse(op)) instead of returning a failure, and a
 // nil t stands for the default table: that is NewHandle.
 func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
-	if t == nil {
+	if t == nil && op != "" { // a nil *Table of a caller still panics below
 		t = def()
 	}
 	if t.closed() {
@@ -278,7 +278,7 @@ func (t *Table) Delete(h Handle) error {
 // instead of returning a failure, and a nil t stands for the default table
 // (which has no handle until it exists): that is Handle.Delete.
 func (t *Table) del(h Handle, op string) hffi.Code {
-	if t == nil {
+	if t == nil && op != "" {
 		return def().delFailed(h, op)
 	}
 	v := uint64(h)
