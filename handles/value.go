@@ -57,6 +57,9 @@ func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
 		if idx, code = t.alloc(); code != hffi.OK {
 			return 0, t.insertFailed(op, code)
 		}
+		if t.dbg != nil { // a debug table has no shards: only here
+			t.dbg.record(idx, skip+1)
+		}
 	}
 	g := t.gslot(idx)
 	if g == nil {
@@ -71,9 +74,6 @@ func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
 	storePtr(&g.data, e.data)
 	s := t.slot(idx)
 	gen := wordGen(atomic.LoadUint64(&s.Word))
-	if t.dbg != nil {
-		t.dbg.record(idx, skip+1)
-	}
 	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
 	storeWord(&s.Word, uint64(gen|wordLive))                // and to C
 	return makeHandle(t.id, gen, idx), hffi.OK
