@@ -44,7 +44,7 @@ func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
 	if shs := t.shards; len(shs) != 0 && atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 {
 		p := procPin() // the P id is a hint (see pid)
 		procUnpin()
-		sh := &shs[uint32(p)&uint32(len(shs)-1)]
+		sh := &shs[p&(len(shs)-1)]
 		h := sh.head.Load()
 		if i1 := h & listMask; i1 != 0 {
 			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
@@ -322,7 +322,7 @@ func (t *Table) del(h Handle, op string) hffi.Code {
 				// while the push needs no compaction (limit <= shardCap).
 				if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
 					shs := t.shards
-					if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; o < uint32(len(shs)) {
+					if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; int(o) < len(shs) {
 						sh := &shs[o]
 						hd := sh.head.Load()
 						if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
