@@ -299,42 +299,61 @@ func (t *Table) del(h Handle, op string) hffi.Code {
 		return t.delFailed(h, op)
 	}
 	s := t.slot(idx)
+	// The common case, one compare: LIVE at h's generation, a Go value,
+	// no C retain (the count is the high half).
+	if w := atomic.LoadUint64(&s.Word); w == uint64(want) {
+		// Winning this CAS makes the slot ours until recycle: nobody
+		// else writes its Go side meanwhile.
+		freed := freedWord(w)
+		if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
+			// dropValue and recycle, written out
+			storeMeta(&g.meta, uint64(uint32(freed)))
+			storePtr(&g.data, nil)
+			if t.shards == nil || wordState(freed) == abi.SlotRetired {
+				t.recycle(idx, freed)
+				return hffi.OK
+			}
+			// recycleGo's hot path, written out: one try at pushing the
+			// slot on the shard that owns its run (t.owner: a segment's
+			// owners are published before the segment) while the push
+			// needs no compaction (limit <= shardCap).
+			if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
+				shs := t.shards
+				if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; int(o) < len(shs) {
+					sh := &shs[o]
+					hd := sh.head.Load()
+					if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
+						s.Next = hd & listMask // published by the CAS, like listPush
+						nh := uint64(idx) + 1 | (hd&^listMask + shardPushOne)
+						if sh.head.CompareAndSwap(hd, nh) {
+							return hffi.OK
+						}
+					}
+				}
+			}
+			t.recycleGo(idx)
+			return hffi.OK
+		}
+	}
+	return t.delSlow(h, op, g, s, m)
+}
+
+// delSlow is del for a handle C retains, a race with C or another Delete,
+// and failures; g, s and m are h's Go side, word and meta as del read it.
+func (t *Table) delSlow(h Handle, op string, g *gslot, s *abi.Slot, m uint64) hffi.Code {
+	idx := uint32(h) & indexMask
+	want := uint32(uint64(h)>>abi.HandleGenShift)&genMask32 | wordLive
 	for {
 		w := atomic.LoadUint64(&s.Word)
 		if uint32(w) != want {
 			return t.delFailed(h, op)
 		}
 		if wordCount(w) == 0 {
-			// Winning this CAS makes the slot ours until recycle: nobody
-			// else writes its Go side meanwhile.
 			freed := freedWord(w)
 			if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
-				// dropValue and recycle, written out for the common case
 				storeMeta(&g.meta, uint64(uint32(freed)))
 				storePtr(&g.data, nil)
-				if t.shards == nil || wordState(freed) == abi.SlotRetired {
-					t.recycle(idx, freed)
-					return hffi.OK
-				}
-				// recycleGo's hot path, written out: one try at pushing
-				// the slot on the shard that owns its run (t.owner: a
-				// segment's owners are published before the segment)
-				// while the push needs no compaction (limit <= shardCap).
-				if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
-					shs := t.shards
-					if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; int(o) < len(shs) {
-						sh := &shs[o]
-						hd := sh.head.Load()
-						if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
-							s.Next = hd & listMask // published by the CAS, like listPush
-							nh := uint64(idx) + 1 | (hd&^listMask + shardPushOne)
-							if sh.head.CompareAndSwap(hd, nh) {
-								return hffi.OK
-							}
-						}
-					}
-				}
-				t.recycleGo(idx)
+				t.recycle(idx, freed)
 				return hffi.OK
 			}
 			continue
