@@ -51,11 +51,16 @@ fi
 go test -c -o "$tmp/new.test" "$pkg"
 bins+=("$tmp/new.test")
 
+# anchored BENCH is the -test.bench pattern that matches BENCH alone: go
+# test matches each /-separated level on its own, so ^A/B$ would also run
+# A2/B (BenchmarkNewDelete/hffi ran BenchmarkNewDeleteParallel/hffi too).
+anchored() { printf '^%s$' "$(printf %s "$1" | sed 's|/|$/^|g')"; }
+
 # count BIN BENCH ITERATIONS: the instructions of a whole run. Go's
 # asynchronous preemption signals upset callgrind, so they are off.
 count() {
 	GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-		"$1" -test.run '^$' -test.bench "^$2\$" -test.benchtime "$3x" -test.cpu 1 2>&1 |
+		"$1" -test.run '^$' -test.bench "$(anchored "$2")" -test.benchtime "$3x" -test.cpu 1 2>&1 |
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
@@ -70,7 +75,7 @@ export CC
 cd "$pkg"
 for bench in "$@"; do
 	for bin in "${bins[@]}"; do
-		"$bin" -test.run '^$' -test.bench "^$bench\$" -test.benchtime 1x >/dev/null
+		"$bin" -test.run '^$' -test.bench "$(anchored "$bench")" -test.benchtime 1x >/dev/null
 	done
 done
 for bench in "$@"; do

@@ -161,3 +161,6 @@ func (t *Table) Shards() int { return len(t.shards) }
 
 // RunSlots is the number of slots of a run.
 const RunSlots = runSlots
+
+// DefaultExists reports whether the default table was created.
+func DefaultExists() bool { return defTable.Load() != nil }

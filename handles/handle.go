@@ -3,6 +3,7 @@
 package handles
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/hffi-go/hffi"
@@ -30,10 +31,9 @@ type Handle uintptr
 //
 //	if (hffi_handle_check(rt, h) < 0) { /* Go deleted it: don't call back */ }
 func NewHandle(v any) Handle {
-	h, code := def().insert(v, 2)
-	if code != hffi.OK {
-		panicMisuse("NewHandle", 0, code)
-	}
+	// One call, so that NewHandle inlines: insert creates the default
+	// table if there is none yet, and panics for us.
+	h, _ := defTable.Load().insert(v, 2, "NewHandle")
 	return h
 }
 
@@ -44,13 +44,36 @@ func NewHandle(v any) Handle {
 // Default().Value(h) ([Table.Value]) for an error instead. It makes no
 // allocation.
 func (h Handle) Value() any {
-	t := def()
-	e, ok := t.fast(h)
-	if !ok {
-		var code hffi.Code
-		if e, code = t.lookupSlow(h); code != hffi.OK {
-			panicMisuse("Value", h, code)
+	// t.fast, written out: a call and its result copies are a third of
+	// the lookup. Everything else (no default table yet included) is
+	// valueSlow's, so that the fast path needs no spill.
+	t := defTable.Load()
+	if t == nil {
+		return valueSlow(h)
+	}
+	v := uint64(h)
+	if uint32(v>>tableShift) == t.key.Load() {
+		k, off := segOf(uint32(v) & indexMask)
+		if seg := atomic.LoadPointer(&t.segs[k&31]); seg != nil {
+			g := (*gslot)(unsafe.Add(seg, off*gslotSz))
+			m := atomic.LoadUint64(&g.meta)
+			if uint32(m) == uint32(v>>abi.HandleGenShift)&genMask32|wordLive {
+				data := atomic.LoadPointer(&g.data)
+				if atomic.LoadUint64(&g.meta) == m {
+					e := eface{typeOf(uint32(m >> 32)), data}
+					return *(*any)(unsafe.Pointer(&e))
+				}
+			}
 		}
+	}
+	return valueSlow(h)
+}
+
+// valueSlow is Handle.Value for all but a LIVE value read undisturbed.
+func valueSlow(h Handle) any {
+	e, code := def().lookupSlow(h)
+	if code != hffi.OK {
+		panicMisuse("Value", h, code)
 	}
 	return *(*any)(unsafe.Pointer(&e))
 }
@@ -60,9 +83,7 @@ func (h Handle) Value() any {
 // Default().Delete(h) ([Table.Delete]) for an error instead. It makes no
 // allocation.
 func (h Handle) Delete() {
-	if code := def().del(h); code != hffi.OK {
-		panicMisuse("Delete", h, code)
-	}
+	defTable.Load().del(h, "Delete") // one call, as in NewHandle
 }
 
 // Check reports whether h is a live handle of any table, exactly as

@@ -5,6 +5,9 @@ package handles_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"reflect"
 	"testing"
 
 	"github.com/hffi-go/hffi"
@@ -140,4 +143,57 @@ func TestNeverPanics(t *testing.T) {
 			_, _, _ = handles.TakeCObject(h)
 		}, "%#x", v)
 	}
+}
+
+// More dynamic types than the type cache has entries (New inlines its
+// hit), interleaved with nil interfaces, whose entry other types take
+// over: every value comes back with its own type.
+func TestTypeCacheCollisions(t *testing.T) {
+	handlestest.Track(t)
+	var hs []handles.Handle
+	var want []any
+	for round := 0; round < 2; round++ { // the second round finds the types numbered
+		for n := 1; n <= 600; n++ {
+			v := reflect.New(reflect.ArrayOf(n, reflect.TypeOf(byte(0)))).Elem()
+			v.Index(0).SetUint(uint64(n))
+			p := reflect.New(v.Type()) // pointer-shaped too
+			for _, x := range []any{v.Interface(), nil, p.Interface()} {
+				hs = append(hs, handles.NewHandle(x))
+				want = append(want, x)
+			}
+		}
+	}
+	for i, h := range hs {
+		got := h.Value()
+		require.Equal(t, reflect.TypeOf(want[i]), reflect.TypeOf(got), "handle %d", i)
+		require.Equal(t, want[i], got, "handle %d", i)
+		h.Delete()
+	}
+}
+
+// Handle.Delete and Handle.Value of a process that has no default table
+// yet (their fast paths load it without creating it) fail cleanly, and
+// NewHandle creates it (checked in a child process, where nothing made
+// the table before).
+func TestBeforeDefaultTable(t *testing.T) {
+	if os.Getenv("HFFI_TEST_NODEFAULT_CHILD") == "1" {
+		require.False(t, handles.DefaultExists(), "the default table exists before the test")
+		h := handles.Handle(abi.MakeHandle(abi.TableDefault, 1, 0))
+		r, _ := catch(func() { h.Delete() }).(error)
+		assert.ErrorIs(t, r, hffi.ERANGE, "Delete before the default table")
+		r, _ = catch(func() { handles.Handle(abi.MakeHandle(abi.TableDefault, 1, 1)).Value() }).(error)
+		assert.ErrorIs(t, r, hffi.ERANGE, "Value before the default table")
+		h = handles.NewHandle("first")
+		assert.Equal(t, "first", h.Value())
+		h.Delete()
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBeforeDefaultTable$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "HFFI_TEST_NODEFAULT_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child:\n%s", out)
+	assert.Contains(t, string(out), "--- PASS: TestBeforeDefaultTable")
 }

@@ -43,6 +43,12 @@ const (
 	shardMax        = 64   // free slots a shard keeps before it gives whole runs back
 	shardCap        = 1024 // free slots beyond which a shard overflows to the shared list
 	maxShards       = 256
+	// A pop or push of one slot in one addition to the head's count and
+	// tag (h&^listMask): the count is at least 1 on a non-empty shard and
+	// below shardCountMax where a push adds 1, so it never carries into
+	// the tag, and the tag wraps off the top of the word.
+	shardPopOne  = shardTag1 - 1<<shardCountShift
+	shardPushOne = shardTag1 + 1<<shardCountShift
 )
 
 type shard struct {

@@ -20,3 +20,10 @@ func storePtr(p *unsafe.Pointer, v unsafe.Pointer) { *p = v }
 
 // storeMeta writes the meta word of a Go-side slot, like storePtr.
 func storeMeta(p *uint64, v uint64) { *p = v }
+
+// storeWord publishes a slot word with release semantics, as hffi.h's
+// protocol asks (C's _hffi_store): on amd64 a plain MOV, here inlined
+// rather than a call to internal/atomicx.StoreRelease's assembly. The
+// compiler keeps stores in program order, and TSO keeps them so in
+// memory.
+func storeWord(p *uint64, v uint64) { *p = v }

@@ -7,6 +7,8 @@ package handles
 import (
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/hffi-go/hffi/internal/atomicx"
 )
 
 // storePtr writes a value word of a Go-side slot atomically: under the
@@ -19,3 +21,7 @@ func storePtr(p *unsafe.Pointer, v unsafe.Pointer) { atomic.StorePointer(p, v) }
 
 // storeMeta writes the meta word of a Go-side slot, like storePtr.
 func storeMeta(p *uint64, v uint64) { atomic.StoreUint64(p, v) }
+
+// storeWord publishes a slot word with release semantics (STLR on arm64;
+// seen by the race detector under -race).
+func storeWord(p *uint64, v uint64) { atomicx.StoreRelease(p, v) }

@@ -77,8 +77,8 @@ const (
 
 func segOf(idx uint32) (k int, off uintptr) {
 	j := idx + 1<<segShift
-	k = bits.Len32(j) - segShift - 1
-	return k, uintptr(j - 1<<(k+segShift))
+	n := bits.Len32(j) - 1 // j's top bit: segment k starts at 1<<n - 1<<segShift
+	return n - segShift, uintptr(j &^ (1 << n))
 }
 
 // gslot returns the Go side of slot idx, or nil if it was never used by Go.

@@ -33,7 +33,7 @@ func NewOf[T any](opts ...TableOption) (*Of[T], error) {
 // makes no allocation at all; otherwise converting v to an interface
 // allocates once.
 func (o *Of[T]) New(v T) (Handle, error) {
-	h, code := o.t.insert(v, 2)
+	h, code := o.t.insert(v, 2, "")
 	if code != hffi.OK {
 		return 0, &Error{Op: "new", Code: code, Detail: o.t.String()}
 	}

@@ -13,7 +13,11 @@ import (
 // four to a cache line, half the memory a lookup touches at a million
 // live handles. Index 0 is the nil interface. Types are never forgotten
 // (a program has finitely many), and an index never changes meaning.
-var types = newTypes()
+//
+// types is a value, not a pointer, and its cache never holds nil (every
+// entry starts as nilEntry), so that typeIndex and typeOf, which every New
+// and every lookup run, are a few instructions inlined into their callers.
+var types typeTable
 
 type typeTable struct {
 	base  unsafe.Pointer // atomic: *[cap]unsafe.Pointer, entries immutable once set
@@ -21,14 +25,20 @@ type typeTable struct {
 	n     uint32
 	cap   uint32
 	index map[unsafe.Pointer]uint32
-	cache [256]atomic.Pointer[typeEntry] // direct-mapped by type address
+	cache [256]unsafe.Pointer // atomic *typeEntry, direct-mapped by type address; never nil
 }
 
-func newTypes() *typeTable {
+// nilEntry fills the cache at first: it maps the nil type to index 0,
+// which is right, so it needs no check of its own.
+var nilEntry = &typeEntry{}
+
+func init() {
 	arr := make([]unsafe.Pointer, 64) // index 0 stays nil: the nil interface
-	t := &typeTable{n: 1, cap: 64, index: make(map[unsafe.Pointer]uint32)}
-	t.base = unsafe.Pointer(&arr[0])
-	return t
+	types.n, types.cap, types.index = 1, 64, make(map[unsafe.Pointer]uint32)
+	atomic.StorePointer(&types.base, unsafe.Pointer(&arr[0]))
+	for i := range types.cache {
+		atomic.StorePointer(&types.cache[i], unsafe.Pointer(nilEntry))
+	}
 }
 
 type typeEntry struct {
@@ -37,19 +47,19 @@ type typeEntry struct {
 }
 
 // typeIndex returns the index of the dynamic type typ. It allocates only
-// the first time it sees a type.
+// the first time it sees a type. Hot paths inline the cache hit, reading
+// the entry once (another type may replace it meanwhile):
+//
+//	e := typeCached(typ)
+//	ti := e.idx
+//	if e.typ != typ { ti = typeIndex(typ) }
 func typeIndex(typ unsafe.Pointer) uint32 {
-	if typ == nil {
-		return 0
-	}
-	h := uintptr(typ) >> 5 & 255
-	if e := types.cache[h].Load(); e != nil && e.typ == typ {
+	if e := typeCached(typ); e.typ == typ {
 		return e.idx
 	}
-	return typeIndexSlow(typ, h)
-}
-
-func typeIndexSlow(typ unsafe.Pointer, h uintptr) uint32 {
+	if typ == nil { // its cache entry holds another type now
+		return 0
+	}
 	types.mu.Lock()
 	idx, ok := types.index[typ]
 	if !ok {
@@ -66,8 +76,14 @@ func typeIndexSlow(typ unsafe.Pointer, h uintptr) uint32 {
 		types.index[typ] = idx
 	}
 	types.mu.Unlock()
-	types.cache[h].Store(&typeEntry{typ, idx})
+	atomic.StorePointer(&types.cache[uint8(uintptr(typ)>>5)], unsafe.Pointer(&typeEntry{typ, idx}))
 	return idx
+}
+
+// typeCached returns the cache entry where typ's would be: typ's own
+// entry or another type's (never nil).
+func typeCached(typ unsafe.Pointer) *typeEntry {
+	return (*typeEntry)(atomic.LoadPointer(&types.cache[uint8(uintptr(typ)>>5)]))
 }
 
 // typeOf returns the type of index idx, which came from a meta word that

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/atomicx"
 )
 
 // New stores v and returns a new handle for it. The table keeps v
@@ -20,7 +19,7 @@ import (
 // table grows or in debug mode. It fails with hffi.ENOMEM at the table's
 // limit and hffi.ECLOSED after Close.
 func (t *Table) New(v any) (Handle, error) {
-	h, code := t.insert(v, 2)
+	h, code := t.insert(v, 2, "")
 	if code != hffi.OK {
 		return 0, &Error{Op: "new", Code: code, Detail: t.String()}
 	}
@@ -28,27 +27,64 @@ func (t *Table) New(v any) (Handle, error) {
 }
 
 // insert issues a handle for v; skip is the number of frames between the
-// user's call and insert, for the debug creation site.
-func (t *Table) insert(v any, skip int) (Handle, hffi.Code) {
+// user's call and insert, for the debug creation site. If op is not "",
+// it panics (with panicMisuse(op)) instead of returning a failure, and a
+// nil t stands for the default table: that is NewHandle.
+func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
+	if t == nil && op != "" { // a nil *Table of a caller still panics below
+		t = def()
+	}
 	if t.closed() {
-		return 0, hffi.ECLOSED
+		return 0, t.insertFailed(op, hffi.ECLOSED)
 	}
-	idx, code := t.alloc()
-	if code != hffi.OK {
-		return 0, code
+	// alloc's hot path, written out: one try at the calling P's shard,
+	// unless C released slots that alloc must reap first.
+	var idx uint32
+	popped := false
+	if shs := t.shards; len(shs) != 0 && atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 {
+		p := procPin() // the P id is a hint (see pid)
+		procUnpin()
+		sh := &shs[p&(len(shs)-1)]
+		h := sh.head.Load()
+		if i1 := h & listMask; i1 != 0 {
+			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
+			nh := next | (h&^listMask + shardPopOne)
+			idx, popped = uint32(i1-1), sh.head.CompareAndSwap(h, nh)
+		}
 	}
-	g := t.gslotMake(idx)
+	if !popped {
+		var code hffi.Code
+		if idx, code = t.alloc(); code != hffi.OK {
+			return 0, t.insertFailed(op, code)
+		}
+		if t.dbg != nil { // a debug table has no shards: only here
+			t.dbg.record(idx, skip+1)
+		}
+	}
+	g := t.gslot(idx)
+	if g == nil {
+		g = t.gslotMake(idx)
+	}
 	e := (*eface)(unsafe.Pointer(&v))
-	ti := typeIndex(e.typ)
+	te := typeCached(e.typ) // typeIndex's hit, inlined: one load of the entry
+	ti := te.idx
+	if te.typ != e.typ {
+		ti = typeIndex(e.typ)
+	}
 	storePtr(&g.data, e.data)
 	s := t.slot(idx)
 	gen := wordGen(atomic.LoadUint64(&s.Word))
-	if t.dbg != nil {
-		t.dbg.record(idx, skip+1)
-	}
 	storeMeta(&g.meta, uint64(gen|wordLive)|uint64(ti)<<32) // publishes g to Go
-	atomicx.StoreRelease(&s.Word, uint64(gen|wordLive))     // and to C
+	storeWord(&s.Word, uint64(gen|wordLive))                // and to C
 	return makeHandle(t.id, gen, idx), hffi.OK
+}
+
+// insertFailed returns code, or panics with it for NewHandle (op != "").
+func (t *Table) insertFailed(op string, code hffi.Code) hffi.Code {
+	if op != "" {
+		panicMisuse(op, 0, code)
+	}
+	return code
 }
 
 // alloc pops a free slot, reaping first if C released slots. Before it
@@ -150,7 +186,9 @@ func (t *Table) lookup(h Handle) (eface, hffi.Code) {
 func (t *Table) fast(h Handle) (eface, bool) {
 	v := uint64(h)
 	if uint32(v>>tableShift) == t.key.Load() {
-		if g := t.gslot(uint32(v) & indexMask); g != nil {
+		k, off := segOf(uint32(v) & indexMask) // t.gslot, written out
+		if seg := atomic.LoadPointer(&t.segs[k&31]); seg != nil {
+			g := (*gslot)(unsafe.Add(seg, off*gslotSz))
 			m := atomic.LoadUint64(&g.meta)
 			if uint32(m) == uint32(v>>abi.HandleGenShift)&genMask32|wordLive {
 				data := atomic.LoadPointer(&g.data)
@@ -230,47 +268,92 @@ func (t *Table) check(h Handle) hffi.Code {
 // hffi.EDELETED or, once the slot is reused, hffi.ESTALE. It never panics and
 // makes no allocation unless it fails.
 func (t *Table) Delete(h Handle) error {
-	if code := t.del(h); code != hffi.OK {
+	if code := t.del(h, ""); code != hffi.OK {
 		return t.fail("delete", h, code)
 	}
 	return nil
 }
 
-func (t *Table) del(h Handle) hffi.Code {
+// del deletes h. If op is not "", it panics (with panicMisuse(op))
+// instead of returning a failure, and a nil t stands for the default table
+// (which has no handle until it exists): that is Handle.Delete.
+func (t *Table) del(h Handle, op string) hffi.Code {
+	if t == nil && op != "" {
+		return def().delFailed(h, op)
+	}
 	v := uint64(h)
 	idx := uint32(v) & indexMask
 	want := uint32(v>>abi.HandleGenShift)&genMask32 | wordLive
 	// Go's meta says LIVE at this generation only for a slot this table
 	// issued, so the slot is committed: no need to read cap, which shares
 	// a cache line with the free list head that every New and Delete
-	// writes.
-	g := t.gslot(idx)
-	if uint32(v>>tableShift) != t.key.Load() || g == nil {
-		return t.delFailed(h)
+	// writes. (t.gslot, written out: the segment also locates the owner.)
+	k, off := segOf(idx)
+	seg := atomic.LoadPointer(&t.segs[k&31])
+	if uint32(v>>tableShift) != t.key.Load() || seg == nil {
+		return t.delFailed(h, op)
 	}
+	g := (*gslot)(unsafe.Add(seg, off*gslotSz))
 	m := atomic.LoadUint64(&g.meta)
 	if uint32(m) != want {
-		return t.delFailed(h)
+		return t.delFailed(h, op)
 	}
 	s := t.slot(idx)
+	// The common case, one compare: LIVE at h's generation, a Go value,
+	// no C retain (the count is the high half).
+	if w := atomic.LoadUint64(&s.Word); w == uint64(want) {
+		// Winning this CAS makes the slot ours until recycle: nobody
+		// else writes its Go side meanwhile.
+		freed := freedWord(w)
+		if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
+			// dropValue and recycle, written out
+			storeMeta(&g.meta, uint64(uint32(freed)))
+			storePtr(&g.data, nil)
+			if t.shards == nil || wordState(freed) == abi.SlotRetired {
+				t.recycle(idx, freed)
+				return hffi.OK
+			}
+			// recycleGo's hot path, written out: one try at pushing the
+			// slot on the shard that owns its run (t.owner: a segment's
+			// owners are published before the segment) while the push
+			// needs no compaction (limit <= shardCap).
+			if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
+				shs := t.shards
+				if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; int(o) < len(shs) {
+					sh := &shs[o]
+					hd := sh.head.Load()
+					if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
+						s.Next = hd & listMask // published by the CAS, like listPush
+						nh := uint64(idx) + 1 | (hd&^listMask + shardPushOne)
+						if sh.head.CompareAndSwap(hd, nh) {
+							return hffi.OK
+						}
+					}
+				}
+			}
+			t.recycleGo(idx)
+			return hffi.OK
+		}
+	}
+	return t.delSlow(h, op, g, s, m)
+}
+
+// delSlow is del for a handle C retains, a race with C or another Delete,
+// and failures; g, s and m are h's Go side, word and meta as del read it.
+func (t *Table) delSlow(h Handle, op string, g *gslot, s *abi.Slot, m uint64) hffi.Code {
+	idx := uint32(h) & indexMask
+	want := uint32(uint64(h)>>abi.HandleGenShift)&genMask32 | wordLive
 	for {
 		w := atomic.LoadUint64(&s.Word)
 		if uint32(w) != want {
-			return t.delFailed(h)
+			return t.delFailed(h, op)
 		}
 		if wordCount(w) == 0 {
-			// Winning this CAS makes the slot ours until recycle: nobody
-			// else writes its Go side meanwhile.
 			freed := freedWord(w)
 			if atomic.CompareAndSwapUint64(&s.Word, w, freed) {
-				// dropValue and recycle, written out for the common case
 				storeMeta(&g.meta, uint64(uint32(freed)))
 				storePtr(&g.data, nil)
-				if t.shards != nil && wordState(freed) != abi.SlotRetired {
-					t.recycleGo(idx)
-				} else {
-					t.recycle(idx, freed)
-				}
+				t.recycle(idx, freed)
 				return hffi.OK
 			}
 			continue
@@ -284,7 +367,7 @@ func (t *Table) del(h Handle) hffi.Code {
 		if uint32(m) == want {
 			rm := m&^0xffffffff | uint64(want&^wordLive) | abi.SlotReleased<<abi.SlotStateShift
 			if !atomic.CompareAndSwapUint64(&g.meta, m, rm) {
-				return t.delFailed(h) // a racing Delete of h
+				return t.delFailed(h, op) // a racing Delete of h
 			}
 			m = rm
 		}
@@ -305,8 +388,17 @@ func (t *Table) del(h Handle) hffi.Code {
 // a reap may free and reissue the slot before del returns.
 var testHookReleased atomic.Pointer[func(*Table, Handle)]
 
-// delFailed says why h cannot be deleted.
-func (t *Table) delFailed(h Handle) hffi.Code {
+// delFailed says why h cannot be deleted, or panics with it for
+// Handle.Delete (op != "").
+func (t *Table) delFailed(h Handle, op string) hffi.Code {
+	code := t.delCode(h)
+	if op != "" {
+		panicMisuse(op, h, code)
+	}
+	return code
+}
+
+func (t *Table) delCode(h Handle) hffi.Code {
 	code := t.check(h)
 	if code != hffi.OK {
 		return code
