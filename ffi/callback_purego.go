@@ -64,3 +64,26 @@ func pgNewCallback(fn any) (p uintptr, err error) {
 	}()
 	return purego.NewCallback(fn), nil
 }
+
+// puregoCallbacksMade counts the purego.NewCallback function pointers
+// made so far (trampolines, the closure handler, the notifies).
+func puregoCallbacksMade() int {
+	n := 0
+	for i := range pgFns {
+		if pgFns[i].Load() != 0 {
+			n++
+		}
+	}
+	notifyMu.Lock()
+	if closeNotifyP != 0 {
+		n++
+	}
+	if relNotP != 0 {
+		n++
+	}
+	notifyMu.Unlock()
+	if clHandlerAddr != 0 {
+		n++
+	}
+	return n
+}

@@ -54,3 +54,7 @@ func UnusedStubAddrs() []uintptr {
 	}
 	return a
 }
+
+// PuregoCallbacksMade is how many purego.NewCallback function pointers
+// hffi made in this process (0 on cgo).
+func PuregoCallbacksMade() int { return puregoCallbacksMade() }

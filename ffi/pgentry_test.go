@@ -3,6 +3,7 @@
 package ffi_test
 
 import (
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -63,4 +64,39 @@ func TestStubForged(t *testing.T) {
 		require.NoError(t, ffi.Bind2(&f, ffi.SymbolAt("stub", a)))
 		require.Zero(t, f(0x7ffd12345678, 0x7ffd12345678))
 	}
+}
+
+// TestNoPuregoCallbacks: where hffi has its own entry points, callbacks of
+// every kind (trampolines of several shapes, a stub, a libffi closure,
+// both notifies) take none of purego's 2000 function pointers, so they
+// run without reflect.Call. A build-tag mistake that sent them back
+// through purego.NewCallback would still pass every other test.
+func TestNoPuregoCallbacks(t *testing.T) {
+	if ffi.Backend() != "purego" || runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
+		t.Skip("hffi's own entry points exist only on the purego backend on linux (amd64, arm64)")
+	}
+	var cbs []*ffi.Callback
+	add := func(c *ffi.Callback, err error) {
+		require.NoError(t, err)
+		cbs = append(cbs, c)
+	}
+	add(ffi.NewCallback1(func(x int64) int64 { return x }))
+	add(ffi.NewCallback2(func(x int32, y float64) float64 { return float64(x) + y }, ffi.UserDataLast()))
+	add(ffi.NewCallbackVoid0(func() {}))
+	add(ffi.NewCallback2(func(a, b unsafe.Pointer) int32 { return 0 }, ffi.NoUserData()))
+	for _, c := range cbs {
+		var f func(uintptr, uintptr) uintptr
+		require.NoError(t, ffi.Bind2(&f, ffi.SymbolAt("cb", c.Fn())))
+	}
+	var f1 func(uintptr, int64) int64
+	require.NoError(t, ffi.Bind2(&f1, ffi.SymbolAt("cb", cbs[0].Fn())))
+	require.Equal(t, int64(7), f1(uintptr(cbs[0].Handle()), 7))
+	_, err := ffi.CloseNotify()
+	require.NoError(t, err)
+	_, err = ffi.ReleaseNotify()
+	require.NoError(t, err)
+	for _, c := range cbs {
+		require.NoError(t, c.Close())
+	}
+	require.Zero(t, ffi.PuregoCallbacksMade(), "purego.NewCallback pointers made")
 }
