@@ -108,17 +108,42 @@ func (t *Table) owner(idx uint32) *atomic.Uint32 {
 // shardPop pops a slot from the shard, if it has one.
 func (t *Table) shardPop(sh *shard) (uint32, bool) {
 	for {
-		h := sh.head.Load()
-		i1 := h & listMask
+		i1, ok := t.shardTryPop(sh)
 		if i1 == 0 {
 			return 0, false
 		}
-		next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
-		nh := next | (h&shardCountMask - 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
-		if sh.head.CompareAndSwap(h, nh) {
+		if ok {
 			return uint32(i1 - 1), true
 		}
 	}
+}
+
+// shardTryPop makes one attempt at popping a slot from the shard: it
+// returns the slot's index + 1, 0 if the shard is empty, and whether the
+// pop won (it lost to another pop or push otherwise). Small enough to
+// inline into New's hot path.
+func (t *Table) shardTryPop(sh *shard) (uint64, bool) {
+	h := sh.head.Load()
+	i1 := h & listMask
+	if i1 == 0 {
+		return 0, false
+	}
+	next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
+	return i1, sh.head.CompareAndSwap(h, next|(h&^listMask+shardPopOne))
+}
+
+// shardTryPush makes one attempt at pushing slot idx (p is its slot) on
+// the shard if its count c is below lim-1: it returns c and whether the
+// push won. It does not compact. Small enough to inline into Delete's hot
+// path.
+func shardTryPush(sh *shard, p *abi.Slot, idx, lim uint32) (uint32, bool) {
+	h := sh.head.Load()
+	c := uint32((h & shardCountMask) >> shardCountShift)
+	if c+1 >= lim {
+		return c, false
+	}
+	p.Next = h & listMask // published by the CAS, like listPush
+	return c, sh.head.CompareAndSwap(h, uint64(idx)+1|(h&^listMask+shardPushOne))
 }
 
 // shardPush pushes the chain first..last of n slots, linked through Next,
@@ -165,25 +190,21 @@ func shardTakeAll(sh *shard) uint64 {
 }
 
 // recycleGo returns a slot Go freed to the shard that owns its run, or to
-// the shared list if no shard does (or the shard is full). It is Delete's
-// hot path, hence shardPush written out.
+// the shared list if no shard does (or the shard is full).
 func (t *Table) recycleGo(idx uint32) {
 	if o := t.owner(idx); o != nil {
 		if s := o.Load(); s != 0 && int(s) <= len(t.shards) {
 			sh, p := &t.shards[s-1], slotAt(t.base, idx)
 			for {
-				h := sh.head.Load()
-				c := uint32((h & shardCountMask) >> shardCountShift)
-				if c >= shardCap {
-					break
-				}
-				p.Next = h & listMask // published by the CAS, like listPush
-				nh := uint64(idx) + 1 | (h&shardCountMask + 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
-				if sh.head.CompareAndSwap(h, nh) {
+				c, ok := shardTryPush(sh, p, idx, shardCap+1)
+				if ok {
 					if c+1 >= sh.limit.Load() {
 						t.compact(s - 1)
 					}
 					return
+				}
+				if c >= shardCap {
+					break
 				}
 			}
 		}

@@ -37,20 +37,16 @@ func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
 	if t.closed() {
 		return 0, t.insertFailed(op, hffi.ECLOSED)
 	}
-	// alloc's hot path, written out: one try at the calling P's shard,
-	// unless C released slots that alloc must reap first.
+	// alloc's hot path: one try at the calling P's shard (shardTryPop
+	// inlines), unless C released slots that alloc must reap first.
 	var idx uint32
 	popped := false
 	if shs := t.shards; len(shs) != 0 && atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 {
 		p := procPin() // the P id is a hint (see pid)
 		procUnpin()
-		sh := &shs[p&(len(shs)-1)]
-		h := sh.head.Load()
-		if i1 := h & listMask; i1 != 0 {
-			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
-			nh := next | (h&^listMask + shardPopOne)
-			idx, popped = uint32(i1-1), sh.head.CompareAndSwap(h, nh)
-		}
+		var i1 uint64
+		i1, popped = t.shardTryPop(&shs[p&(len(shs)-1)])
+		idx = uint32(i1 - 1)
 	}
 	if !popped {
 		var code hffi.Code
@@ -102,19 +98,8 @@ func (t *Table) alloc() (uint32, hffi.Code) {
 	code := hffi.ENOMEM
 	if t.shards != nil {
 		me := t.myShard()
-		// shardPop, written out: New's hot path
-		sh := &t.shards[me]
-		for {
-			h := sh.head.Load()
-			i1 := h & listMask
-			if i1 == 0 {
-				break
-			}
-			next := atomic.LoadUint64(&slotAt(t.base, uint32(i1-1)).Next) & listMask
-			nh := next | (h&shardCountMask - 1<<shardCountShift) | (h&^(shardTag1-1) + shardTag1)
-			if sh.head.CompareAndSwap(h, nh) {
-				return uint32(i1 - 1), hffi.OK
-			}
+		if i, ok := t.shardPop(&t.shards[me]); ok {
+			return i, hffi.OK
 		}
 		if i, ok := t.refill(me); ok {
 			return i, hffi.OK
@@ -313,21 +298,16 @@ func (t *Table) del(h Handle, op string) hffi.Code {
 				t.recycle(idx, freed)
 				return hffi.OK
 			}
-			// recycleGo's hot path, written out: one try at pushing the
-			// slot on the shard that owns its run (t.owner: a segment's
-			// owners are published before the segment) while the push
-			// needs no compaction (limit <= shardCap).
+			// recycleGo's hot path: one try at pushing the slot on the
+			// shard that owns its run (t.owner: a segment's owners are
+			// published before the segment) while the push needs no
+			// compaction (limit <= shardCap); shardTryPush inlines.
 			if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
 				shs := t.shards
 				if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; int(o) < len(shs) {
 					sh := &shs[o]
-					hd := sh.head.Load()
-					if c := uint32((hd & shardCountMask) >> shardCountShift); c+1 < sh.limit.Load() {
-						s.Next = hd & listMask // published by the CAS, like listPush
-						nh := uint64(idx) + 1 | (hd&^listMask + shardPushOne)
-						if sh.head.CompareAndSwap(hd, nh) {
-							return hffi.OK
-						}
+					if _, ok := shardTryPush(sh, s, idx, sh.limit.Load()); ok {
+						return hffi.OK
 					}
 				}
 			}
