@@ -196,6 +196,28 @@ func (b *decBoxes) strCopy(s string) any {
 	return b.hdrIn(b.bytes(s))
 }
 
+// strCopyLong is strCopy for the n > abi.ValInlineMax bytes at p. Up to
+// 16 bytes are copied as two overlapping words, without memmove's call.
+func (b *decBoxes) strCopyLong(p unsafe.Pointer, n int) any {
+	if n > decSlabStr {
+		return b.str(strings.Clone(unsafe.String((*byte)(p), n)))
+	}
+	if n+16 > b.hi-b.lo {
+		b.refill(n + 16)
+	}
+	b.hi -= n
+	d := b.at(b.hi)
+	if n <= 16 {
+		w0 := binary.LittleEndian.Uint64(unsafe.Slice((*byte)(p), 8))
+		w1 := binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(p, n-8)), 8))
+		binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(d), 8), w0)
+		binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(unsafe.Add(d, n-8)), 8), w1)
+	} else {
+		copy(unsafe.Slice((*byte)(d), n), unsafe.Slice((*byte)(p), n))
+	}
+	return b.hdrIn(unsafe.String((*byte)(d), n))
+}
+
 func (b *decBoxes) str(s string) any {
 	if b.ns == len(b.strs) {
 		b.moreStrs()

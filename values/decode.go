@@ -388,30 +388,47 @@ func (st *decState) anyNode(n decNode, depth int) (any, error) {
 		}
 		return []byte(s), nil
 	case abi.ValList:
-		l, box := st.box.newList(int(n.Len))
-		for i := range l {
-			off := n.Data + uint64(i)*abi.ValSize
-			var v any
-			ok := false
-			if depth < abi.ValMaxDepth {
-				st.box.room(24)
-				v, ok = st.scalar((*abi.Val)(unsafe.Add(st.base, off)))
-			}
-			if !ok {
-				var err error
-				if v, err = st.any(off, depth+1); err != nil {
-					return nil, atIndex(err, i)
-				}
-			}
-			l[i] = v
-		}
-		return box, nil
+		return st.anyList(n, depth)
 	case abi.ValMap:
 		return st.anyMap(n, depth)
 	case abi.ValHandle:
 		return st.handle(n)
 	}
 	return nil, decCorrupt("unknown kind %#x", n.Kind)
+}
+
+// anyList decodes the elements of the list node n into a fresh []any.
+// Numbers and short strings are checked and decoded in the loop, the rest
+// by value.
+func (st *decState) anyList(n decNode, depth int) (any, error) {
+	l, box := st.box.newList(int(n.Len))
+	for i := range l {
+		off := n.Data + uint64(i)*abi.ValSize
+		vn := *(*abi.Val)(unsafe.Add(st.base, off))
+		st.box.room(24)
+		var v any
+		switch {
+		case depth >= abi.ValMaxDepth:
+			goto slow
+		case vn.Kind == abi.ValInt && vn.Len == 0:
+			v = st.box.numIn(decTypeInt64, vn.Data)
+		case vn.Kind == abi.ValFloat && vn.Len == 0:
+			v = st.box.numIn(decTypeFloat64, vn.Data)
+		case vn.Kind == abi.ValStr && vn.Len-1 < abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
+			v = st.box.hdrIn(st.box.shortIn(vn.Data, int(vn.Len)))
+		default:
+			goto slow
+		}
+		l[i] = v
+		continue
+	slow:
+		if v, err := st.value(vn, off, depth+1); err != nil {
+			return nil, atIndex(err, i)
+		} else {
+			l[i] = v
+		}
+	}
+	return box, nil
 }
 
 func (st *decState) anyMap(n decNode, depth int) (any, error) {
@@ -425,7 +442,7 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 // fillMap decodes the entries of the map node n into m. The keys and
 // values that most maps hold (short keys, numbers, short strings) are
 // checked and decoded here, in the node as read, without the calls of
-// key and any; the rest, and every error, go through them.
+// key and value; the rest, and every error, go through them.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 	prev, pp := "", uint64(0)
 	for off, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize; off < end; off += abi.ValEntrySize {
@@ -455,7 +472,6 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			key = st.keyStr(kd, k)
 			st.box.room(24) // a long key may have taken the room
 		}
-		// scalar, inline, and long strings.
 		vn := e.Val
 		var v any
 		switch {
@@ -463,22 +479,12 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			v = st.box.numIn(decTypeInt64, vn.Data)
 		case vn.Kind == abi.ValFloat && vn.Len == 0:
 			v = st.box.numIn(decTypeFloat64, vn.Data)
-		case vn.Kind == abi.ValStr && vn.Len <= abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
-			if vn.Len == 0 {
-				v = decEmpty
-			} else {
-				v = st.box.hdrIn(st.box.shortIn(vn.Data, int(vn.Len)))
-			}
+		case vn.Kind == abi.ValStr && vn.Len-1 < abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
+			v = st.box.hdrIn(st.box.shortIn(vn.Data, int(vn.Len)))
 		default:
-			ok := false
-			if vn.Kind == abi.ValStr && vn.Len > abi.ValInlineMax {
-				v, ok = st.longStr(vn)
-			}
-			if !ok {
-				var err error
-				if v, err = st.any(off+abi.ValSize, depth+1); err != nil {
-					return atKey(err, strings.Clone(k))
-				}
+			var err error
+			if v, err = st.value(vn, off+abi.ValSize, depth+1); err != nil {
+				return atKey(err, strings.Clone(k))
 			}
 		}
 		m[key] = v
@@ -487,41 +493,69 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 	return nil
 }
 
+// value decodes vn, a copy of the element node at off, at depth: what
+// the loops of fillMap and anyList do not decode in place. Long strings,
+// bools, nulls and non-empty containers are checked here as elem and
+// shape would check them; anything else, and every error, goes through
+// any.
+func (st *decState) value(vn abi.Val, off uint64, depth int) (any, error) {
+	if depth <= abi.ValMaxDepth {
+		switch vn.Kind {
+		case abi.ValStr:
+			if vn.Len == 0 {
+				if vn.Data == 0 {
+					return decEmpty, nil
+				}
+			} else if vn.Len > abi.ValInlineMax {
+				if v, ok := st.longStr(vn); ok {
+					return v, nil
+				}
+			}
+		case abi.ValBool:
+			if vn.Len == 0 && vn.Data <= 1 {
+				return vn.Data == 1, nil
+			}
+		case abi.ValNull:
+			if vn.Len == 0 && vn.Data == 0 {
+				return nil, nil
+			}
+		case abi.ValMap:
+			if st.container(vn, abi.ValEntrySize, 2) {
+				return st.anyMap(decNode{vn, off}, depth)
+			}
+		case abi.ValList:
+			if st.container(vn, abi.ValSize, 1) {
+				return st.anyList(decNode{vn, off}, depth)
+			}
+		}
+	}
+	return st.any(off, depth)
+}
+
+// container reports whether the LIST or MAP node n is non-empty and valid
+// (what shape checks), with elements of size bytes, and if so charges the
+// budget for its cost nodes per element as elem does.
+func (st *decState) container(n abi.Val, size uint64, cost int64) bool {
+	if n.Len == 0 || n.Data%abi.RefOffScale != 0 || !st.in(n.Data, uint64(n.Len)*size) {
+		return false
+	}
+	c := cost * int64(n.Len)
+	if st.nodes < c {
+		return false
+	}
+	st.nodes -= c
+	return true
+}
+
 // longStr decodes a STR node of more than abi.ValInlineMax bytes if it is
 // valid and within the string budget, and reports whether it did.
 func (st *decState) longStr(n abi.Val) (any, bool) {
-	if !st.in(n.Data, uint64(n.Len)+1) || *(*byte)(unsafe.Add(st.base, n.Data+uint64(n.Len))) != 0 || st.bytes < int64(n.Len) {
+	l := uint64(n.Len)
+	if !st.in(n.Data, l+1) || *(*byte)(unsafe.Add(st.base, n.Data+l)) != 0 || st.bytes < int64(l) {
 		return nil, false
 	}
-	st.bytes -= int64(n.Len)
-	return st.box.strCopy(unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len)), true
-}
-
-// scalar decodes the node p points to if it is a valid number, bool or
-// short string (what node checks inline), and reports whether it did.
-// The raw slab must have room for it (st.box.room(24)).
-func (st *decState) scalar(p *abi.Val) (any, bool) {
-	n := *p
-	if n.Len == 0 {
-		switch n.Kind {
-		case abi.ValInt:
-			return st.box.numIn(decTypeInt64, n.Data), true
-		case abi.ValFloat:
-			return st.box.numIn(decTypeFloat64, n.Data), true
-		case abi.ValBool:
-			if n.Data <= 1 {
-				return n.Data == 1, true
-			}
-			return nil, false
-		case abi.ValStr:
-			return decEmpty, true
-		}
-		return nil, false
-	}
-	if n.Kind == abi.ValStr && n.Len <= abi.ValInlineMax && n.Data>>(8*n.Len&63) == 0 {
-		return st.box.hdrIn(st.box.shortIn(n.Data, int(n.Len))), true
-	}
-	return nil, false
+	st.bytes -= int64(l)
+	return st.box.strCopyLong(unsafe.Add(st.base, n.Data), int(l)), true
 }
 
 func (st *decState) handle(n decNode) (any, error) {
