@@ -4,6 +4,7 @@ package values
 
 import (
 	"encoding/binary"
+	"runtime"
 	"strings"
 	"unsafe"
 )
@@ -145,9 +146,35 @@ func (b *decBoxes) short(data uint64, n int) string {
 // shortIn is short for n > 0 when the raw slab has 8 bytes free (see
 // room).
 func (b *decBoxes) shortIn(data uint64, n int) string {
-	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(b.at(b.hi-8)), 8), data<<((64-8*n)&63)) // n is 1 to 7
-	b.hi -= n
-	return unsafe.String((*byte)(b.at(b.hi)), n)
+	p := unsafe.Pointer(unsafe.SliceData(b.raw))
+	hi := b.hi
+	decStore64(unsafe.Add(p, hi-8), data<<((64-8*n)&63)) // n is 1 to 7
+	hi -= n
+	b.hi = hi
+	return unsafe.String((*byte)(unsafe.Add(p, hi)), n)
+}
+
+// decUnaligned says that the architecture is little-endian and loads and
+// stores 8 bytes at any address.
+const decUnaligned = runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64" || runtime.GOARCH == "386" ||
+	runtime.GOARCH == "ppc64le" || runtime.GOARCH == "loong64"
+
+// decLoad64 and decStore64 read and write the 8 bytes at p, of any
+// alignment, little-endian: one instruction where the architecture allows
+// it.
+func decLoad64(p unsafe.Pointer) uint64 {
+	if decUnaligned {
+		return *(*uint64)(p)
+	}
+	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(p), 8))
+}
+
+func decStore64(p unsafe.Pointer, v uint64) {
+	if decUnaligned {
+		*(*uint64)(p) = v
+		return
+	}
+	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(p), 8), v)
 }
 
 // num boxes the 8-byte value bits as typ (int64, uint64 or float64) in
@@ -208,10 +235,9 @@ func (b *decBoxes) strCopyLong(p unsafe.Pointer, n int) any {
 	b.hi -= n
 	d := b.at(b.hi)
 	if n <= 16 {
-		w0 := binary.LittleEndian.Uint64(unsafe.Slice((*byte)(p), 8))
-		w1 := binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(p, n-8)), 8))
-		binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(d), 8), w0)
-		binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(unsafe.Add(d, n-8)), 8), w1)
+		w0, w1 := decLoad64(p), decLoad64(unsafe.Add(p, n-8))
+		decStore64(d, w0)
+		decStore64(unsafe.Add(d, n-8), w1)
 	} else {
 		copy(unsafe.Slice((*byte)(d), n), unsafe.Slice((*byte)(p), n))
 	}

@@ -442,55 +442,88 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 // fillMap decodes the entries of the map node n into m. The keys and
 // values that most maps hold (short keys, numbers, short strings) are
 // checked and decoded here, in the node as read, without the calls of
-// key and value; the rest, and every error, go through them.
+// key and value; the rest, and every error, go through them. Only the
+// previous key's prefix is carried from one entry to the next: its string,
+// needed when two prefixes tie (rare), is read again from its node, which
+// has been checked.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
-	prev, pp := "", uint64(0)
-	for off, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize; off < end; off += abi.ValEntrySize {
+	start, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize
+	pp := uint64(0)
+	for off := start; off < end; off += abi.ValEntrySize {
 		e := (*abi.ValEntry)(unsafe.Add(st.base, off))
-		kn := e.Key
-		st.box.room(32)
-		var k, key string
+		b := &st.box
+		if b.hi-b.lo < 32 {
+			b.refill(32)
+		}
+		var key string
 		var kp uint64
-		if kn.Kind == abi.ValStr && kn.Len <= abi.ValInlineMax && kn.Data>>(8*kn.Len&63) == 0 && depth < abi.ValMaxDepth {
+		if kl, kd := e.Key.Len, e.Key.Data; e.Key.Kind == abi.ValStr && kl <= abi.ValInlineMax && kd>>(8*kl&63) == 0 && depth < abi.ValMaxDepth {
 			// The node holds the key, zero-padded: its prefix is the
 			// node's data byte swapped.
-			k = unsafe.String((*byte)(unsafe.Pointer(&e.Key.Data)), kn.Len)
-			kp = bits.ReverseBytes64(kn.Data)
-			if off != n.Data && pp >= kp && (pp > kp || prev >= k) {
-				return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", k), int((off-n.Data)/abi.ValEntrySize))
+			kp = bits.ReverseBytes64(kd)
+			if pp >= kp && off != start && (pp > kp || !st.keyAfter(off)) {
+				return st.keyOrderErr(n, off)
 			}
-			if kn.Len > 0 {
-				key = st.box.shortIn(kn.Data, int(kn.Len))
+			if kl > 0 {
+				key = b.shortIn(kd, int(kl))
 			}
 		} else {
-			var err error
-			var kd decNode
-			i := int((off - n.Data) / abi.ValEntrySize)
-			if k, kp, kd, err = st.key(n, i, prev, pp, depth+1); err != nil {
+			i := int((off - start) / abi.ValEntrySize)
+			var prev string
+			if i > 0 {
+				prev = st.keyView(off - abi.ValEntrySize)
+			}
+			k, p, kn, err := st.key(n, i, prev, pp, depth+1)
+			if err != nil {
 				return atIndex(err, i)
 			}
-			key = st.keyStr(kd, k)
-			st.box.room(24) // a long key may have taken the room
+			key, kp = st.keyStr(kn, k), p
+			b.room(24) // a long key may have taken the room
 		}
 		vn := e.Val
 		var v any
 		switch {
 		case vn.Kind == abi.ValInt && vn.Len == 0:
-			v = st.box.numIn(decTypeInt64, vn.Data)
+			v = b.numIn(decTypeInt64, vn.Data)
 		case vn.Kind == abi.ValFloat && vn.Len == 0:
-			v = st.box.numIn(decTypeFloat64, vn.Data)
+			v = b.numIn(decTypeFloat64, vn.Data)
 		case vn.Kind == abi.ValStr && vn.Len-1 < abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
-			v = st.box.hdrIn(st.box.shortIn(vn.Data, int(vn.Len)))
+			v = b.hdrIn(b.shortIn(vn.Data, int(vn.Len)))
 		default:
 			var err error
 			if v, err = st.value(vn, off+abi.ValSize, depth+1); err != nil {
-				return atKey(err, strings.Clone(k))
+				return atKey(err, strings.Clone(st.keyView(off)))
 			}
 		}
 		m[key] = v
-		prev, pp = k, kp
+		pp = kp
 	}
 	return nil
+}
+
+// keyView returns the key of the map entry at off, which has been
+// checked (by fillMap or key): a view into the arena, not charged to the
+// string budget again.
+func (st *decState) keyView(off uint64) string {
+	k := (*abi.Val)(unsafe.Add(st.base, off))
+	if k.Len <= abi.ValInlineMax {
+		return unsafe.String((*byte)(unsafe.Pointer(&k.Data)), k.Len)
+	}
+	return unsafe.String((*byte)(unsafe.Add(st.base, k.Data)), k.Len)
+}
+
+// keyAfter reports whether the key of the entry at off, a short one,
+// sorts after the key of the entry before it, whose prefix is the same.
+//
+//go:noinline
+func (st *decState) keyAfter(off uint64) bool {
+	return st.keyView(off) > st.keyView(off-abi.ValEntrySize)
+}
+
+//go:noinline
+func (st *decState) keyOrderErr(n decNode, off uint64) error {
+	return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", st.keyView(off)),
+		int((off-n.Data)/abi.ValEntrySize))
 }
 
 // value decodes vn, a copy of the element node at off, at depth: what
