@@ -223,27 +223,6 @@ func (b *decBoxes) strCopy(s string) any {
 	return b.hdrIn(b.bytes(s))
 }
 
-// strCopyLong is strCopy for the n > abi.ValInlineMax bytes at p. Up to
-// 16 bytes are copied as two overlapping words, without memmove's call.
-func (b *decBoxes) strCopyLong(p unsafe.Pointer, n int) any {
-	if n > decSlabStr {
-		return b.str(strings.Clone(unsafe.String((*byte)(p), n)))
-	}
-	if n+16 > b.hi-b.lo {
-		b.refill(n + 16)
-	}
-	b.hi -= n
-	d := b.at(b.hi)
-	if n <= 16 {
-		w0, w1 := decLoad64(p), decLoad64(unsafe.Add(p, n-8))
-		decStore64(d, w0)
-		decStore64(unsafe.Add(d, n-8), w1)
-	} else {
-		copy(unsafe.Slice((*byte)(d), n), unsafe.Slice((*byte)(p), n))
-	}
-	return b.hdrIn(unsafe.String((*byte)(d), n))
-}
-
 func (b *decBoxes) str(s string) any {
 	if b.ns == len(b.strs) {
 		b.moreStrs()

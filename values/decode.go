@@ -554,7 +554,11 @@ func (st *decState) value(vn abi.Val, off uint64, depth int) (any, error) {
 			}
 		case abi.ValMap:
 			if st.container(vn, abi.ValEntrySize, 2) {
-				return st.anyMap(decNode{vn, off}, depth)
+				m := make(map[string]any, vn.Len)
+				if err := st.fillMap(m, decNode{vn, off}, depth); err != nil {
+					return nil, err
+				}
+				return m, nil
 			}
 		case abi.ValList:
 			if st.container(vn, abi.ValSize, 1) {
@@ -581,14 +585,38 @@ func (st *decState) container(n abi.Val, size uint64, cost int64) bool {
 }
 
 // longStr decodes a STR node of more than abi.ValInlineMax bytes if it is
-// valid and within the string budget, and reports whether it did.
+// valid and within the string budget, and reports whether it did: bytes
+// and header in the raw slab (see strCopy), in one call. Up to 16 bytes
+// are copied as two overlapping words, without memmove's call.
 func (st *decState) longStr(n abi.Val) (any, bool) {
-	l := uint64(n.Len)
-	if !st.in(n.Data, l+1) || *(*byte)(unsafe.Add(st.base, n.Data+l)) != 0 || st.bytes < int64(l) {
+	l := int(n.Len)
+	if !st.in(n.Data, uint64(l)+1) || *(*byte)(unsafe.Add(st.base, n.Data+uint64(l))) != 0 || st.bytes < int64(l) {
 		return nil, false
 	}
 	st.bytes -= int64(l)
-	return st.box.strCopyLong(unsafe.Add(st.base, n.Data), int(l)), true
+	p := unsafe.Add(st.base, n.Data)
+	b := &st.box
+	if l > decSlabStr {
+		return b.str(strings.Clone(unsafe.String((*byte)(p), l))), true
+	}
+	if l+16 > b.hi-b.lo {
+		b.refill(l + 16)
+	}
+	raw := unsafe.Pointer(unsafe.SliceData(b.raw))
+	hi := b.hi - l
+	d := unsafe.Add(raw, hi)
+	if l <= 16 { // and more than 7
+		w0, w1 := decLoad64(p), decLoad64(unsafe.Add(p, l-8))
+		decStore64(d, w0)
+		decStore64(unsafe.Add(d, l-8), w1)
+	} else {
+		copy(unsafe.Slice((*byte)(d), l), unsafe.Slice((*byte)(p), l))
+	}
+	b.hi = hi
+	h := unsafe.Add(raw, b.lo)
+	*(*[2]uintptr)(h) = [2]uintptr{uintptr(d), uintptr(l)}
+	b.lo += 16
+	return decMake(decTypeString, h), true
 }
 
 func (st *decState) handle(n decNode) (any, error) {
