@@ -69,12 +69,22 @@ func (d *Decoder) Decode(r arena.Ref) (any, error) {
 	var st decState
 	off, err := st.open(d, r)
 	if err == nil {
-		var n decNode
-		if n, err = st.node(off, 0); err == nil {
+		// The commonest root, a map, without the calls of node and
+		// anyNode (open checked the offset: references are aligned).
+		if n := *(*abi.Val)(unsafe.Add(st.base, off)); n.Kind == abi.ValMap && st.container(n, abi.ValEntrySize, 2) {
 			st.box.plan(int(n.Len), true)
-			var v any
-			if v, err = st.anyNode(n, 0); err == nil {
-				return v, nil
+			m := make(map[string]any, n.Len)
+			if err = st.fillMap(m, decNode{n, off}, 0); err == nil {
+				return m, nil
+			}
+		} else {
+			var n decNode
+			if n, err = st.node(off, 0); err == nil {
+				st.box.plan(int(n.Len), true)
+				var v any
+				if v, err = st.anyNode(n, 0); err == nil {
+					return v, nil
+				}
 			}
 		}
 	}
