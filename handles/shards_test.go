@@ -343,3 +343,55 @@ func TestHotSlotOfRunThatChangedHands(t *testing.T) {
 	}
 	require.NoError(t, tab.CheckLists())
 }
+
+// Goroutines on all Ps fill a small table to its limit and empty it again,
+// over and over, so that New often finds free slots only parked on other
+// Ps' shards: New must never report a full table while the goroutines
+// hold fewer handles than the limit, never hand out a slot that is live
+// (a bitmap of live slots catches a double hand-out), and every value
+// must read back.
+func TestHotSlotsAtLimitStress(t *testing.T) {
+	const limit, workers = 256, 4
+	tab, err := NewTable(WithLimit(limit), WithDebug(false))
+	require.NoError(t, err)
+	var live [limit]atomic.Int32
+	var fails, doubles, wrong, rounds atomic.Int64
+	deadline := time.Now().Add(time.Second)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			hs := make([]Handle, 0, limit/workers)
+			for time.Now().Before(deadline) {
+				for range cap(hs) {
+					h, err := tab.New(w)
+					if err != nil {
+						fails.Add(1)
+						break
+					}
+					if !live[uint32(h)&indexMask].CompareAndSwap(0, 1) {
+						doubles.Add(1)
+					}
+					hs = append(hs, h)
+				}
+				for _, h := range hs {
+					if v, err := tab.Value(h); err != nil || v != w {
+						wrong.Add(1)
+					}
+					live[uint32(h)&indexMask].Store(0)
+					if tab.Delete(h) != nil {
+						wrong.Add(1)
+					}
+				}
+				hs = hs[:0]
+				rounds.Add(1)
+				runtime.Gosched() // move between Ps
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, fails.Load(), "New reported a full table with free slots (of %d rounds)", rounds.Load())
+	assert.Zero(t, doubles.Load(), "a live slot was handed out again")
+	assert.Zero(t, wrong.Load())
+	require.NoError(t, tab.CheckLists())
+	require.NoError(t, tab.Close())
+}
