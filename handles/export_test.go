@@ -63,6 +63,9 @@ func (t *Table) Diag() string {
 		for i := range t.shards {
 			h := t.shards[i].head.Load()
 			sh += n(&h)
+			if t.shards[i].hot.Load() != 0 {
+				sh++
+			}
 		}
 	}
 	return fmt.Sprintf("cap %d: free %d live %d released %d retired %d; free list %d, reap list %d, quarantine %d, shards %d",
@@ -87,6 +90,9 @@ func (t *Table) CheckLists() error {
 		for i := range t.shards {
 			h := t.shards[i].head.Load()
 			walk(&h, 1)
+			if x := t.shards[i].hot.Load(); x != 0 { // a parked slot (parkHot)
+				seen[x-1]++
+			}
 		}
 	}
 	if t.dbg != nil {

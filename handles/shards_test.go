@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
 )
 
@@ -207,4 +208,190 @@ func TestNoRunOnTwoPs(t *testing.T) {
 	assert.Zero(t, bad.Load(), "of %d slots, handed out on a P whose shard does not own their run", news.Load())
 	assert.Equal(t, 0, tab.Len())
 	require.NoError(t, tab.CheckRuns())
+}
+
+// parkOnMyShard deletes a fresh handle of tab on the calling goroutine's
+// P, which parks its slot on that P's shard (parkHot). It returns the P,
+// the slot and what the shard's hot slot held after the Delete.
+func parkOnMyShard(tab *Table) (p int, idx, hot uint32, err error) {
+	p = procPin() // New, Delete and the reads stay on this P
+	defer procUnpin()
+	if p >= len(tab.shards) {
+		return p, 0, 0, nil
+	}
+	if x := takeHot(&tab.shards[p]); x != 0 { // make room
+		tab.recycleGo(x - 1)
+	}
+	h, err := tab.New(p)
+	if err != nil {
+		return p, 0, 0, err
+	}
+	idx = uint32(h) & indexMask
+	if err = tab.Delete(h); err != nil {
+		return p, idx, 0, err
+	}
+	return p, idx, tab.shards[p].hot.Load(), nil
+}
+
+// A Delete parks the slot on its P's shard and the next New there takes
+// it back; a slot parked on a shard whose P never runs is still reached
+// when the table is at its limit (popAnyShard), and a table's Close puts
+// a parked slot back on the list the next table of its id starts from.
+func TestHotSlotReachedAtLimit(t *testing.T) {
+	const limit = 512 // two runs per shard at most: the limit is reached quickly
+	tab, err := NewTable(WithLimit(limit), WithDebug(false))
+	require.NoError(t, err)
+	// 8 shards, more than this test's Ps (shards >= 2 go unused by them).
+	if runtime.GOMAXPROCS(0) > 4 {
+		t.Skip("needs GOMAXPROCS <= 4 to have a shard no P uses")
+	}
+	tab.shards = make([]shard, 8)
+	for i := range tab.shards {
+		tab.shards[i].limit.Store(shardMax)
+	}
+	hs := make([]Handle, limit)
+	for i := range hs {
+		hs[i], err = tab.New(i)
+		require.NoError(t, err, "handle %d of %d", i, limit)
+	}
+	_, err = tab.New(-1)
+	require.ErrorIs(t, err, hffi.ENOMEM, "the table is full")
+
+	// Free one slot, take it out of wherever it went, and park it on
+	// shard 7, which no P of this test fills or takes from first.
+	require.NoError(t, tab.Delete(hs[0]))
+	idx, code := tab.alloc()
+	require.Equal(t, hffi.OK, code)
+	require.Equal(t, uint32(hs[0])&indexMask, idx)
+	tab.shards[7].hot.Store(idx + 1)
+	require.NoError(t, tab.CheckLists(), "a parked slot counts as listed")
+
+	h, err := tab.New(0)
+	require.NoError(t, err, "the parked slot is reached at the limit")
+	assert.Equal(t, idx, uint32(h)&indexMask)
+	assert.Zero(t, tab.shards[7].hot.Load())
+	_, err = tab.New(-1)
+	require.ErrorIs(t, err, hffi.ENOMEM)
+	hs[0] = h
+	for _, h := range hs {
+		require.NoError(t, tab.Delete(h))
+	}
+	require.NoError(t, tab.CheckLists())
+	require.NoError(t, tab.Close())
+}
+
+func TestHotSlotFlushedOnClose(t *testing.T) {
+	lim := 9000 + int(freshLimit.Add(1))
+	tab, err := NewTable(WithLimit(lim), WithDebug(false))
+	require.NoError(t, err)
+	for range 10 {
+		p, idx, hot, err := parkOnMyShard(tab)
+		require.NoError(t, err)
+		if p >= len(tab.shards) {
+			t.Skipf("P %d has no shard of its own", p)
+		}
+		require.Equal(t, idx+1, hot, "the Delete parked its slot")
+	}
+	id := tab.ID()
+	require.NoError(t, tab.Close())
+	again, err := NewTable(WithLimit(lim), WithDebug(false))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, again.Close()) }()
+	require.Equal(t, id, again.ID(), "the closed id and its slots are reused")
+	require.NoError(t, again.CheckLists(), "no free slot left off the lists")
+}
+
+// compact's second pass may give up the run of a parked slot (a run with
+// live slots); New must then not hand the slot out on the old owner's P
+// (TestNoRunOnTwoPs under -race found it), but send it to its run's new
+// owner, as a Delete would.
+func TestHotSlotOfRunThatChangedHands(t *testing.T) {
+	tab := withShards(t, 8)
+	if runtime.GOMAXPROCS(0) > 4 {
+		t.Skip("needs GOMAXPROCS <= 4")
+	}
+	hs := make([]Handle, 600) // grow first: New must not grow while pinned
+	var err error
+	for i := range hs {
+		hs[i], err = tab.New(i)
+		require.NoError(t, err)
+	}
+	for _, h := range hs {
+		require.NoError(t, tab.Delete(h))
+	}
+	var p int
+	var idx, hot, got, newOwner uint32
+	for range 20 { // until the test stays on one P from park to New
+		p, idx, hot, err = parkOnMyShard(tab)
+		require.NoError(t, err)
+		require.Equal(t, idx+1, hot)
+		q := uint32(p+4) % 8 // a shard no P of the test uses
+		tab.owner(idx).Store(q + 1)
+		pinned := procPin()
+		h, err2 := tab.New(0)
+		procUnpin()
+		require.NoError(t, err2)
+		got = uint32(h) & indexMask
+		newOwner = tab.owner(got).Load()
+		require.NoError(t, tab.Delete(h))
+		tab.owner(idx).Store(uint32(p) + 1) // as it was
+		if pinned == p {
+			assert.NotEqual(t, idx, got, "a slot whose run changed hands was handed out on its old owner's P")
+			assert.Equal(t, uint32(p)+1, newOwner)
+			break
+		}
+	}
+	require.NoError(t, tab.CheckLists())
+}
+
+// Goroutines on all Ps fill a small table to its limit and empty it again,
+// over and over, so that New often finds free slots only parked on other
+// Ps' shards: New must never report a full table while the goroutines
+// hold fewer handles than the limit, never hand out a slot that is live
+// (a bitmap of live slots catches a double hand-out), and every value
+// must read back.
+func TestHotSlotsAtLimitStress(t *testing.T) {
+	const limit, workers = 256, 4
+	tab, err := NewTable(WithLimit(limit), WithDebug(false))
+	require.NoError(t, err)
+	var live [limit]atomic.Int32
+	var fails, doubles, wrong, rounds atomic.Int64
+	deadline := time.Now().Add(time.Second)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			hs := make([]Handle, 0, limit/workers)
+			for time.Now().Before(deadline) {
+				for range cap(hs) {
+					h, err := tab.New(w)
+					if err != nil {
+						fails.Add(1)
+						break
+					}
+					if !live[uint32(h)&indexMask].CompareAndSwap(0, 1) {
+						doubles.Add(1)
+					}
+					hs = append(hs, h)
+				}
+				for _, h := range hs {
+					if v, err := tab.Value(h); err != nil || v != w {
+						wrong.Add(1)
+					}
+					live[uint32(h)&indexMask].Store(0)
+					if tab.Delete(h) != nil {
+						wrong.Add(1)
+					}
+				}
+				hs = hs[:0]
+				rounds.Add(1)
+				runtime.Gosched() // move between Ps
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, fails.Load(), "New reported a full table with free slots (of %d rounds)", rounds.Load())
+	assert.Zero(t, doubles.Load(), "a live slot was handed out again")
+	assert.Zero(t, wrong.Load())
+	require.NoError(t, tab.CheckLists())
+	require.NoError(t, tab.Close())
 }

@@ -4,7 +4,10 @@
 
 package handles
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // storePtr writes a value word of a Go-side slot. On amd64 outside the
 // race detector it is a plain store (with its write barrier): stores
@@ -27,3 +30,7 @@ func storeMeta(p *uint64, v uint64) { *p = v }
 // compiler keeps stores in program order, and TSO keeps them so in
 // memory.
 func storeWord(p *uint64, v uint64) { *p = v }
+
+// storeHot parks a slot on a shard (parkHot): a plain store, ordered
+// after the stores that freed the slot as storeWord's are.
+func storeHot(p *atomic.Uint32, v uint32) { *(*uint32)(unsafe.Pointer(p)) = v }

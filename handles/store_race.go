@@ -25,3 +25,6 @@ func storeMeta(p *uint64, v uint64) { atomic.StoreUint64(p, v) }
 // storeWord publishes a slot word with release semantics (STLR on arm64;
 // seen by the race detector under -race).
 func storeWord(p *uint64, v uint64) { atomicx.StoreRelease(p, v) }
+
+// storeHot parks a slot on a shard (parkHot), with release semantics.
+func storeHot(p *atomic.Uint32, v uint32) { p.Store(v) }

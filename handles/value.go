@@ -44,9 +44,23 @@ func (t *Table) insert(v any, skip int, op string) (Handle, hffi.Code) {
 	if shs := t.shards; len(shs) != 0 && atomic.LoadUint64(&t.hdr.ReapHead)&listMask == 0 {
 		p := procPin() // the P id is a hint (see pid)
 		procUnpin()
-		var i1 uint64
-		i1, popped = t.shardTryPop(&shs[p&(len(shs)-1)])
-		idx = uint32(i1 - 1)
+		if p < len(shs) {
+			if i1 := takeHot(&shs[p]); i1 != 0 {
+				// compact may have given up the slot's run while it was
+				// parked (a run with live slots); then the slot goes
+				// where a Delete would send it now.
+				if o := t.owner(i1 - 1); o != nil && o.Load() == uint32(p)+1 {
+					idx, popped = i1-1, true
+				} else {
+					t.recycleGo(i1 - 1)
+				}
+			}
+		}
+		if !popped {
+			var i1 uint64
+			i1, popped = t.shardTryPop(&shs[p&(len(shs)-1)])
+			idx = uint32(i1 - 1)
+		}
 	}
 	if !popped {
 		var code hffi.Code
@@ -305,6 +319,13 @@ func (t *Table) del(h Handle, op string) hffi.Code {
 			if os := atomic.LoadPointer(&t.osegs[k&31]); os != nil {
 				shs := t.shards
 				if o := (*atomic.Uint32)(unsafe.Add(os, off>>runShift*4)).Load() - 1; int(o) < len(shs) {
+					// Parked on our P's shard, New's next slot (parkHot).
+					p := procPin()
+					parked := parkHot(shs, p, o, idx)
+					procUnpin()
+					if parked {
+						return hffi.OK
+					}
 					sh := &shs[o]
 					if _, ok := shardTryPush(sh, s, idx, sh.limit.Load()); ok {
 						return hffi.OK
