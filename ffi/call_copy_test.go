@@ -264,17 +264,25 @@ func BenchmarkCallOutFloor(b *testing.B) {
 	fn := uintptr(frSym(b, "fr_copy2").addr)
 	src, dst := make([]byte, 64), make([]byte, 64)
 	sz := uintptr(len(dst)) // not a constant: see memcopy
+	// cp copies as the copy path does: inline from 8 to 64 bytes.
+	cp := func(dst, src unsafe.Pointer, n uintptr) {
+		if smallCopy(n) {
+			copySmall(dst, src, n)
+		} else {
+			memcopy(dst, src, n)
+		}
+	}
 	for i := 0; b.Loop(); i++ {
 		n := uint64(len(dst))
 		blk := getSmallBlock()
 		d := uintptr(blk)
-		memcopy(blk, unsafe.Pointer(&dst[0]), sz)
+		cp(blk, unsafe.Pointer(&dst[0]), sz)
 		*(*uint64)(ptrFromAddr(d + 64)) = n
-		memcopy(ptrFromAddr(d+72), unsafe.Pointer(&src[0]), sz)
+		cp(ptrFromAddr(d+72), unsafe.Pointer(&src[0]), sz)
 		r := callW5(fn, d, d+64, d+72, 64, uintptr(i))
-		memcopy(unsafe.Pointer(&dst[0]), blk, sz)
+		cp(unsafe.Pointer(&dst[0]), blk, sz)
 		n = *(*uint64)(ptrFromAddr(d + 64))
-		memcopy(unsafe.Pointer(&src[0]), ptrFromAddr(d+72), sz)
+		cp(unsafe.Pointer(&src[0]), ptrFromAddr(d+72), sz)
 		putSmallBlock(blk, false)
 		floorSink = r + uintptr(n)
 	}
