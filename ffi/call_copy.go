@@ -14,10 +14,10 @@ import (
 // most copyWords parameters, with a non-float result. Once the Go
 // pointers are replaced by the addresses of their scratch copies, every
 // argument is a word, so the call itself goes through the fast path's C
-// helper rather than a call frame. The words and the copies go into one
-// small block taken from the per-P cache (smallblock.go): the words C
-// gets first, then the copies, 8 bytes aligned; the copy back reads each
-// from the word C was given. A call whose copies do not fit a small block
+// helpers (hffi_call_wv reads the words from the block) rather than a call
+// frame. The words and the copies go into one small block taken from the
+// per-P cache (smallblock.go): the words C gets first, then the copies, 8
+// bytes aligned; the copy back reads each from the word C was given. A call whose copies do not fit a small block
 // takes the general path (gplan.call), which takes them from an arena.
 //
 // Go keeps no register across a call, so a call inside a loop makes it
