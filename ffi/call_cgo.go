@@ -62,8 +62,33 @@ static hffi_w hffi_call_w14(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, h
 static hffi_w hffi_call_w15(hffi_w fn, hffi_w a, hffi_w b, hffi_w c, hffi_w d, hffi_w e, hffi_w f, hffi_w g, hffi_w h, hffi_w i, hffi_w j, hffi_w k, hffi_w l, hffi_w m, hffi_w n, hffi_w o) {
 	return ((hffi_w (*)(hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w, hffi_w))fn)(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o);
 }
+// hffi_call_wv calls fn with the n words at w (off-heap: the copy path's
+// small block), one cgo call of three arguments whatever n is.
+static hffi_w hffi_call_wv(hffi_w fn, hffi_w wp, hffi_w n) {
+	const hffi_w *w = (const hffi_w *)wp;
+	switch (n) {
+	case 0: return hffi_call_w0(fn);
+	case 1: return hffi_call_w1(fn, w[0]);
+	case 2: return hffi_call_w2(fn, w[0], w[1]);
+	case 3: return hffi_call_w3(fn, w[0], w[1], w[2]);
+	case 4: return hffi_call_w4(fn, w[0], w[1], w[2], w[3]);
+	case 5: return hffi_call_w5(fn, w[0], w[1], w[2], w[3], w[4]);
+	case 6: return hffi_call_w6(fn, w[0], w[1], w[2], w[3], w[4], w[5]);
+	case 7: return hffi_call_w7(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6]);
+	case 8: return hffi_call_w8(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+	case 9: return hffi_call_w9(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]);
+	case 10: return hffi_call_w10(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]);
+	case 11: return hffi_call_w11(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10]);
+	case 12: return hffi_call_w12(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11]);
+	case 13: return hffi_call_w13(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12]);
+	case 14: return hffi_call_w14(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13]);
+	}
+	return hffi_call_w15(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14]);
+}
 */
 import "C"
+
+import "unsafe"
 
 type cw = C.uintptr_t
 
@@ -74,6 +99,11 @@ const fastWords = 15
 
 // copyWords is the parameter count of the copy path (call_copy.go).
 const copyWords = fastWords
+
+// callWV calls fn with the first n words of w, which is not in Go memory.
+func callWV(fn uintptr, w *words, n int) uintptr {
+	return uintptr(C.hffi_call_wv(cw(fn), cw(uintptr(unsafe.Pointer(w))), cw(n)))
+}
 
 func callW0(fn uintptr) uintptr       { return uintptr(C.hffi_call_w0(cw(fn))) }
 func callW1(fn, a uintptr) uintptr    { return uintptr(C.hffi_call_w1(cw(fn), cw(a))) }

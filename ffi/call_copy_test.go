@@ -168,6 +168,90 @@ func TestCallCopyConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// copySmall copies exactly the n bytes it is given, for every n smallCopy
+// takes, and memcopy the rest; neither writes past them.
+func TestCopySmall(t *testing.T) {
+	for n := uintptr(0); n <= 80; n++ {
+		src, dst := make([]byte, n+16), make([]byte, n+16)
+		for i := range src {
+			src[i], dst[i] = byte(i+1), 0xee
+		}
+		s, d := unsafe.Pointer(&src[8]), unsafe.Pointer(&dst[8])
+		if smallCopy(n) {
+			copySmall(d, s, n)
+		} else {
+			memcopy(d, s, n)
+		}
+		want := bytes.Repeat([]byte{0xee}, len(dst))
+		copy(want[8:8+n], src[8:8+n])
+		require.Equal(t, want, dst, "n=%d", n)
+	}
+}
+
+// Buffers of every size up to past a small copy and pointers of each
+// kind, copied in and back together: C sees what Go had and Go what C
+// wrote, and nothing after a buffer's length changes. A buffer over 64
+// bytes takes the copy path's second loop (memcopy), the others copySmall.
+func TestCallCopyBufferSizes(t *testing.T) {
+	var out func(*int64, *float64, []byte, uintptr, *unsafe.Pointer) int32
+	frBind(t, &out, "fr_out", Bind5)
+	var isObject func(unsafe.Pointer) int32
+	frBind(t, &isObject, "fr_is_object", Bind1)
+	for n := 0; n <= 140; n++ {
+		mem := make([]byte, n+9)
+		for i := range mem {
+			mem[i] = byte(3 * i)
+		}
+		buf := mem[:n:n]
+		x, f := int64(n), 0.0
+		var obj unsafe.Pointer
+		require.Equal(t, int32(7), out(&x, &f, buf, uintptr(n), &obj))
+		for i := range mem {
+			want := byte(3 * i)
+			if i < n {
+				want += byte(i + 1)
+			}
+			require.Equal(t, want, mem[i], "n=%d, byte %d", n, i)
+		}
+		assert.Equal(t, int64(2*n+1), x, "n=%d", n)
+		assert.Equal(t, 0.5, f, "n=%d", n)
+		assert.Equal(t, int32(1), isObject(obj), "n=%d", n)
+	}
+	// nil pointers with a big buffer: NULL, and the buffer still copied.
+	big := make([]byte, 200)
+	require.Equal(t, int32(7), out(nil, nil, big, uintptr(len(big)), nil))
+	for i := range big {
+		require.Equal(t, byte(i+1), big[i], "byte %d", i)
+	}
+}
+
+// The narrower integer parameters: int32 and uint32 inline, the others
+// (the second loop) through wordOf, each next to copies.
+func TestCallCopyNarrow(t *testing.T) {
+	var c16 func([]byte, *uint64, []byte, uint64, int16) int32
+	frBind(t, &c16, "fr_copy2", Bind5)
+	var cu32 func([]byte, *uint64, In[byte], uint64, uint32) int32
+	frBind(t, &cu32, "fr_copy2", Bind5)
+	var c8 func([]byte, *uint64, []byte, uint64, int8) int32
+	frBind(t, &c8, "fr_copy2", Bind5)
+	src := []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, tc := range []struct {
+		name string
+		call func(dst []byte, n *uint64) int32
+		want byte
+	}{
+		{"int16", func(dst []byte, n *uint64) int32 { return c16(dst, n, src, uint64(len(src)), -3) }, 253},
+		{"uint32", func(dst []byte, n *uint64) int32 { return cu32(dst, n, src, uint64(len(src)), 0xffff_ff42) }, 0x42},
+		{"int8", func(dst []byte, n *uint64) int32 { return c8(dst, n, src, uint64(len(src)), -128) }, 128},
+	} {
+		dst := make([]byte, 12)
+		n := uint64(len(dst))
+		require.Equal(t, int32(0), tc.call(dst, &n), tc.name)
+		assert.Equal(t, uint64(len(src)), n, tc.name)
+		assert.Equal(t, append([]byte{tc.want}, append(src[1:], 0, 0)...), dst, tc.name)
+	}
+}
+
 var floorSink uintptr
 
 // BenchmarkCallOutFloor is the least any copy-in/copy-back call of
@@ -180,17 +264,25 @@ func BenchmarkCallOutFloor(b *testing.B) {
 	fn := uintptr(frSym(b, "fr_copy2").addr)
 	src, dst := make([]byte, 64), make([]byte, 64)
 	sz := uintptr(len(dst)) // not a constant: see memcopy
+	// cp copies as the copy path does: inline from 8 to 64 bytes.
+	cp := func(dst, src unsafe.Pointer, n uintptr) {
+		if smallCopy(n) {
+			copySmall(dst, src, n)
+		} else {
+			memcopy(dst, src, n)
+		}
+	}
 	for i := 0; b.Loop(); i++ {
 		n := uint64(len(dst))
 		blk := getSmallBlock()
 		d := uintptr(blk)
-		memcopy(blk, unsafe.Pointer(&dst[0]), sz)
+		cp(blk, unsafe.Pointer(&dst[0]), sz)
 		*(*uint64)(ptrFromAddr(d + 64)) = n
-		memcopy(ptrFromAddr(d+72), unsafe.Pointer(&src[0]), sz)
+		cp(ptrFromAddr(d+72), unsafe.Pointer(&src[0]), sz)
 		r := callW5(fn, d, d+64, d+72, 64, uintptr(i))
-		memcopy(unsafe.Pointer(&dst[0]), blk, sz)
+		cp(unsafe.Pointer(&dst[0]), blk, sz)
 		n = *(*uint64)(ptrFromAddr(d + 64))
-		memcopy(unsafe.Pointer(&src[0]), ptrFromAddr(d+72), sz)
+		cp(unsafe.Pointer(&src[0]), ptrFromAddr(d+72), sz)
 		putSmallBlock(blk, false)
 		floorSink = r + uintptr(n)
 	}

@@ -146,3 +146,41 @@ func callW14(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n uintptr) uintptr {
 func callW15(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o uintptr) uintptr {
 	return callWn(fn, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)
 }
+
+// callWV calls fn with the first n words of w through the fast path's
+// helper of that arity (the copy path, which calls it, is cgo only).
+func callWV(fn uintptr, w *words, n int) uintptr {
+	switch n {
+	case 0:
+		return callW0(fn)
+	case 1:
+		return callW1(fn, w[0])
+	case 2:
+		return callW2(fn, w[0], w[1])
+	case 3:
+		return callW3(fn, w[0], w[1], w[2])
+	case 4:
+		return callW4(fn, w[0], w[1], w[2], w[3])
+	case 5:
+		return callW5(fn, w[0], w[1], w[2], w[3], w[4])
+	case 6:
+		return callW6(fn, w[0], w[1], w[2], w[3], w[4], w[5])
+	case 7:
+		return callW7(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6])
+	case 8:
+		return callW8(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+	case 9:
+		return callW9(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+	case 10:
+		return callW10(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9])
+	case 11:
+		return callW11(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10])
+	case 12:
+		return callW12(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11])
+	case 13:
+		return callW13(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12])
+	case 14:
+		return callW14(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13])
+	}
+	return callW15(fn, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14])
+}

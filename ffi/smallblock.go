@@ -50,14 +50,18 @@ func getSmallBlock() unsafe.Pointer {
 	var cb uintptr
 	if id := procPin(); id < maxCachedP {
 		e := &small.per[id].b
-		if cb = blockLoad(e); cb != 0 {
-			blockStore(e, 0)
-		}
+		cb = blockLoad(e)
+		blockStore(e, 0)
 	}
 	procUnpin()
-	if cb != 0 {
-		return ptrFromAddr(cb)
+	if cb == 0 {
+		return newSmallBlock()
 	}
+	return ptrFromAddr(cb)
+}
+
+// newSmallBlock is getSmallBlock when the P's cache is empty.
+func newSmallBlock() unsafe.Pointer {
 	small.mu.Lock()
 	defer small.mu.Unlock()
 	if n := len(small.free); n > 0 {
@@ -102,9 +106,13 @@ func putSmallBlock(b unsafe.Pointer, poison bool) {
 		}
 	}
 	procUnpin()
-	if cached {
-		return
+	if !cached {
+		freeSmallBlock(b)
 	}
+}
+
+// freeSmallBlock is putSmallBlock when the P's cache is full.
+func freeSmallBlock(b unsafe.Pointer) {
 	small.mu.Lock()
 	small.free = append(small.free, b)
 	small.mu.Unlock()
