@@ -506,6 +506,12 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			v = b.numIn(decTypeFloat64, vn.Data)
 		case vn.Kind == abi.ValStr && vn.Len-1 < abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
 			v = b.hdrIn(b.shortIn(vn.Data, int(vn.Len)))
+		case vn.Kind == abi.ValStr && vn.Len > abi.ValInlineMax:
+			var ok bool
+			if v, ok = st.longStr(vn); ok {
+				break
+			}
+			fallthrough
 		default:
 			var err error
 			if v, err = st.value(vn, off+abi.ValSize, depth+1); err != nil {
