@@ -40,7 +40,7 @@ import (
 type View struct {
 	r    arena.Ref
 	base unsafe.Pointer // the arena's base address
-	lo   uint64         // the lowest allocated offset of the arena's incarnation
+	w    uint64         // the arena's slot word r passed Check with (see node)
 	used uint64         // what the arena had allocated when the view was opened
 }
 
@@ -48,11 +48,11 @@ type View struct {
 // with hffi_val_new, or any node a [View] or C's accessors gave. It
 // checks r like hffi_val_kind does. No Go heap allocation.
 func Open(r arena.Ref) (View, error) {
-	ext, err := arena.ResolveExtent(r)
+	ext, w, err := arena.ResolveExtentWord(r)
 	if err != nil {
 		return View{}, err
 	}
-	v := View{r: r, base: ext.Base, lo: ext.Lo, used: ext.Used}
+	v := View{r: r, base: ext.Base, w: w, used: ext.Used}
 	if _, err := v.load(abi.RefOffset(uint64(r))); err != nil { // the snapshot checked the generation
 		return View{}, err
 	}
@@ -87,14 +87,27 @@ func (v View) child(off uint64) View {
 // snapshot of the arena: while the slot word passes for v's reference,
 // the arena is the incarnation and generation v was opened in, so its
 // base and floor are the ones v holds and what it has allocated has only
-// grown (span looks again before it reports EBOUNDS). v's own offset
+// grown (span looks again before it reports EBOUNDS). And while the word
+// is the one v's reference passed with at Open, Check would pass again
+// (it is a function of the reference and the word): one load and a
+// compare, Check's tests only when the word changed. v's own offset
 // needs no check: a View is made only by Open, which checks it, or for an
 // element of an array that a span check passed.
 func (v *View) node() (abi.Val, error) {
-	if err := arena.Check(v.r); err != nil {
+	if err := v.check(); err != nil {
 		return abi.Val{}, err
 	}
 	return v.at(abi.RefOffset(uint64(v.r)))
+}
+
+// check is arena.Check(v.r), skipped while the arena's slot word is the
+// one v was opened with. A live slot's word is never 0 (its state is
+// LIVE): the zero View, whose w is 0, always goes to Check (EZERO).
+func (v *View) check() error {
+	if arena.Word(v.r) == v.w && v.w != 0 {
+		return nil
+	}
+	return arena.Check(v.r)
 }
 
 // at reads and validates the node at off, which lies in v's extent and is
@@ -134,7 +147,7 @@ func (v *View) nodeKind(k uint32) (abi.Val, error) {
 // in reports whether [off, off+size) lies in the extent v holds; size is
 // below 2^37, so nothing overflows.
 func (v *View) in(off, size uint64) bool {
-	return off >= v.lo && off <= v.used && size <= v.used-off
+	return off >= arena.WordLo(v.w) && off <= v.used && size <= v.used-off
 }
 
 // span checks that [off, off+size) lies in the allocated part of the
@@ -616,7 +629,7 @@ func (v View) Entries() iter.Seq2[Entry, error] {
 			return
 		}
 		for i := uint64(0); i < uint64(n.Len); i++ {
-			if err := arena.Check(v.r); err != nil {
+			if err := v.check(); err != nil {
 				yield(Entry{}, err)
 				return
 			}
