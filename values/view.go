@@ -94,7 +94,15 @@ func (v View) child(off uint64) View {
 // needs no check: a View is made only by Open, which checks it, or for an
 // element of an array that a span check passed.
 func (v *View) node() (abi.Val, error) {
-	if err := v.check(); err != nil {
+	if arena.Word(v.r) != v.w || v.w == 0 {
+		return v.nodeChecked()
+	}
+	return v.at(abi.RefOffset(uint64(v.r)))
+}
+
+// nodeChecked is node when the word changed: Check decides.
+func (v *View) nodeChecked() (abi.Val, error) {
+	if err := arena.Check(v.r); err != nil {
 		return abi.Val{}, err
 	}
 	return v.at(abi.RefOffset(uint64(v.r)))
