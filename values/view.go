@@ -437,49 +437,70 @@ func (v *View) find(m *abi.Val, key string) (View, error) {
 	kp := encPrefix(key)
 	lo, hi := uint64(0), uint64(m.Len)
 	for lo < hi {
-		mid := lo + (hi-lo)/2
+		mid := (lo + hi) / 2 // below 2^32 each: no overflow
 		koff := m.Data + mid*abi.ValEntrySize
 		// In the entry array, which shape checked: short keys, most of
-		// them, are read here; at checks the others and finds errors.
+		// them, are read here; keyAt checks the others and finds errors.
+		// The rarer paths are calls, so that the loop keeps its values in
+		// registers.
 		k := *(*abi.Val)(unsafe.Add(v.base, koff))
 		var p uint64
 		if k.Kind == abi.ValStr && k.Len <= abi.ValInlineMax && k.Data>>(8*k.Len) == 0 {
 			p = bits.ReverseBytes64(k.Data) // the bytes, zero-padded
 		} else {
 			var err error
-			if k, err = v.at(koff); err != nil {
+			if k, p, err = v.keyAt(koff); err != nil {
 				return View{}, err
 			}
-			if k.Kind != abi.ValStr {
-				return View{}, viewErr(hffi.ECORRUPT)
-			}
-			if k.Len <= abi.ValInlineMax {
-				p = bits.ReverseBytes64(k.Data)
-			} else { // at least 8 bytes and a NUL: at checked them
-				p = bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data)))
-			}
 		}
-		var d int
-		switch {
-		case kp < p:
-			d = -1
-		case kp > p:
-			d = 1
-		case len(key) == int(k.Len) && len(key) <= 8:
-			d = 0 // the prefixes are the whole keys
-		default:
-			d = strings.Compare(key, v.text(koff, &k))
-		}
-		switch {
-		case d == 0:
-			return v.child(koff + abi.ValSize), nil
-		case d < 0:
+		if kp < p {
 			hi = mid
-		default:
-			lo = mid + 1
+			continue
 		}
+		if kp > p {
+			lo = mid + 1
+			continue
+		}
+		// The prefixes are the whole keys when both are as long and at
+		// most 8 bytes; otherwise the rest of the bytes decide.
+		if len(key) != int(k.Len) || len(key) > 8 {
+			if d := v.keyCmp(key, koff, k); d < 0 {
+				hi = mid
+				continue
+			} else if d > 0 {
+				lo = mid + 1
+				continue
+			}
+		}
+		return v.child(koff + abi.ValSize), nil
 	}
 	return View{}, viewErr(hffi.ENOTFOUND)
+}
+
+// keyAt reads and checks the key node at koff, which find could not read
+// as a short string, and returns it and its prefix.
+//
+//go:noinline
+func (v *View) keyAt(koff uint64) (abi.Val, uint64, error) {
+	k, err := v.at(koff)
+	if err != nil {
+		return k, 0, err
+	}
+	if k.Kind != abi.ValStr {
+		return k, 0, viewErr(hffi.ECORRUPT)
+	}
+	if k.Len <= abi.ValInlineMax {
+		return k, bits.ReverseBytes64(k.Data), nil
+	}
+	// At least 8 bytes and a NUL: at checked them.
+	return k, bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data))), nil
+}
+
+// keyCmp compares key with the checked key node k at koff.
+//
+//go:noinline
+func (v *View) keyCmp(key string, koff uint64, k abi.Val) int {
+	return strings.Compare(key, v.text(koff, &k))
 }
 
 // Path follows a path of map keys and list indexes from v, such as
