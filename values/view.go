@@ -436,17 +436,44 @@ func (v View) Find(key string) (View, error) {
 func (v *View) find(m *abi.Val, key string) (View, error) {
 	kp := encPrefix(key)
 	lo, hi := uint64(0), uint64(m.Len)
+	// The loop makes no call, so that it keeps its values in registers:
+	// it reads short keys (most of them) in the entry array, which shape
+	// checked, and leaves the rest of the search to findFrom at the first
+	// key it cannot decide from the prefixes alone.
 	for lo < hi {
 		mid := (lo + hi) / 2 // below 2^32 each: no overflow
 		koff := m.Data + mid*abi.ValEntrySize
-		// In the entry array, which shape checked: short keys, most of
-		// them, are read here; keyAt checks the others and finds errors.
-		// The rarer paths are calls, so that the loop keeps its values in
-		// registers.
+		k := *(*abi.Val)(unsafe.Add(v.base, koff))
+		if k.Kind != abi.ValStr || k.Len > abi.ValInlineMax || k.Data>>(8*k.Len) != 0 {
+			break
+		}
+		p := bits.ReverseBytes64(k.Data) // the bytes, zero-padded
+		if kp < p {
+			hi = mid
+		} else if kp > p {
+			lo = mid + 1
+		} else if len(key) == int(k.Len) { // then at most 7 bytes: the prefixes are the whole keys
+			return v.child(koff + abi.ValSize), nil
+		} else {
+			break
+		}
+	}
+	return v.findFrom(m, key, kp, lo, hi)
+}
+
+// findFrom is find's binary search from [lo, hi), for any keys: those
+// that are not short strings are read and checked by keyAt, and keys that
+// share a prefix are compared whole.
+//
+//go:noinline
+func (v *View) findFrom(m *abi.Val, key string, kp, lo, hi uint64) (View, error) {
+	for lo < hi {
+		mid := (lo + hi) / 2
+		koff := m.Data + mid*abi.ValEntrySize
 		k := *(*abi.Val)(unsafe.Add(v.base, koff))
 		var p uint64
 		if k.Kind == abi.ValStr && k.Len <= abi.ValInlineMax && k.Data>>(8*k.Len) == 0 {
-			p = bits.ReverseBytes64(k.Data) // the bytes, zero-padded
+			p = bits.ReverseBytes64(k.Data)
 		} else {
 			var err error
 			if k, p, err = v.keyAt(koff); err != nil {
