@@ -186,3 +186,43 @@ func TestResolveExtent(t *testing.T) {
 	_, err = ResolveExtent(id)
 	require.ErrorIs(t, err, hffi.ECLOSED)
 }
+
+// Word and ResolveExtentWord give the slot word a Ref was checked against:
+// unchanged while the Ref passes Check, changed by every Reset and Free
+// that makes it fail, and WordLo of it is the extent's Lo. (A reader that
+// skips Check while the word is unchanged relies on all three.)
+func TestWord(t *testing.T) {
+	isolateRegistry(t, 1, 2)
+	a := mustNew(t, WithMaxSize(1<<20))
+	for round := range 4 { // generations 1, 2, then a recycled slot
+		r, err := a.Ref(mustCopy(t, a, "word"))
+		require.NoError(t, err)
+		var words []uint64
+		for _, x := range []Ref{r, a.CArena()} {
+			e, w, err := ResolveExtentWord(x)
+			require.NoError(t, err)
+			e2, err := ResolveExtent(x)
+			require.NoError(t, err)
+			assert.Equal(t, e2, e)
+			assert.Equal(t, w, Word(x), "round %d", round)
+			assert.Equal(t, e.Lo, WordLo(w), "round %d", round)
+			words = append(words, w)
+		}
+		assert.Equal(t, words[0], words[1], "one arena, one word")
+		_, err = a.Alloc(64, 8) // allocating leaves the word alone
+		require.NoError(t, err)
+		assert.Equal(t, words[0], Word(r))
+		a.Reset()
+		require.Error(t, Check(r))
+		assert.NotEqual(t, words[0], Word(r), "round %d: Reset changed the word", round)
+		_, _, err = ResolveExtentWord(r)
+		require.ErrorIs(t, err, hffi.ESTALE)
+	}
+	id := a.CArena()
+	w := Word(id)
+	require.NoError(t, a.Free())
+	require.ErrorIs(t, Check(id), hffi.ECLOSED)
+	assert.NotEqual(t, w, Word(id), "Free changed the word")
+	_, _, err := ResolveExtentWord(0)
+	require.ErrorIs(t, err, hffi.EZERO)
+}

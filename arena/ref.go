@@ -172,20 +172,42 @@ type Extent struct {
 // apart from the check could give the next generation's, or another
 // arena's). It makes no Go heap allocation.
 func ResolveExtent(r Ref) (Extent, error) {
+	e, _, err := ResolveExtentWord(r)
+	return e, err
+}
+
+// ResolveExtentWord is [ResolveExtent] that also returns the registry
+// slot word its snapshot validated r against (see [Word]).
+func ResolveExtentWord(r Ref) (Extent, uint64, error) {
 	slot := abi.RefSlot(uint64(r))
 	for {
 		h, w, code := lookup(uint64(r))
 		if code != hffi.OK {
-			return Extent{}, resolveErrs.of(code)
+			return Extent{}, 0, resolveErrs.of(code)
 		}
 		used := atomic.LoadUint64(&h.Used)
 		base := atomic.LoadPointer(&bases[slot])
 		if base == nil || atomic.LoadUint64(&h.Word) != w {
 			continue
 		}
-		return Extent{Base: base, Lo: wordFloor(w) + abi.ArenaPrefix, Used: used}, nil
+		return Extent{Base: base, Lo: wordFloor(w) + abi.ArenaPrefix, Used: used}, w, nil
 	}
 }
+
+// Word returns the word that the registry slot r names holds now: the
+// arena's generation, state and floor. [Check] of r is a function of r and
+// this word alone, so a reader that saw r pass with word w (from
+// [ResolveExtentWord]) knows that it still passes, with the same answer
+// as Check, while Word(r) == w: one load instead of Check's tests. When
+// the word differs, Check gives the answer. Lo of an Extent is
+// [WordLo] of the word it was validated with.
+func Word(r Ref) uint64 {
+	return atomic.LoadUint64(&hdrs[abi.RefSlot(uint64(r))].Word)
+}
+
+// WordLo returns the lowest offset of the incarnation that the slot word
+// w describes: [Extent.Lo] of an extent validated with w.
+func WordLo(w uint64) uint64 { return wordFloor(w) + abi.ArenaPrefix }
 
 // Check is the Go twin of hffi_arena_check: nil if the arena that r (an
 // [Arena.CArena] or any Ref into it) names is live at r's generation, and

@@ -317,12 +317,13 @@ func (st *decState) view(n decNode) (string, error) {
 	return unsafe.String((*byte)(unsafe.Add(st.base, n.Data)), n.Len), nil
 }
 
-// key reads the key node of entry i of the map node m and checks that it
+// key reads the key node of entry i of the entry array at offset
+// entries (a map node's data) and checks that it
 // sorts after the previous key, prev, whose prefix (see encPrefix) is pp:
 // strictly increasing keys are what C's binary search relies on. The key
 // is a view into the arena; key returns its prefix too, and the node.
-func (st *decState) key(m decNode, i int, prev string, pp uint64, depth int) (string, uint64, decNode, error) {
-	k, err := st.elem(m.Data+uint64(i)*abi.ValEntrySize, depth)
+func (st *decState) key(entries uint64, i int, prev string, pp uint64, depth int) (string, uint64, decNode, error) {
+	k, err := st.elem(entries+uint64(i)*abi.ValEntrySize, depth)
 	if err != nil {
 		return "", 0, k, err
 	}
@@ -457,6 +458,12 @@ func (st *decState) anyMap(n decNode, depth int) (any, error) {
 // needed when two prefixes tie (rare), is read again from its node, which
 // has been checked.
 func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
+	if depth >= abi.ValMaxDepth && n.Len > 0 {
+		// Every key would be too deep: the error key gives for the first.
+		return atIndex(decCorrupt("nested deeper than %d levels", abi.ValMaxDepth), 0)
+	}
+	// Only what the loop needs is kept (the node itself is not), so that
+	// fewer values are reloaded after each map assignment.
 	start, end := n.Data, n.Data+uint64(n.Len)*abi.ValEntrySize
 	pp := uint64(0)
 	for off := start; off < end; off += abi.ValEntrySize {
@@ -467,12 +474,12 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 		}
 		var key string
 		var kp uint64
-		if kl, kd := e.Key.Len, e.Key.Data; e.Key.Kind == abi.ValStr && kl <= abi.ValInlineMax && kd>>(8*kl&63) == 0 && depth < abi.ValMaxDepth {
+		if kl, kd := e.Key.Len, e.Key.Data; e.Key.Kind == abi.ValStr && kl <= abi.ValInlineMax && kd>>(8*kl&63) == 0 {
 			// The node holds the key, zero-padded: its prefix is the
 			// node's data byte swapped.
 			kp = bits.ReverseBytes64(kd)
 			if pp >= kp && off != start && (pp > kp || !st.keyAfter(off)) {
-				return st.keyOrderErr(n, off)
+				return st.keyOrderErr(start, off)
 			}
 			if kl > 0 {
 				key = b.shortIn(kd, int(kl))
@@ -483,7 +490,7 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			if i > 0 {
 				prev = st.keyView(off - abi.ValEntrySize)
 			}
-			k, p, kn, err := st.key(n, i, prev, pp, depth+1)
+			k, p, kn, err := st.key(start, i, prev, pp, depth+1)
 			if err != nil {
 				return atIndex(err, i)
 			}
@@ -499,6 +506,12 @@ func (st *decState) fillMap(m map[string]any, n decNode, depth int) error {
 			v = b.numIn(decTypeFloat64, vn.Data)
 		case vn.Kind == abi.ValStr && vn.Len-1 < abi.ValInlineMax && vn.Data>>(8*vn.Len&63) == 0:
 			v = b.hdrIn(b.shortIn(vn.Data, int(vn.Len)))
+		case vn.Kind == abi.ValStr && vn.Len > abi.ValInlineMax:
+			var ok bool
+			if v, ok = st.longStr(vn); ok {
+				break
+			}
+			fallthrough
 		default:
 			var err error
 			if v, err = st.value(vn, off+abi.ValSize, depth+1); err != nil {
@@ -531,9 +544,9 @@ func (st *decState) keyAfter(off uint64) bool {
 }
 
 //go:noinline
-func (st *decState) keyOrderErr(n decNode, off uint64) error {
+func (st *decState) keyOrderErr(start, off uint64) error {
 	return atIndex(decCorrupt("map keys not in strictly increasing order at %q (did C call hffi_val_map_sort?)", st.keyView(off)),
-		int((off-n.Data)/abi.ValEntrySize))
+		int((off-start)/abi.ValEntrySize))
 }
 
 // value decodes vn, a copy of the element node at off, at depth: what
@@ -887,7 +900,7 @@ func (st *decState) intoMap(n decNode, v reflect.Value, depth int) error {
 	}
 	prev, pp := "", uint64(0)
 	for i := 0; i < int(n.Len); i++ {
-		k, kp, _, err := st.key(n, i, prev, pp, depth+1)
+		k, kp, _, err := st.key(n.Data, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}
@@ -911,7 +924,7 @@ func (st *decState) intoStruct(n decNode, v reflect.Value, depth int) error {
 	prev, pp := "", uint64(0)
 	j := 0 // keys and fields are both sorted: match them like a merge
 	for i := 0; i < int(n.Len); i++ {
-		k, kp, _, err := st.key(n, i, prev, pp, depth+1)
+		k, kp, _, err := st.key(n.Data, i, prev, pp, depth+1)
 		if err != nil {
 			return atIndex(err, i)
 		}

@@ -40,7 +40,7 @@ import (
 type View struct {
 	r    arena.Ref
 	base unsafe.Pointer // the arena's base address
-	lo   uint64         // the lowest allocated offset of the arena's incarnation
+	w    uint64         // the arena's slot word r passed Check with (see node)
 	used uint64         // what the arena had allocated when the view was opened
 }
 
@@ -48,11 +48,11 @@ type View struct {
 // with hffi_val_new, or any node a [View] or C's accessors gave. It
 // checks r like hffi_val_kind does. No Go heap allocation.
 func Open(r arena.Ref) (View, error) {
-	ext, err := arena.ResolveExtent(r)
+	ext, w, err := arena.ResolveExtentWord(r)
 	if err != nil {
 		return View{}, err
 	}
-	v := View{r: r, base: ext.Base, lo: ext.Lo, used: ext.Used}
+	v := View{r: r, base: ext.Base, w: w, used: ext.Used}
 	if _, err := v.load(abi.RefOffset(uint64(r))); err != nil { // the snapshot checked the generation
 		return View{}, err
 	}
@@ -87,14 +87,35 @@ func (v View) child(off uint64) View {
 // snapshot of the arena: while the slot word passes for v's reference,
 // the arena is the incarnation and generation v was opened in, so its
 // base and floor are the ones v holds and what it has allocated has only
-// grown (span looks again before it reports EBOUNDS). v's own offset
+// grown (span looks again before it reports EBOUNDS). And while the word
+// is the one v's reference passed with at Open, Check would pass again
+// (it is a function of the reference and the word): one load and a
+// compare, Check's tests only when the word changed. v's own offset
 // needs no check: a View is made only by Open, which checks it, or for an
 // element of an array that a span check passed.
 func (v *View) node() (abi.Val, error) {
+	if arena.Word(v.r) != v.w || v.w == 0 {
+		return v.nodeChecked()
+	}
+	return v.at(abi.RefOffset(uint64(v.r)))
+}
+
+// nodeChecked is node when the word changed: Check decides.
+func (v *View) nodeChecked() (abi.Val, error) {
 	if err := arena.Check(v.r); err != nil {
 		return abi.Val{}, err
 	}
 	return v.at(abi.RefOffset(uint64(v.r)))
+}
+
+// check is arena.Check(v.r), skipped while the arena's slot word is the
+// one v was opened with. A live slot's word is never 0 (its state is
+// LIVE): the zero View, whose w is 0, always goes to Check (EZERO).
+func (v *View) check() error {
+	if arena.Word(v.r) == v.w && v.w != 0 {
+		return nil
+	}
+	return arena.Check(v.r)
 }
 
 // at reads and validates the node at off, which lies in v's extent and is
@@ -134,7 +155,7 @@ func (v *View) nodeKind(k uint32) (abi.Val, error) {
 // in reports whether [off, off+size) lies in the extent v holds; size is
 // below 2^37, so nothing overflows.
 func (v *View) in(off, size uint64) bool {
-	return off >= v.lo && off <= v.used && size <= v.used-off
+	return off >= arena.WordLo(v.w) && off <= v.used && size <= v.used-off
 }
 
 // span checks that [off, off+size) lies in the allocated part of the
@@ -415,50 +436,98 @@ func (v View) Find(key string) (View, error) {
 func (v *View) find(m *abi.Val, key string) (View, error) {
 	kp := encPrefix(key)
 	lo, hi := uint64(0), uint64(m.Len)
+	// The loop makes no call, so that it keeps its values in registers:
+	// it reads short keys (most of them) in the entry array, which shape
+	// checked, and leaves the rest of the search to findFrom at the first
+	// key it cannot decide from the prefixes alone.
 	for lo < hi {
-		mid := lo + (hi-lo)/2
+		mid := (lo + hi) / 2 // below 2^32 each: no overflow
 		koff := m.Data + mid*abi.ValEntrySize
-		// In the entry array, which shape checked: short keys, most of
-		// them, are read here; at checks the others and finds errors.
+		k := *(*abi.Val)(unsafe.Add(v.base, koff))
+		if k.Kind != abi.ValStr || k.Len > abi.ValInlineMax || k.Data>>(8*k.Len) != 0 {
+			break
+		}
+		p := bits.ReverseBytes64(k.Data) // the bytes, zero-padded
+		if kp < p {
+			hi = mid
+		} else if kp > p {
+			lo = mid + 1
+		} else if len(key) == int(k.Len) { // then at most 7 bytes: the prefixes are the whole keys
+			return v.child(koff + abi.ValSize), nil
+		} else {
+			break
+		}
+	}
+	return v.findFrom(m, key, kp, lo, hi)
+}
+
+// findFrom is find's binary search from [lo, hi), for any keys: those
+// that are not short strings are read and checked by keyAt, and keys that
+// share a prefix are compared whole.
+//
+//go:noinline
+func (v *View) findFrom(m *abi.Val, key string, kp, lo, hi uint64) (View, error) {
+	for lo < hi {
+		mid := (lo + hi) / 2
+		koff := m.Data + mid*abi.ValEntrySize
 		k := *(*abi.Val)(unsafe.Add(v.base, koff))
 		var p uint64
 		if k.Kind == abi.ValStr && k.Len <= abi.ValInlineMax && k.Data>>(8*k.Len) == 0 {
-			p = bits.ReverseBytes64(k.Data) // the bytes, zero-padded
+			p = bits.ReverseBytes64(k.Data)
 		} else {
 			var err error
-			if k, err = v.at(koff); err != nil {
+			if k, p, err = v.keyAt(koff); err != nil {
 				return View{}, err
 			}
-			if k.Kind != abi.ValStr {
-				return View{}, viewErr(hffi.ECORRUPT)
-			}
-			if k.Len <= abi.ValInlineMax {
-				p = bits.ReverseBytes64(k.Data)
-			} else { // at least 8 bytes and a NUL: at checked them
-				p = bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data)))
-			}
 		}
-		var d int
-		switch {
-		case kp < p:
-			d = -1
-		case kp > p:
-			d = 1
-		case len(key) == int(k.Len) && len(key) <= 8:
-			d = 0 // the prefixes are the whole keys
-		default:
-			d = strings.Compare(key, v.text(koff, &k))
-		}
-		switch {
-		case d == 0:
-			return v.child(koff + abi.ValSize), nil
-		case d < 0:
+		if kp < p {
 			hi = mid
-		default:
-			lo = mid + 1
+			continue
 		}
+		if kp > p {
+			lo = mid + 1
+			continue
+		}
+		// The prefixes are the whole keys when both are as long and at
+		// most 8 bytes; otherwise the rest of the bytes decide.
+		if len(key) != int(k.Len) || len(key) > 8 {
+			if d := v.keyCmp(key, koff, k); d < 0 {
+				hi = mid
+				continue
+			} else if d > 0 {
+				lo = mid + 1
+				continue
+			}
+		}
+		return v.child(koff + abi.ValSize), nil
 	}
 	return View{}, viewErr(hffi.ENOTFOUND)
+}
+
+// keyAt reads and checks the key node at koff, which find could not read
+// as a short string, and returns it and its prefix.
+//
+//go:noinline
+func (v *View) keyAt(koff uint64) (abi.Val, uint64, error) {
+	k, err := v.at(koff)
+	if err != nil {
+		return k, 0, err
+	}
+	if k.Kind != abi.ValStr {
+		return k, 0, viewErr(hffi.ECORRUPT)
+	}
+	if k.Len <= abi.ValInlineMax {
+		return k, bits.ReverseBytes64(k.Data), nil
+	}
+	// At least 8 bytes and a NUL: at checked them.
+	return k, bits.ReverseBytes64(*(*uint64)(unsafe.Add(v.base, k.Data))), nil
+}
+
+// keyCmp compares key with the checked key node k at koff.
+//
+//go:noinline
+func (v *View) keyCmp(key string, koff uint64, k abi.Val) int {
+	return strings.Compare(key, v.text(koff, &k))
 }
 
 // Path follows a path of map keys and list indexes from v, such as
@@ -616,7 +685,7 @@ func (v View) Entries() iter.Seq2[Entry, error] {
 			return
 		}
 		for i := uint64(0); i < uint64(n.Len); i++ {
-			if err := arena.Check(v.r); err != nil {
+			if err := v.check(); err != nil {
 				yield(Entry{}, err)
 				return
 			}
