@@ -41,14 +41,27 @@ type Encoder struct {
 	// as in `values: encode payload.user.tags[3]: unsupported type chan int`.
 	Name string
 
-	buf    []byte    // the tree, offsets relative to its start
-	relocs []uint32  // positions in buf of links to rebase
-	blits  []encBlit // long strings, copied straight into the arena
-	kvs    []encKV   // map entries being sorted, a stack shared by nesting levels
-	ord    []encOrd  // their order, the same stack
-	rkvs   []encRKV  // the same for maps and structs encoded by reflection
-	seen   map[encSeen]struct{}
-	made   []handles.Handle
+	// buf is the tree. Encode writes it straight into a reservation in
+	// the arena (see encodeDirect): then buf covers the reservation, at
+	// arena offset base, and links are written rebased. If that fails,
+	// it builds the tree in scratch, a Go buffer, with base 0, and copies
+	// it into the arena at the end, rebasing the links listed in relocs.
+	buf     []byte
+	base    uint64
+	relocs  []uint32 // positions in buf of links to rebase (base 0 only)
+	scratch []byte
+	win     unsafe.Pointer // the reservation (base != 0 only): buf, after up to 7 bytes of alignment
+	winCap  int            // its size
+	a       *arena.Arena
+	retry   bool // the reservation could not grow: encode again into scratch
+	hint    int  // how much to reserve: the last tree's size, with room to spare
+
+	blits []encBlit // long strings, copied straight into the arena
+	kvs   []encKV   // map entries being sorted, a stack shared by nesting levels
+	ord   []encOrd  // their order, the same stack
+	rkvs  []encRKV  // the same for maps and structs encoded by reflection
+	seen  map[encSeen]struct{}
+	made  []handles.Handle
 
 	kvsHigh int // how much of kvs the last Encode used
 }
@@ -87,6 +100,8 @@ const (
 	encCycleDepth = 100 // deeper than this, containers are checked for cycles
 	encCycleBig   = 64  // and so are containers this long, at any depth
 	encPoolMax    = 256 << 10
+	encReserveMin = 512     // the smallest reservation
+	encReserveMax = 1 << 20 // the largest first reservation; it grows beyond
 )
 
 var encPool = sync.Pool{New: func() any { return new(Encoder) }}
@@ -107,7 +122,7 @@ var encPool = sync.Pool{New: func() any { return new(Encoder) }}
 func Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	e := encPool.Get().(*Encoder)
 	r, err := e.Encode(a, v)
-	if cap(e.buf) > encPoolMax {
+	if cap(e.scratch) > encPoolMax {
 		*e = Encoder{}
 	}
 	encPool.Put(e)
@@ -119,18 +134,23 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	if a == nil {
 		return 0, fmt.Errorf("values: encode: nil arena: %w", hffi.EINVAL)
 	}
-	e.buf = e.buf[:0]
-	e.relocs = e.relocs[:0]
 	e.made = e.made[:0]
 	if len(e.seen) > 0 {
 		clear(e.seen)
 	}
-	e.alloc(abi.ValSize)
-	err := e.encAny(0, v, 0)
-	var r arena.Ref
-	if err == nil {
-		r, err = e.flush(a)
+	r, err := e.encodeDirect(a, v)
+	if e.retry {
+		// Undo the first attempt (handles included: they are made
+		// again) and encode into scratch.
+		e.retry = false
+		e.dropMade()
+		if len(e.seen) > 0 {
+			clear(e.seen)
+		}
+		e.blits = e.blits[:0]
+		r, err = e.encodeBuffered(a, v)
 	}
+	e.buf, e.win, e.a = nil, nil, nil
 	clear(e.blits)
 	e.blits = e.blits[:0]
 	clear(e.kvs[:e.kvsHigh])
@@ -142,6 +162,92 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 		return 0, finish("encode", e.Name, err)
 	}
 	return r, nil
+}
+
+// encodeDirect encodes v straight into a reservation of hint bytes in a,
+// grown in place as needed (see [arena.Arena.ResizeLast]), and gives back
+// what the tree did not use: the tree lands where flush would have put it,
+// without building it elsewhere and copying it. If the reservation cannot
+// be made or grown (the arena is nearly full, or another goroutine or C
+// thread allocated from it meanwhile), it sets e.retry, and Encode starts
+// over with encodeBuffered, which needs the tree's exact size only and
+// fails as the encoder always did. The tail of a reservation that another
+// allocation followed cannot be given back: it stays unused until a's
+// Reset.
+func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
+	// The reservation is not aligned, so that giving all of it back
+	// leaves a's use as it was; the tree starts at the next multiple of
+	// 8, where flush's allocation would.
+	want := max(e.hint, encReserveMin)
+	p0, err := a.AllocUninit(uintptr(want)+abi.RefOffScale-1, 1)
+	if err != nil {
+		e.retry = true
+		return 0, nil
+	}
+	skip := int(-uintptr(p0) & (abi.RefOffScale - 1))
+	p := unsafe.Add(p0, skip)
+	e.a, e.win, e.winCap = a, p0, want+abi.RefOffScale-1
+	r, err := a.Ref(p)
+	if err != nil {
+		a.ResizeLast(p0, uintptr(e.winCap), 0)
+		e.retry = true
+		return 0, nil
+	}
+	e.base = abi.RefOffset(uint64(r))
+	e.buf = unsafe.Slice((*byte)(p), e.winCap-skip)[:0] // e.winCap-cap(e.buf) is skip
+	e.alloc(abi.ValSize)
+	err = e.encAny(0, v, 0)
+	if err == nil && !e.retry {
+		e.blit()
+	}
+	if err != nil || e.retry {
+		a.ResizeLast(p0, uintptr(e.winCap), 0)
+		return 0, err
+	}
+	size := len(e.buf)
+	if skip+size < e.winCap {
+		a.ResizeLast(p0, uintptr(e.winCap), uintptr(skip+size))
+	}
+	e.hint = min(size+size/4, encReserveMax)
+	return r, nil
+}
+
+// blit appends the long strings to the tree, in direct mode.
+func (e *Encoder) blit() {
+	if len(e.blits) == 0 {
+		return
+	}
+	size := len(e.buf)
+	for _, b := range e.blits {
+		size += encPad(len(b.s) + 1)
+	}
+	off := e.alloc(size - len(e.buf))
+	if e.retry {
+		return
+	}
+	dst := e.buf
+	for _, b := range e.blits {
+		n := len(b.s)
+		copy(dst[off:], b.s)
+		clear(dst[off+n : off+encPad(n+1)])
+		*(*uint64)(unsafe.Pointer(&dst[b.pos+8])) = e.base + uint64(off)
+		off += encPad(n + 1)
+	}
+}
+
+// encodeBuffered encodes v into scratch and copies it into a.
+func (e *Encoder) encodeBuffered(a *arena.Arena, v any) (arena.Ref, error) {
+	e.base = 0
+	e.buf = e.scratch[:0]
+	e.relocs = e.relocs[:0]
+	e.alloc(abi.ValSize)
+	err := e.encAny(0, v, 0)
+	e.scratch = e.buf[:0]
+	if err != nil {
+		return 0, err
+	}
+	e.hint = min(len(e.buf)+len(e.buf)/4, encReserveMax)
+	return e.flush(a)
 }
 
 // Created returns the handles that the last [Encoder.Encode] stored in
@@ -199,10 +305,33 @@ func (e *Encoder) alloc(n int) int {
 	at := len(e.buf)
 	end := at + encPad(n)
 	if end > cap(e.buf) {
-		e.buf = append(e.buf[:cap(e.buf)], make([]byte, end-cap(e.buf))...)
+		e.grow(end)
 	}
 	e.buf = e.buf[:end]
 	return at
+}
+
+// grow makes room for end bytes in buf: in direct mode by growing the
+// reservation in place, or else by setting e.retry and carrying on in
+// scratch (the result is thrown away).
+func (e *Encoder) grow(end int) {
+	if e.base != 0 && !e.retry {
+		for _, want := range [2]int{max(end, 2*cap(e.buf)), end} {
+			if uint64(want) < abi.ArenaMaxSize && e.a.ResizeLast(e.win, uintptr(e.winCap), uintptr(e.winCap-cap(e.buf)+want)) {
+				e.winCap += want - cap(e.buf)
+				e.buf = unsafe.Slice(unsafe.SliceData(e.buf), want)[:len(e.buf)]
+				return
+			}
+		}
+		e.retry = true
+		e.buf = e.scratch[:0]
+	}
+	if end > cap(e.buf) {
+		e.buf = append(e.buf[:cap(e.buf)], make([]byte, end-cap(e.buf))...)
+	}
+	if e.retry {
+		e.scratch = e.buf[:0]
+	}
 }
 
 // text writes s, its NUL and zero padding at a new position.
@@ -225,8 +354,10 @@ func (e *Encoder) put(pos int, k Kind, n uint32, data uint64) {
 
 // link writes a node whose payload is at position at of the tree.
 func (e *Encoder) link(pos int, k Kind, n int, at int) {
-	e.put(pos, k, uint32(n), uint64(at))
-	e.relocs = append(e.relocs, uint32(pos+8))
+	e.put(pos, k, uint32(n), e.base+uint64(at))
+	if e.base == 0 {
+		e.relocs = append(e.relocs, uint32(pos+8))
+	}
 }
 
 func (e *Encoder) encInt(pos int, i int64) { e.put(pos, KindInt, 0, uint64(i)) }

@@ -3,6 +3,7 @@
 package values
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -141,12 +142,20 @@ func (g *diffGen) mapAny(depth int) map[string]any {
 	return m
 }
 
+// diffOpts are the circumstances of a diffEncode.
+type diffOpts struct {
+	skip        uintptr  // bytes allocated before the encoding
+	withHandles bool     // unsupported values become handles
+	maxSize     uintptr  // of the arenas (4 MiB if 0)
+	enc         *Encoder // the Encoder to use (a new one if nil), with what it learned before
+}
+
 // diffEncode encodes v with the reference encoder and with Encoder into
-// two fresh arenas, after skip bytes of other allocations, and requires
-// the same outcome: the same error text, or the same root offset and the
-// same bytes. With withHandles both encode unsupported values as handles
-// (which differ between the two: the test compares their count only).
-func diffEncode(t testing.TB, v any, skip uintptr, withHandles bool) {
+// two fresh arenas and requires the same outcome: the same error text, or
+// the same root offset and the same bytes; and the same arena use. With
+// handles both encode unsupported values as handles (which differ between
+// the two: the test compares their count only).
+func diffEncode(t testing.TB, v any, o diffOpts) {
 	t.Helper()
 	var outs [2]struct {
 		r    arena.Ref
@@ -156,41 +165,46 @@ func diffEncode(t testing.TB, v any, skip uintptr, withHandles bool) {
 		made int
 	}
 	for i := range outs {
-		a, err := arena.New(arena.WithMaxSize(4 << 20))
+		a, err := arena.New(arena.WithMaxSize(cmp.Or(o.maxSize, 4<<20)))
 		require.NoError(t, err)
-		if skip > 0 {
-			_, err = a.AllocUninit(skip, 1)
+		if o.skip > 0 {
+			_, err = a.AllocUninit(o.skip, 1)
 			require.NoError(t, err)
 		}
 		var tab *handles.Table
-		if withHandles {
+		if o.withHandles {
 			tab, err = handles.NewTable()
 			require.NoError(t, err)
 		}
-		o := &outs[i]
+		out := &outs[i]
 		if i == 0 {
 			e := refEncoder{Handles: tab, Name: "v"}
-			o.r, o.err = e.Encode(a, v)
-			o.made = len(e.made)
+			out.r, out.err = e.Encode(a, v)
+			out.made = len(e.made)
 			e.dropMade()
 		} else {
-			e := Encoder{Handles: tab, Name: "v"}
-			o.r, o.err = e.Encode(a, v)
-			o.made = len(e.made)
+			e := o.enc
+			if e == nil {
+				e = new(Encoder)
+			}
+			e.Handles, e.Name = tab, "v"
+			out.r, out.err = e.Encode(a, v)
+			out.made = len(e.made)
 			e.dropMade()
+			e.Handles = nil
 		}
 		if tab != nil {
 			require.Zero(t, tab.Len(), "handles left in the table")
 			require.NoError(t, tab.Close())
 		}
-		o.used = a.Used()
-		if o.err == nil {
-			p, err := arena.Resolve(o.r, 1)
+		out.used = a.Used()
+		if out.err == nil {
+			p, err := arena.Resolve(out.r, 1)
 			require.NoError(t, err)
-			n := o.used + abi.ArenaPrefix - uintptr(abi.RefOffset(uint64(o.r)))
-			o.b = append([]byte(nil), unsafe.Slice((*byte)(p), n)...)
-			if withHandles {
-				diffMaskHandles(o.b)
+			n := out.used + abi.ArenaPrefix - uintptr(abi.RefOffset(uint64(out.r)))
+			out.b = append([]byte(nil), unsafe.Slice((*byte)(p), n)...)
+			if o.withHandles {
+				diffMaskHandles(out.b)
 			}
 		}
 		require.NoError(t, a.Free())
@@ -225,13 +239,22 @@ func diffMaskHandles(b []byte) {
 func TestEncodeMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	buf := make([]byte, 4096)
+	var shared Encoder // learns its reservation from the trees before
 	for i := range 3000 {
 		for j := range buf {
 			buf[j] = byte(rng.Uint32())
 		}
 		g := diffGen{b: buf}
 		v := g.value(0)
-		diffEncode(t, v, uintptr(i%13)*8+uintptr(i%3), i%5 == 0)
+		o := diffOpts{skip: uintptr(i%13)*8 + uintptr(i%3), withHandles: i%5 == 0}
+		if i%2 == 1 {
+			o.enc = &shared
+		}
+		if i%7 == 0 { // a small arena: the reservation, or the tree, may not fit
+			o.maxSize = 1
+			o.skip = uintptr(rng.IntN(4000))
+		}
+		diffEncode(t, v, o)
 	}
 }
 
@@ -249,8 +272,11 @@ func TestEncodeMatchesReferenceFixed(t *testing.T) {
 		[]any{1, []any{2, make(chan int)}},
 	} {
 		for _, h := range []bool{false, true} {
-			diffEncode(t, v, 0, h)
-			diffEncode(t, v, 13, h)
+			diffEncode(t, v, diffOpts{withHandles: h})
+			diffEncode(t, v, diffOpts{skip: 13, withHandles: h})
+			for skip := uintptr(3500); skip < 4032; skip += 29 { // near the end of a one-page arena
+				diffEncode(t, v, diffOpts{skip: skip, withHandles: h, maxSize: 1})
+			}
 		}
 	}
 }
@@ -266,10 +292,59 @@ func FuzzEncodeMatchesReference(f *testing.F) {
 		}
 		g := diffGen{b: data}
 		v := g.value(0)
-		var skip uintptr
+		o := diffOpts{withHandles: len(data)%2 == 1}
 		if len(data) > 0 {
-			skip = uintptr(data[len(data)-1] % 24)
+			c := data[len(data)-1]
+			o.skip = uintptr(c % 24)
+			if c >= 128 {
+				o.maxSize, o.skip = 1, uintptr(c-128)*31
+			}
 		}
-		diffEncode(t, v, skip, len(data)%2 == 1)
+		diffEncode(t, v, o)
 	})
+}
+
+// diffAllocText allocates from an arena while it is being encoded into,
+// as another goroutine or a C thread may: the encoder's reservation can
+// then not grow in place.
+type diffAllocText struct{ a *arena.Arena }
+
+func (d diffAllocText) MarshalText() ([]byte, error) {
+	if _, err := d.a.AllocUninit(8, 8); err != nil {
+		return nil, err
+	}
+	return []byte("allocated"), nil
+}
+
+// TestEncodeInterleavedAllocation: an allocation from the arena in the
+// middle of an encoding makes the encoder start over in a Go buffer; the
+// tree is whole, and the handles of the first attempt are not left in the
+// table.
+func TestEncodeInterleavedAllocation(t *testing.T) {
+	a, err := arena.New()
+	require.NoError(t, err)
+	defer a.Free()
+	tab, err := handles.NewTable()
+	require.NoError(t, err)
+	defer tab.Close()
+	list := make([]any, 300)
+	for i := range list {
+		list[i] = strings.Repeat("z", 20+i%3)
+	}
+	v := map[string]any{"a": diffAllocText{a}, "b": list, "c": make(chan int)}
+	e := Encoder{Handles: tab}
+	for range 3 { // the second time the reservation fits at once
+		r, err := e.Encode(a, v)
+		require.NoError(t, err)
+		require.Len(t, e.Created(), 1)
+		require.Equal(t, 1, tab.Len())
+		got, err := Decode(r)
+		require.NoError(t, err)
+		m := got.(map[string]any)
+		require.Equal(t, "allocated", m["a"])
+		require.Equal(t, list, m["b"])
+		h := m["c"].(handles.Handle)
+		require.NoError(t, tab.Delete(h))
+		a.Reset()
+	}
 }
