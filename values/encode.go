@@ -41,20 +41,24 @@ type Encoder struct {
 	// as in `values: encode payload.user.tags[3]: unsupported type chan int`.
 	Name string
 
-	// buf is the tree. Encode writes it straight into a reservation in
-	// the arena (see encodeDirect): then buf covers the reservation, at
-	// arena offset base, and links are written rebased. If that fails,
-	// it builds the tree in scratch, a Go buffer, with base 0, and copies
-	// it into the arena at the end, rebasing the links listed in relocs.
-	buf     []byte
-	base    uint64
-	relocs  []uint32 // positions in buf of links to rebase (base 0 only)
-	scratch []byte
-	win     unsafe.Pointer // the reservation (base != 0 only): buf, after up to 7 bytes of alignment
-	winCap  int            // its size
-	a       *arena.Arena
-	retry   bool // the reservation could not grow: encode again into scratch
-	hint    int  // how much to reserve: the last tree's size, with room to spare
+	// The tree is written at bp, bn bytes so far, room for bcap (a byte
+	// slice would cost more: its bounds are checked on every write, and
+	// its three words updated on every allocation). Encode writes it
+	// straight into a reservation in the arena (see encodeDirect): then
+	// bp is in the reservation, at arena offset base, and links are
+	// written rebased. If that fails, it builds the tree in scratch, a Go
+	// buffer, with base 0, and copies it into the arena at the end,
+	// rebasing the links listed in relocs.
+	bp       unsafe.Pointer
+	bn, bcap int
+	base     uint64
+	relocs   []uint32 // positions of links to rebase (base 0 only)
+	scratch  []byte
+	win      unsafe.Pointer // the reservation (base != 0 only): bp, after up to 7 bytes of alignment
+	winCap   int            // its size: bp's offset in it plus bcap
+	a        *arena.Arena
+	retry    bool // the reservation could not grow: encode again into scratch
+	hint     int  // how much to reserve: the last tree's size, with room to spare
 
 	blits []encBlit // long strings, copied straight into the arena
 	kvs   []encKV   // map entries being sorted, a stack shared by nesting levels
@@ -150,7 +154,7 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 		e.blits = e.blits[:0]
 		r, err = e.encodeBuffered(a, v)
 	}
-	e.buf, e.win, e.a = nil, nil, nil
+	e.bp, e.win, e.a = nil, nil, nil
 	clear(e.blits)
 	e.blits = e.blits[:0]
 	clear(e.kvs[:e.kvsHigh])
@@ -194,7 +198,7 @@ func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 		return 0, nil
 	}
 	e.base = abi.RefOffset(uint64(r))
-	e.buf = unsafe.Slice((*byte)(p), e.winCap-skip)[:0] // e.winCap-cap(e.buf) is skip
+	e.bp, e.bn, e.bcap = p, 0, e.winCap-skip
 	e.alloc(abi.ValSize)
 	err = e.encAny(0, v, 0)
 	if err == nil && !e.retry {
@@ -204,7 +208,7 @@ func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 		a.ResizeLast(p0, uintptr(e.winCap), 0)
 		return 0, err
 	}
-	size := len(e.buf)
+	size := e.bn
 	if skip+size < e.winCap {
 		a.ResizeLast(p0, uintptr(e.winCap), uintptr(skip+size))
 	}
@@ -217,15 +221,15 @@ func (e *Encoder) blit() {
 	if len(e.blits) == 0 {
 		return
 	}
-	size := len(e.buf)
+	size := e.bn
 	for _, b := range e.blits {
 		size += encPad(len(b.s) + 1)
 	}
-	off := e.alloc(size - len(e.buf))
+	off := e.alloc(size - e.bn)
 	if e.retry {
 		return
 	}
-	dst := e.buf
+	dst := e.bytes()
 	for _, b := range e.blits {
 		n := len(b.s)
 		copy(dst[off:], b.s)
@@ -238,15 +242,14 @@ func (e *Encoder) blit() {
 // encodeBuffered encodes v into scratch and copies it into a.
 func (e *Encoder) encodeBuffered(a *arena.Arena, v any) (arena.Ref, error) {
 	e.base = 0
-	e.buf = e.scratch[:0]
+	e.bp, e.bn, e.bcap = unsafe.Pointer(unsafe.SliceData(e.scratch)), 0, cap(e.scratch)
 	e.relocs = e.relocs[:0]
 	e.alloc(abi.ValSize)
 	err := e.encAny(0, v, 0)
-	e.scratch = e.buf[:0]
 	if err != nil {
 		return 0, err
 	}
-	e.hint = min(len(e.buf)+len(e.buf)/4, encReserveMax)
+	e.hint = min(e.bn+e.bn/4, encReserveMax)
 	return e.flush(a)
 }
 
@@ -264,7 +267,7 @@ func (e *Encoder) dropMade() {
 
 // flush copies the tree into one allocation of a and rebases its links.
 func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
-	size := len(e.buf)
+	size := e.bn
 	for _, b := range e.blits {
 		size += encPad(len(b.s) + 1)
 	}
@@ -281,11 +284,11 @@ func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
 	}
 	base := abi.RefOffset(uint64(r))
 	dst := unsafe.Slice((*byte)(p), size)
-	copy(dst, e.buf)
+	copy(dst, e.bytes())
 	for _, at := range e.relocs {
 		*(*uint64)(unsafe.Pointer(&dst[at])) += base
 	}
-	off := len(e.buf)
+	off := e.bn
 	for _, b := range e.blits {
 		n := len(b.s)
 		copy(dst[off:], b.s)
@@ -298,40 +301,43 @@ func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
 
 func encPad(n int) int { return (n + 7) &^ 7 }
 
+// bytes returns the tree so far.
+func (e *Encoder) bytes() []byte { return unsafe.Slice((*byte)(e.bp), e.bn) }
+
 // alloc appends n bytes (rounded up to 8) to the tree and returns their
-// position. They are not cleared (buf is reused): every caller writes all
-// of them, padding included, so that the bytes are deterministic.
+// position. They are not cleared (the memory is reused): every caller
+// writes all of them, padding included, so that the bytes are
+// deterministic.
 func (e *Encoder) alloc(n int) int {
-	at := len(e.buf)
+	at := e.bn
 	end := at + encPad(n)
-	if end > cap(e.buf) {
+	if end > e.bcap {
 		e.grow(end)
 	}
-	e.buf = e.buf[:end]
+	e.bn = end
 	return at
 }
 
-// grow makes room for end bytes in buf: in direct mode by growing the
+// grow makes room for end bytes: in direct mode by growing the
 // reservation in place, or else by setting e.retry and carrying on in
 // scratch (the result is thrown away).
 func (e *Encoder) grow(end int) {
 	if e.base != 0 && !e.retry {
-		for _, want := range [2]int{max(end, 2*cap(e.buf)), end} {
-			if uint64(want) < abi.ArenaMaxSize && e.a.ResizeLast(e.win, uintptr(e.winCap), uintptr(e.winCap-cap(e.buf)+want)) {
-				e.winCap += want - cap(e.buf)
-				e.buf = unsafe.Slice(unsafe.SliceData(e.buf), want)[:len(e.buf)]
+		for _, want := range [2]int{max(end, 2*e.bcap), end} {
+			if uint64(want) < abi.ArenaMaxSize && e.a.ResizeLast(e.win, uintptr(e.winCap), uintptr(e.winCap-e.bcap+want)) {
+				e.winCap += want - e.bcap
+				e.bcap = want
 				return
 			}
 		}
 		e.retry = true
-		e.buf = e.scratch[:0]
 	}
-	if end > cap(e.buf) {
-		e.buf = append(e.buf[:cap(e.buf)], make([]byte, end-cap(e.buf))...)
+	// The bytes so far are kept in buffered mode (they are in scratch);
+	// after a failed reservation they do not matter.
+	if end > cap(e.scratch) {
+		e.scratch = append(e.scratch[:cap(e.scratch)], make([]byte, end-cap(e.scratch))...)[:0]
 	}
-	if e.retry {
-		e.scratch = e.buf[:0]
-	}
+	e.bp, e.bcap = unsafe.Pointer(unsafe.SliceData(e.scratch)), cap(e.scratch)
 }
 
 // text writes s, its NUL and zero padding at a new position.
@@ -340,8 +346,8 @@ func (e *Encoder) text(s string) int {
 	end := at + encPad(len(s)+1)
 	// The last word holds the NUL and the padding: zero it, then copy s
 	// over its front (a store instead of a call to clear).
-	binary.LittleEndian.PutUint64(e.buf[end-8:end], 0)
-	copy(e.buf[at:], s)
+	*(*uint64)(unsafe.Add(e.bp, end-8)) = 0
+	copy(unsafe.Slice((*byte)(unsafe.Add(e.bp, at)), len(s)), s)
 	return at
 }
 
@@ -349,7 +355,7 @@ func (e *Encoder) text(s string) int {
 // pos must come from alloc (or array), which keeps it in buf and aligned:
 // put does not check it again.
 func (e *Encoder) put(pos int, k Kind, n uint32, data uint64) {
-	*(*abi.Val)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.buf)), pos)) = abi.Val{Kind: uint32(k), Len: n, Data: data}
+	*(*abi.Val)(unsafe.Add(e.bp, pos)) = abi.Val{Kind: uint32(k), Len: n, Data: data}
 }
 
 // link writes a node whose payload is at position at of the tree.
@@ -392,9 +398,26 @@ func (e *Encoder) encStr(pos int, k Kind, s string) error {
 		e.put(pos, k, uint32(n), 0)
 		e.blits = append(e.blits, encBlit{pos: pos, s: s})
 	default:
-		e.link(pos, k, n, e.text(s))
+		e.strMid(pos, k, s)
 	}
 	return nil
+}
+
+// strMid writes a string node for s, of more than abi.ValInlineMax and
+// fewer than encBlitMin bytes, and its text: encStr's commonest case in
+// one call.
+func (e *Encoder) strMid(pos int, k Kind, s string) {
+	at := e.bn
+	end := at + encPad(len(s)+1)
+	if end > e.bcap {
+		e.grow(end)
+	}
+	e.bn = end
+	// The last word holds the NUL and the padding: zero it, then copy s
+	// over its front (a store instead of a call to clear).
+	*(*uint64)(unsafe.Add(e.bp, end-8)) = 0
+	copy(unsafe.Slice((*byte)(unsafe.Add(e.bp, at)), len(s)), s)
+	e.link(pos, k, len(s), at)
 }
 
 func (e *Encoder) encBytes(pos int, b []byte) error {
@@ -410,7 +433,12 @@ func (e *Encoder) array(pos int, k Kind, n, size int) (int, error) {
 	if n > abi.ValLenMax {
 		return 0, fail(hffi.EINVAL, fmt.Sprintf("%s of %d elements is too long", k, n))
 	}
-	at := e.alloc(n * size)
+	at := e.bn
+	end := at + n*size // a multiple of 8
+	if end > e.bcap {
+		e.grow(end)
+	}
+	e.bn = end
 	e.link(pos, k, n, at)
 	return at, nil
 }
@@ -716,12 +744,46 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			}
 		}
 		at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
-		for i := 0; err == nil && i < len(ws); i++ {
-			x := ws[i]
-			err = e.encEntry(at+i*abi.ValEntrySize, &kvs[x&0xff], x&^0xff, depth)
+		if err != nil {
+			return err
+		}
+		// encEntry inlined, and the commonest values without the call to
+		// encAny.
+		for i, x := range ws {
+			ent := at + i*abi.ValEntrySize
+			kv := &kvs[x&0xff]
+			if k := kv.k; len(k) <= abi.ValInlineMax { // the word's prefix is the packed key, byte swapped
+				e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(x&^0xff))
+			} else if len(k) < encBlitMin {
+				e.strMid(ent, KindString, k)
+			} else if err = e.encStr(ent, KindString, k); err != nil {
+				return atKey(err, k)
+			}
+			val := ent + abi.ValSize
+			v := kv.v
+			if s, ok := v.(string); ok {
+				if len(s) <= abi.ValInlineMax {
+					e.put(val, KindString, uint32(len(s)), encPack(s))
+				} else if len(s) < encBlitMin {
+					e.strMid(val, KindString, s)
+				} else {
+					err = e.encStr(val, KindString, s)
+				}
+			} else if x, ok := v.(int); ok {
+				e.put(val, KindInt, 0, uint64(x))
+			} else if x, ok := v.(float64); ok {
+				e.put(val, KindFloat, 0, math.Float64bits(x))
+			} else if x, ok := v.(map[string]any); ok && x != nil {
+				err = e.encMapAny(val, x, depth+1)
+			} else {
+				err = e.encAny(val, v, depth+1)
+			}
+			if err != nil {
+				return atKey(err, kv.k)
+			}
 		}
 		e.leave(depth, p, 0, size)
-		return err
+		return nil
 	}
 	base, kvs, ord := e.pushMap(size)
 	for k, v := range m {
