@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/bits"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -391,7 +392,7 @@ func (e *Encoder) encStr(pos int, k Kind, s string) error {
 	n := len(s)
 	switch {
 	case n <= abi.ValInlineMax: // in the node, zero-padded (little-endian)
-		e.put(pos, k, uint32(n), encPack(s))
+		e.put(pos, k, uint32(n), encWord(s))
 	case n > abi.ValLenMax:
 		return fail(hffi.EINVAL, fmt.Sprintf("%s of %d bytes is too long", k, n))
 	case n >= encBlitMin:
@@ -577,6 +578,44 @@ func encPack(s string) uint64 {
 	return uint64(b[0])
 }
 
+// encWord is encPack inlined: it returns the first min(len(s), 8) bytes of s as a little-endian
+// word, zero-padded: the data field of a short string node, and (byte
+// swapped) its sort prefix. It loads words, not
+// bytes, where the architecture allows (see encLE); the loads overlap
+// for lengths that are not powers of two, and never go past s.
+func encWord(s string) uint64 {
+	if !encLE {
+		return encPackBytes(s)
+	}
+	p, n := unsafe.Pointer(unsafe.StringData(s)), uint(len(s))
+	if n >= 4 {
+		if n >= 8 {
+			return *(*uint64)(p)
+		}
+		return uint64(*(*uint32)(p)) | uint64(*(*uint32)(unsafe.Add(p, n-4)))<<(8*(n-4))
+	}
+	if n == 0 {
+		return 0
+	}
+	// Bytes 0, n/2 and n-1: all of them for n of 1 to 3.
+	return uint64(*(*byte)(p)) | uint64(*(*byte)(unsafe.Add(p, n/2)))<<(8*(n/2)) |
+		uint64(*(*byte)(unsafe.Add(p, n-1)))<<(8*(n-1))
+}
+
+// encLE says that the architecture is little-endian and loads words at
+// any alignment.
+const encLE = runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64" || runtime.GOARCH == "386" ||
+	runtime.GOARCH == "ppc64le" || runtime.GOARCH == "loong64"
+
+// encPackBytes is encWord for the other architectures.
+func encPackBytes(s string) uint64 {
+	var w uint64
+	for i := range min(len(s), 8) {
+		w |= uint64(s[i]) << (8 * i)
+	}
+	return w
+}
+
 // encPrefix returns the first 8 bytes of s as a big-endian number, padded
 // with zeros. If encPrefix(a) < encPrefix(b) then a < b; if they are
 // equal the strings must be compared, so sorting compares integers first.
@@ -636,7 +675,7 @@ func (e *Encoder) encEntry(ent int, kv *encKV, pfx uint64, depth int) error {
 	switch x := kv.v.(type) {
 	case string:
 		if len(x) <= abi.ValInlineMax {
-			e.put(val, KindString, uint32(len(x)), encPack(x))
+			e.put(val, KindString, uint32(len(x)), encWord(x))
 			return nil
 		}
 		err = e.encStr(val, KindString, x)
@@ -723,7 +762,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 				break
 			}
 			kvs[n] = encKV{k, v}
-			w[n] = encPrefix(k)&^0xff | uint64(n)
+			w[n] = bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
 			n++
 		}
 		ws := w[:n]
@@ -763,7 +802,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			v := kv.v
 			if s, ok := v.(string); ok {
 				if len(s) <= abi.ValInlineMax {
-					e.put(val, KindString, uint32(len(s)), encPack(s))
+					e.put(val, KindString, uint32(len(s)), encWord(s))
 				} else if len(s) < encBlitMin {
 					e.strMid(val, KindString, s)
 				} else {
@@ -791,7 +830,7 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 			break
 		}
 		kvs[n] = encKV{k, v}
-		ord[n] = encOrd{encPrefix(k), n}
+		ord[n] = encOrd{bits.ReverseBytes64(encWord(k)), n}
 		n++
 	}
 	ord = ord[:n]
@@ -816,7 +855,7 @@ func (e *Encoder) encMapString(pos int, m map[string]string) error {
 			break
 		}
 		kvs[n] = encKV{k: k}
-		ord[n] = encOrd{encPrefix(k), n}
+		ord[n] = encOrd{bits.ReverseBytes64(encWord(k)), n}
 		n++
 	}
 	ord = ord[:n]
@@ -845,7 +884,7 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 		switch x := s[i].(type) {
 		case string:
 			if len(x) <= abi.ValInlineMax {
-				e.put(val, KindString, uint32(len(x)), encPack(x))
+				e.put(val, KindString, uint32(len(x)), encWord(x))
 			} else {
 				err = e.encStr(val, KindString, x)
 			}
