@@ -812,8 +812,12 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 				e.put(val, KindInt, 0, uint64(x))
 			} else if x, ok := v.(float64); ok {
 				e.put(val, KindFloat, 0, math.Float64bits(x))
+			} else if x, ok := v.(bool); ok {
+				e.encBool(val, x)
 			} else if x, ok := v.(map[string]any); ok && x != nil {
 				err = e.encMapAny(val, x, depth+1)
+			} else if x, ok := v.([]any); ok && x != nil {
+				err = e.encListAny(val, x, depth+1)
 			} else {
 				err = e.encAny(val, v, depth+1)
 			}
@@ -878,31 +882,33 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 		return err
 	}
 	at, err := e.array(pos, KindList, len(s), abi.ValSize)
-	for i := 0; err == nil && i < len(s); i++ {
-		// The commonest scalars without the call to encAny.
+	if err != nil {
+		return err
+	}
+	// The commonest values without the call to encAny.
+	for i, v := range s {
 		val := at + i*abi.ValSize
-		switch x := s[i].(type) {
-		case string:
+		if x, ok := v.(string); ok {
 			if len(x) <= abi.ValInlineMax {
 				e.put(val, KindString, uint32(len(x)), encWord(x))
+			} else if len(x) < encBlitMin {
+				e.strMid(val, KindString, x)
 			} else {
 				err = e.encStr(val, KindString, x)
 			}
-		case int:
+		} else if x, ok := v.(int); ok {
 			e.put(val, KindInt, 0, uint64(x))
-		case float64:
+		} else if x, ok := v.(float64); ok {
 			e.put(val, KindFloat, 0, math.Float64bits(x))
-		case int64:
-			e.put(val, KindInt, 0, uint64(x))
-		default:
-			err = e.encAny(val, s[i], depth+1)
+		} else {
+			err = e.encAny(val, v, depth+1)
 		}
 		if err != nil {
-			err = atIndex(err, i)
+			return atIndex(err, i)
 		}
 	}
 	e.leave(depth, p, len(s), len(s))
-	return err
+	return nil
 }
 
 // encReflect encodes the types the fast path does not know.
