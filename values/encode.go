@@ -414,10 +414,24 @@ func (e *Encoder) strMid(pos int, k Kind, s string) {
 		e.grow(end)
 	}
 	e.bn = end
-	// The last word holds the NUL and the padding: zero it, then copy s
-	// over its front (a store instead of a call to clear).
-	*(*uint64)(unsafe.Add(e.bp, end-8)) = 0
-	copy(unsafe.Slice((*byte)(unsafe.Add(e.bp, at)), len(s)), s)
+	d := unsafe.Add(e.bp, at)
+	if n := len(s); encLE && n < 24 {
+		// Whole words, the last one zero-padded (so the NUL and the
+		// padding come with it), without a call to memmove.
+		p := unsafe.Pointer(unsafe.StringData(s))
+		*(*uint64)(d) = *(*uint64)(p)
+		if n < 16 {
+			*(*uint64)(unsafe.Add(d, 8)) = encWord(s[8:])
+		} else {
+			*(*uint64)(unsafe.Add(d, 8)) = *(*uint64)(unsafe.Add(p, 8))
+			*(*uint64)(unsafe.Add(d, 16)) = encWord(s[16:])
+		}
+	} else {
+		// The last word holds the NUL and the padding: zero it, then
+		// copy s over its front (a store instead of a call to clear).
+		*(*uint64)(unsafe.Add(e.bp, end-8)) = 0
+		copy(unsafe.Slice((*byte)(d), len(s)), s)
+	}
 	e.link(pos, k, len(s), at)
 }
 
@@ -782,15 +796,26 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 				break
 			}
 		}
-		at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
-		if err != nil {
-			return err
+		// e.array inlined: n is small.
+		if n == 0 {
+			e.put(pos, KindMap, 0, 0)
+			e.leave(depth, p, 0, size)
+			return nil
 		}
+		at := e.bn
+		if end := at + n*abi.ValEntrySize; end <= e.bcap {
+			e.bn = end
+		} else {
+			e.grow(end)
+			e.bn = end
+		}
+		e.link(pos, KindMap, n, at)
 		// encEntry inlined, and the commonest values without the call to
 		// encAny.
+		var err error
 		for i, x := range ws {
 			ent := at + i*abi.ValEntrySize
-			kv := &kvs[x&0xff]
+			kv := &kva[x&(encSmallMap-1)]              // x&0xff, known to be in range
 			if k := kv.k; len(k) <= abi.ValInlineMax { // the word's prefix is the packed key, byte swapped
 				e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(x&^0xff))
 			} else if len(k) < encBlitMin {

@@ -38,7 +38,7 @@ func (g *diffGen) byte() byte {
 	return c
 }
 
-var diffLens = []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 100, 255, 256, 257, 600}
+var diffLens = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 23, 24, 100, 255, 256, 257, 600}
 
 func (g *diffGen) str() string {
 	c := g.byte()

@@ -13,7 +13,8 @@ import (
 )
 
 // TestEncWord: encWord packs like the byte-wise encPackBytes (and the
-// reference encoder's refPack) for every length, with s at the very end of
+// reference encoder's refPack) for every length, and strings and keys
+// encode as the reference encoder encodes them, with s at the very end of
 // readable memory, so that a load past s faults.
 func TestEncWord(t *testing.T) {
 	page := syscall.Getpagesize()
@@ -34,5 +35,11 @@ func TestEncWord(t *testing.T) {
 			require.Equal(t, encPackBytes(s), encWord(s), "length %d", n)
 			require.Equal(t, refPack(s), encWord(s), "length %d", n)
 		}
+	}
+	for n := 0; n <= 40; n++ {
+		s := unsafe.String(unsafe.SliceData(mem[page-n:page]), n)
+		diffEncode(t, s, diffOpts{})
+		diffEncode(t, []any{s}, diffOpts{})
+		diffEncode(t, map[string]any{s: s, "k": s}, diffOpts{})
 	}
 }
