@@ -760,99 +760,14 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	if err := e.enter(depth, p, 0, size); err != nil {
 		return err
 	}
-	n := 0
 	if size <= encSmallMap {
-		// The entries are gathered on the stack (no write barriers,
-		// nothing to clear afterwards) and sorted as one word per key:
-		// the prefix (see encPrefix) with its last byte replaced by the
-		// entry's index. Keys of at most 7 bytes have a zero there, so
-		// the words sort as the keys do; if two keys share their first 7
-		// bytes, their order is settled by the whole keys below.
-		var w [encSmallMap]uint64
-		var kva [encSmallMap]encKV
-		kvs := kva[:size]
-		for k, v := range m {
-			if n == len(kvs) || n == len(w) { // m grew under us: a data race in the caller
-				break
-			}
-			kvs[n] = encKV{k, v}
-			w[n] = bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
-			n++
-		}
-		ws := w[:n]
-		for i := 1; i < len(ws); i++ {
-			x := ws[i]
-			j := i
-			for ; j > 0 && ws[j-1] > x; j-- {
-				ws[j] = ws[j-1]
-			}
-			ws[j] = x
-		}
-		// Runs of words whose keys share their first 7 bytes (almost
-		// never) are sorted by the whole keys.
-		for i := 1; i < len(ws); i++ {
-			if ws[i-1]>>8 == ws[i]>>8 {
-				encSortTies(ws, kvs)
-				break
-			}
-		}
-		// e.array inlined: n is small.
-		if n == 0 {
-			e.put(pos, KindMap, 0, 0)
+		err := e.encSmallMapAny(pos, m, size, depth)
+		if err == nil {
 			e.leave(depth, p, 0, size)
-			return nil
 		}
-		at := e.bn
-		if end := at + n*abi.ValEntrySize; end <= e.bcap {
-			e.bn = end
-		} else {
-			e.grow(end)
-			e.bn = end
-		}
-		e.link(pos, KindMap, n, at)
-		// encEntry inlined, and the commonest values without the call to
-		// encAny.
-		var err error
-		for i, x := range ws {
-			ent := at + i*abi.ValEntrySize
-			kv := &kva[x&(encSmallMap-1)]              // x&0xff, known to be in range
-			if k := kv.k; len(k) <= abi.ValInlineMax { // the word's prefix is the packed key, byte swapped
-				e.put(ent, KindString, uint32(len(k)), bits.ReverseBytes64(x&^0xff))
-			} else if len(k) < encBlitMin {
-				e.strMid(ent, KindString, k)
-			} else if err = e.encStr(ent, KindString, k); err != nil {
-				return atKey(err, k)
-			}
-			val := ent + abi.ValSize
-			v := kv.v
-			if s, ok := v.(string); ok {
-				if len(s) <= abi.ValInlineMax {
-					e.put(val, KindString, uint32(len(s)), encWord(s))
-				} else if len(s) < encBlitMin {
-					e.strMid(val, KindString, s)
-				} else {
-					err = e.encStr(val, KindString, s)
-				}
-			} else if x, ok := v.(int); ok {
-				e.put(val, KindInt, 0, uint64(x))
-			} else if x, ok := v.(float64); ok {
-				e.put(val, KindFloat, 0, math.Float64bits(x))
-			} else if x, ok := v.(bool); ok {
-				e.encBool(val, x)
-			} else if x, ok := v.(map[string]any); ok && x != nil {
-				err = e.encMapAny(val, x, depth+1)
-			} else if x, ok := v.([]any); ok && x != nil {
-				err = e.encListAny(val, x, depth+1)
-			} else {
-				err = e.encAny(val, v, depth+1)
-			}
-			if err != nil {
-				return atKey(err, kv.k)
-			}
-		}
-		e.leave(depth, p, 0, size)
-		return nil
+		return err
 	}
+	n := 0
 	base, kvs, ord := e.pushMap(size)
 	for k, v := range m {
 		if n == len(kvs) { // m grew under us: a data race in the caller
@@ -874,6 +789,130 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	e.popKeys(base)
 	e.leave(depth, p, 0, size)
 	return err
+}
+
+// encSmallMapAny encodes a map of size entries, at most encSmallMap (a
+// power of two), into the node at pos. The entries are gathered on the
+// stack (no write barriers, nothing to clear afterwards) and sorted as one
+// word per key: the prefix (see encPrefix) with its last byte replaced by
+// the entry's index. Keys of at most 7 bytes have a zero there, so the
+// words sort as the keys do; if two keys share their first 7 bytes, their
+// order is settled by the whole keys.
+func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) error {
+	var w [encSmallMap]uint64
+	var kva [encSmallMap]encKV
+	n := 0
+	if size > 0 {
+		for k, v := range m {
+			// Indexes masked, not checked: n < size <= encSmallMap.
+			kva[n&(encSmallMap-1)] = encKV{k, v}
+			w[n&(encSmallMap-1)] = bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
+			n++
+			// Stopping at the last entry saves the call that would find
+			// no more; if m grows meanwhile (a data race in the caller),
+			// the entries beyond size are not encoded.
+			if n == size {
+				break
+			}
+		}
+	}
+	if n == 0 {
+		e.put(pos, KindMap, 0, 0)
+		return nil
+	}
+	ws := w[:n]
+	for i := 1; i < len(ws); i++ {
+		x := ws[i]
+		j := i
+		for ; j > 0 && ws[j-1] > x; j-- {
+			ws[j] = ws[j-1]
+		}
+		ws[j] = x
+	}
+	// Runs of words whose keys share their first 7 bytes (almost never)
+	// are sorted by the whole keys.
+	for i := 1; i < len(ws); i++ {
+		if ws[i-1]>>8 == ws[i]>>8 {
+			encSortTies(ws, kva[:n])
+			break
+		}
+	}
+	// e.array inlined: n is small.
+	at := e.bn
+	if end := at + n*abi.ValEntrySize; end <= e.bcap {
+		e.bn = end
+	} else {
+		e.grow(end)
+		e.bn = end
+	}
+	e.link(pos, KindMap, n, at)
+	// The entries in two passes. The first, without calls, writes the
+	// keys of at most 7 bytes and the values that fit in their nodes,
+	// and marks the others in more; the second encodes those, in order
+	// (their payloads follow the entries in that order). The nodes are
+	// written through d, which a call (growing the tree) may move.
+	var more uint32 // bit 2i: entry i's key, 2i+1: its value
+	d := unsafe.Add(e.bp, at)
+	for i, x := range ws {
+		kv := &kva[x&(encSmallMap-1)] // x&0xff, known to be in range
+		ent := (*[2]abi.Val)(unsafe.Add(d, i*abi.ValEntrySize))
+		if k := kv.k; len(k) <= abi.ValInlineMax { // the word's prefix is the packed key, byte swapped
+			ent[0] = abi.Val{Kind: uint32(KindString), Len: uint32(len(k)), Data: bits.ReverseBytes64(x &^ 0xff)}
+		} else {
+			more |= 1 << (2 * i)
+		}
+		v := kv.v
+		if s, ok := v.(string); ok && len(s) <= abi.ValInlineMax {
+			ent[1] = abi.Val{Kind: uint32(KindString), Len: uint32(len(s)), Data: encWord(s)}
+		} else if x, ok := v.(int); ok {
+			ent[1] = abi.Val{Kind: uint32(KindInt), Data: uint64(x)}
+		} else if x, ok := v.(float64); ok {
+			ent[1] = abi.Val{Kind: uint32(KindFloat), Data: math.Float64bits(x)}
+		} else if x, ok := v.(bool); ok {
+			var b uint64
+			if x {
+				b = 1
+			}
+			ent[1] = abi.Val{Kind: uint32(KindBool), Data: b}
+		} else {
+			more |= 2 << (2 * i)
+		}
+	}
+	for more != 0 {
+		b := bits.TrailingZeros32(more)
+		more &= more - 1
+		i := b >> 1
+		kv := &kva[ws[i]&(encSmallMap-1)]
+		ent := at + i*abi.ValEntrySize
+		var err error
+		if b&1 == 0 {
+			if k := kv.k; len(k) < encBlitMin {
+				e.strMid(ent, KindString, k)
+			} else {
+				err = e.encStr(ent, KindString, k)
+			}
+		} else {
+			val := ent + abi.ValSize
+			v := kv.v
+			if s, ok := v.(string); ok {
+				if len(s) < encBlitMin {
+					e.strMid(val, KindString, s)
+				} else {
+					err = e.encStr(val, KindString, s)
+				}
+			} else if x, ok := v.(map[string]any); ok && x != nil {
+				err = e.encMapAny(val, x, depth+1)
+			} else if x, ok := v.([]any); ok && x != nil {
+				err = e.encListAny(val, x, depth+1)
+			} else {
+				err = e.encAny(val, v, depth+1)
+			}
+		}
+		if err != nil {
+			return atKey(err, kv.k)
+		}
+	}
+	return nil
 }
 
 func (e *Encoder) encMapString(pos int, m map[string]string) error {
