@@ -831,11 +831,13 @@ func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) err
 	}
 	// Runs of words whose keys share their first 7 bytes (almost never)
 	// are sorted by the whole keys.
-	for i := 1; i < len(ws); i++ {
-		if ws[i-1]>>8 == ws[i]>>8 {
+	prev := ws[0] >> 8
+	for _, x := range ws[1:] {
+		if x>>8 == prev {
 			encSortTies(ws, kva[:n])
 			break
 		}
+		prev = x >> 8
 	}
 	// e.array inlined: n is small.
 	at := e.bn
