@@ -903,7 +903,12 @@ func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) err
 					err = e.encStr(val, KindString, s)
 				}
 			} else if x, ok := v.(map[string]any); ok && x != nil {
-				err = e.encMapAny(val, x, depth+1)
+				if len(x) <= encSmallMap && depth+1 < encCycleDepth {
+					// encMapAny's enter and leave do nothing here.
+					err = e.encSmallMapAny(val, x, len(x), depth+1)
+				} else {
+					err = e.encMapAny(val, x, depth+1)
+				}
 			} else if x, ok := v.([]any); ok && x != nil {
 				err = e.encListAny(val, x, depth+1)
 			} else {
@@ -947,11 +952,29 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 	if err := e.enter(depth, p, len(s), len(s)); err != nil {
 		return err
 	}
-	at, err := e.array(pos, KindList, len(s), abi.ValSize)
-	if err != nil {
-		return err
+	var at int
+	if len(s) <= encSmallMap { // e.array inlined
+		if len(s) == 0 {
+			e.put(pos, KindList, 0, 0)
+			e.leave(depth, p, len(s), len(s))
+			return nil
+		}
+		at = e.bn
+		if end := at + len(s)*abi.ValSize; end <= e.bcap {
+			e.bn = end
+		} else {
+			e.grow(end)
+			e.bn = end
+		}
+		e.link(pos, KindList, len(s), at)
+	} else {
+		var err error
+		if at, err = e.array(pos, KindList, len(s), abi.ValSize); err != nil {
+			return err
+		}
 	}
 	// The commonest values without the call to encAny.
+	var err error
 	for i, v := range s {
 		val := at + i*abi.ValSize
 		if x, ok := v.(string); ok {
