@@ -59,7 +59,7 @@ type Encoder struct {
 	winCap   int            // its size: bp's offset in it plus bcap
 	a        *arena.Arena
 	retry    bool // the reservation could not grow: encode again into scratch
-	hint     int  // how much to reserve: the last tree's size, with room to spare
+	hint     int  // how much to reserve: the last tree's size
 
 	blits []encBlit // long strings, copied straight into the arena
 	kvs   []encKV   // map entries being sorted, a stack shared by nesting levels
@@ -182,16 +182,18 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 	// The reservation is not aligned, so that giving all of it back
 	// leaves a's use as it was; the tree starts at the next multiple of
-	// 8, where flush's allocation would.
+	// 8, where flush's allocation would. It is as large as the last tree
+	// (and its alignment), so that a tree like the last one needs no
+	// call to give back a tail.
 	want := max(e.hint, encReserveMin)
-	p0, err := a.AllocUninit(uintptr(want)+abi.RefOffScale-1, 1)
+	p0, err := a.AllocUninit(uintptr(want), 1)
 	if err != nil {
 		e.retry = true
 		return 0, nil
 	}
 	skip := int(-uintptr(p0) & (abi.RefOffScale - 1))
 	p := unsafe.Add(p0, skip)
-	e.a, e.win, e.winCap = a, p0, want+abi.RefOffScale-1
+	e.a, e.win, e.winCap = a, p0, want
 	r, err := a.Ref(p)
 	if err != nil {
 		a.ResizeLast(p0, uintptr(e.winCap), 0)
@@ -201,7 +203,11 @@ func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 	e.base = abi.RefOffset(uint64(r))
 	e.bp, e.bn, e.bcap = p, 0, e.winCap-skip
 	e.alloc(abi.ValSize)
-	err = e.encAny(0, v, 0)
+	if m, ok := v.(map[string]any); ok && m != nil && len(m) <= encSmallMap {
+		err = e.encSmallMapAny(0, m, len(m), 0) // encAny and encMapAny inlined
+	} else {
+		err = e.encAny(0, v, 0)
+	}
 	if err == nil && !e.retry {
 		e.blit()
 	}
@@ -209,11 +215,11 @@ func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 		a.ResizeLast(p0, uintptr(e.winCap), 0)
 		return 0, err
 	}
-	size := e.bn
-	if skip+size < e.winCap {
-		a.ResizeLast(p0, uintptr(e.winCap), uintptr(skip+size))
+	size := skip + e.bn
+	if size != e.winCap {
+		a.ResizeLast(p0, uintptr(e.winCap), uintptr(size))
 	}
-	e.hint = min(size+size/4, encReserveMax)
+	e.hint = min(size, encReserveMax)
 	return r, nil
 }
 
@@ -250,7 +256,7 @@ func (e *Encoder) encodeBuffered(a *arena.Arena, v any) (arena.Ref, error) {
 	if err != nil {
 		return 0, err
 	}
-	e.hint = min(e.bn+e.bn/4, encReserveMax)
+	e.hint = min(e.bn, encReserveMax)
 	return e.flush(a)
 }
 
