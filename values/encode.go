@@ -805,13 +805,23 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 // words sort as the keys do; if two keys share their first 7 bytes, their
 // order is settled by the whole keys.
 func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) error {
+	if size <= 4 {
+		return encSmallMapN[[4]encKV](e, pos, m, size, depth)
+	}
+	return encSmallMapN[[encSmallMap]encKV](e, pos, m, size, depth)
+}
+
+// encSmallMapN is encSmallMapAny with room for len(A) entries, a power
+// of two: the stack array that gathers them is cleared on every call.
+func encSmallMapN[A [4]encKV | [encSmallMap]encKV](e *Encoder, pos int, m map[string]any, size, depth int) error {
 	var w [encSmallMap]uint64
-	var kva [encSmallMap]encKV
+	var kva A
+	mask := uint64(len(kva) - 1)
 	n := 0
 	if size > 0 {
 		for k, v := range m {
-			// Indexes masked, not checked: n < size <= encSmallMap.
-			kva[n&(encSmallMap-1)] = encKV{k, v}
+			// Indexes masked, not checked: n < size <= len(kva).
+			kva[uint64(n)&mask] = encKV{k, v}
 			w[n&(encSmallMap-1)] = bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
 			n++
 			// Stopping at the last entry saves the call that would find
@@ -840,7 +850,7 @@ func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) err
 	prev := ws[0] >> 8
 	for _, x := range ws[1:] {
 		if x>>8 == prev {
-			encSortTies(ws, kva[:n])
+			encSortTies(ws, unsafe.Slice((*encKV)(unsafe.Pointer(&kva)), n))
 			break
 		}
 		prev = x >> 8
@@ -862,7 +872,7 @@ func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) err
 	var more uint32 // bit 2i: entry i's key, 2i+1: its value
 	d := unsafe.Add(e.bp, at)
 	for i, x := range ws {
-		kv := &kva[x&(encSmallMap-1)] // x&0xff, known to be in range
+		kv := &kva[x&mask] // x&0xff, known to be in range
 		ent := (*[2]abi.Val)(unsafe.Add(d, i*abi.ValEntrySize))
 		if k := kv.k; len(k) <= abi.ValInlineMax { // the word's prefix is the packed key, byte swapped
 			ent[0] = abi.Val{Kind: uint32(KindString), Len: uint32(len(k)), Data: bits.ReverseBytes64(x &^ 0xff)}
@@ -890,7 +900,7 @@ func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) err
 		b := bits.TrailingZeros32(more)
 		more &= more - 1
 		i := b >> 1
-		kv := &kva[ws[i]&(encSmallMap-1)]
+		kv := &kva[ws[i]&mask]
 		ent := at + i*abi.ValEntrySize
 		var err error
 		if b&1 == 0 {
