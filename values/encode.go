@@ -203,8 +203,8 @@ func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 	e.base = abi.RefOffset(uint64(r))
 	e.bp, e.bn, e.bcap = p, 0, e.winCap-skip
 	e.alloc(abi.ValSize)
-	if m, ok := v.(map[string]any); ok && m != nil && len(m) <= encSmallMap {
-		err = e.encSmallMapAny(0, m, len(m), 0) // encAny and encMapAny inlined
+	if m, ok := v.(map[string]any); ok && m != nil && len(m) <= encSmallMap && len(m) > 4 {
+		err = encSmallMapN[[encSmallMap]encKV](e, 0, m, len(m), 0) // encAny and encMapAny inlined
 	} else {
 		err = e.encAny(0, v, 0)
 	}
@@ -919,9 +919,11 @@ func encSmallMapN[A [4]encKV | [encSmallMap]encKV](e *Encoder, pos int, m map[st
 					err = e.encStr(val, KindString, s)
 				}
 			} else if x, ok := v.(map[string]any); ok && x != nil {
-				if len(x) <= encSmallMap && depth+1 < encCycleDepth {
+				if len(x) <= 4 && depth+1 < encCycleDepth {
 					// encMapAny's enter and leave do nothing here.
-					err = e.encSmallMapAny(val, x, len(x), depth+1)
+					err = encSmallMapN[[4]encKV](e, val, x, len(x), depth+1)
+				} else if len(x) <= encSmallMap && depth+1 < encCycleDepth {
+					err = encSmallMapN[[encSmallMap]encKV](e, val, x, len(x), depth+1)
 				} else {
 					err = e.encMapAny(val, x, depth+1)
 				}
