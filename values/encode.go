@@ -347,17 +347,6 @@ func (e *Encoder) grow(end int) {
 	e.bp, e.bcap = unsafe.Pointer(unsafe.SliceData(e.scratch)), cap(e.scratch)
 }
 
-// text writes s, its NUL and zero padding at a new position.
-func (e *Encoder) text(s string) int {
-	at := e.alloc(len(s) + 1)
-	end := at + encPad(len(s)+1)
-	// The last word holds the NUL and the padding: zero it, then copy s
-	// over its front (a store instead of a call to clear).
-	*(*uint64)(unsafe.Add(e.bp, end-8)) = 0
-	copy(unsafe.Slice((*byte)(unsafe.Add(e.bp, at)), len(s)), s)
-	return at
-}
-
 // put writes the node at pos.
 // pos must come from alloc (or array), which keeps it in buf and aligned:
 // put does not check it again.
@@ -598,11 +587,11 @@ func encPack(s string) uint64 {
 	return uint64(b[0])
 }
 
-// encWord is encPack inlined: it returns the first min(len(s), 8) bytes of s as a little-endian
-// word, zero-padded: the data field of a short string node, and (byte
-// swapped) its sort prefix. It loads words, not
-// bytes, where the architecture allows (see encLE); the loads overlap
-// for lengths that are not powers of two, and never go past s.
+// encWord is encPack small enough to inline, for the encoder (encPack and
+// encPrefix, which decode and view use, stay as they are): the first
+// min(len(s), 8) bytes of s as a little-endian word, zero-padded. It
+// loads words where the architecture allows (see encLE); the loads
+// overlap for lengths that are not powers of two, and never go past s.
 func encWord(s string) uint64 {
 	if !encLE {
 		return encPackBytes(s)
