@@ -210,6 +210,39 @@ func (a *Arena) AllocUninit(size, align uintptr) (unsafe.Pointer, error) {
 	return a.bump(uint64(size), uint64(align))
 }
 
+// ResizeLast changes the size of the allocation at p, of size bytes, to
+// newSize bytes in place, and reports whether it did. It does if the
+// allocation is still the arena's last one (nothing was allocated after
+// it; a zero-size allocation may have been, see [Arena.Alloc]) and the
+// new size fits in the arena's maximum size. Growing does not zero the
+// added bytes (as [Arena.AllocUninit]); shrinking gives the tail back to
+// the next allocations, as it is. It lets a writer that does not know how
+// much it will write reserve a guess, grow it, and give back what it did
+// not use, without a second copy. p and size must describe an allocation
+// made by a since its last Reset; otherwise ResizeLast may resize whatever
+// allocation now ends there. It makes no Go heap allocation and is safe
+// for concurrent use with a's allocations (a concurrent allocation makes
+// it fail, or follows the new end).
+func (a *Arena) ResizeLast(p unsafe.Pointer, size, newSize uintptr) bool {
+	h := a.hdr
+	if h == nil {
+		return false
+	}
+	off := uint64(uintptr(p)) - uint64(uintptr(a.base)) // wraps if p is below base
+	end, newEnd := off+uint64(size), off+uint64(newSize)
+	if off < a.floor+abi.ArenaPrefix || off > a.limit ||
+		uint64(size) > a.limit-off || uint64(newSize) > a.limit-off {
+		return false
+	}
+	if atomic.LoadUint64(&h.Used) != end {
+		return false
+	}
+	if newEnd > atomic.LoadUint64(&h.Committed) && a.commit(h, newEnd) != nil {
+		return false
+	}
+	return end == newEnd || atomic.CompareAndSwapUint64(&h.Used, end, newEnd)
+}
+
 // CopyString copies s with a terminating NUL into the arena and returns
 // the copy's address, 8-aligned, usable as a C `char *` (so a [Ref] may be
 // minted for it). An s that contains NUL bytes is copied whole; C sees it

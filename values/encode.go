@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/bits"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -41,14 +42,31 @@ type Encoder struct {
 	// as in `values: encode payload.user.tags[3]: unsupported type chan int`.
 	Name string
 
-	buf    []byte    // the tree, offsets relative to its start
-	relocs []uint32  // positions in buf of links to rebase
-	blits  []encBlit // long strings, copied straight into the arena
-	kvs    []encKV   // map entries being sorted, a stack shared by nesting levels
-	ord    []encOrd  // their order, the same stack
-	rkvs   []encRKV  // the same for maps and structs encoded by reflection
-	seen   map[encSeen]struct{}
-	made   []handles.Handle
+	// The tree is written at bp, bn bytes so far, room for bcap (a byte
+	// slice would cost more: its bounds are checked on every write, and
+	// its three words updated on every allocation). Encode writes it
+	// straight into a reservation in the arena (see encodeDirect): then
+	// bp is in the reservation, at arena offset base, and links are
+	// written rebased. If that fails, it builds the tree in scratch, a Go
+	// buffer, with base 0, and copies it into the arena at the end,
+	// rebasing the links listed in relocs.
+	bp       unsafe.Pointer
+	bn, bcap int
+	base     uint64
+	relocs   []uint32 // positions of links to rebase (base 0 only)
+	scratch  []byte
+	win      unsafe.Pointer // the reservation (base != 0 only): bp, after up to 7 bytes of alignment
+	winCap   int            // its size: bp's offset in it plus bcap
+	a        *arena.Arena
+	retry    bool // the reservation could not grow: encode again into scratch
+	hint     int  // how much to reserve: the last tree's size
+
+	blits []encBlit // long strings, copied straight into the arena
+	kvs   []encKV   // map entries being sorted, a stack shared by nesting levels
+	ord   []encOrd  // their order, the same stack
+	rkvs  []encRKV  // the same for maps and structs encoded by reflection
+	seen  map[encSeen]struct{}
+	made  []handles.Handle
 
 	kvsHigh int // how much of kvs the last Encode used
 }
@@ -87,6 +105,8 @@ const (
 	encCycleDepth = 100 // deeper than this, containers are checked for cycles
 	encCycleBig   = 64  // and so are containers this long, at any depth
 	encPoolMax    = 256 << 10
+	encReserveMin = 512     // the smallest reservation
+	encReserveMax = 1 << 20 // the largest first reservation; it grows beyond
 )
 
 var encPool = sync.Pool{New: func() any { return new(Encoder) }}
@@ -107,7 +127,7 @@ var encPool = sync.Pool{New: func() any { return new(Encoder) }}
 func Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	e := encPool.Get().(*Encoder)
 	r, err := e.Encode(a, v)
-	if cap(e.buf) > encPoolMax {
+	if cap(e.scratch) > encPoolMax {
 		*e = Encoder{}
 	}
 	encPool.Put(e)
@@ -119,18 +139,23 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	if a == nil {
 		return 0, fmt.Errorf("values: encode: nil arena: %w", hffi.EINVAL)
 	}
-	e.buf = e.buf[:0]
-	e.relocs = e.relocs[:0]
 	e.made = e.made[:0]
 	if len(e.seen) > 0 {
 		clear(e.seen)
 	}
-	e.alloc(abi.ValSize)
-	err := e.encAny(0, v, 0)
-	var r arena.Ref
-	if err == nil {
-		r, err = e.flush(a)
+	r, err := e.encodeDirect(a, v)
+	if e.retry {
+		// Undo the first attempt (handles included: they are made
+		// again) and encode into scratch.
+		e.retry = false
+		e.dropMade()
+		if len(e.seen) > 0 {
+			clear(e.seen)
+		}
+		e.blits = e.blits[:0]
+		r, err = e.encodeBuffered(a, v)
 	}
+	e.bp, e.win, e.a = nil, nil, nil
 	clear(e.blits)
 	e.blits = e.blits[:0]
 	clear(e.kvs[:e.kvsHigh])
@@ -142,6 +167,97 @@ func (e *Encoder) Encode(a *arena.Arena, v any) (arena.Ref, error) {
 		return 0, finish("encode", e.Name, err)
 	}
 	return r, nil
+}
+
+// encodeDirect encodes v straight into a reservation of hint bytes in a,
+// grown in place as needed (see [arena.Arena.ResizeLast]), and gives back
+// what the tree did not use: the tree lands where flush would have put it,
+// without building it elsewhere and copying it. If the reservation cannot
+// be made or grown (the arena is nearly full, or another goroutine or C
+// thread allocated from it meanwhile), it sets e.retry, and Encode starts
+// over with encodeBuffered, which needs the tree's exact size only and
+// fails as the encoder always did. The tail of a reservation that another
+// allocation followed cannot be given back: it stays unused until a's
+// Reset.
+func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
+	// The reservation is not aligned, so that giving all of it back
+	// leaves a's use as it was; the tree starts at the next multiple of
+	// 8, where flush's allocation would. It is as large as the last tree
+	// (and its alignment), so that a tree like the last one needs no
+	// call to give back a tail.
+	want := max(e.hint, encReserveMin)
+	p0, err := a.AllocUninit(uintptr(want), 1)
+	if err != nil {
+		e.retry = true
+		return 0, nil
+	}
+	skip := int(-uintptr(p0) & (abi.RefOffScale - 1))
+	p := unsafe.Add(p0, skip)
+	e.a, e.win, e.winCap = a, p0, want
+	r, err := a.Ref(p)
+	if err != nil {
+		a.ResizeLast(p0, uintptr(e.winCap), 0)
+		e.retry = true
+		return 0, nil
+	}
+	e.base = abi.RefOffset(uint64(r))
+	e.bp, e.bn, e.bcap = p, 0, e.winCap-skip
+	e.alloc(abi.ValSize)
+	if m, ok := v.(map[string]any); ok && m != nil && len(m) <= encSmallMap && len(m) > 4 {
+		err = encSmallMapN[[encSmallMap]encKV](e, 0, m, len(m), 0) // encAny and encMapAny inlined
+	} else {
+		err = e.encAny(0, v, 0)
+	}
+	if err == nil && !e.retry {
+		e.blit()
+	}
+	if err != nil || e.retry {
+		a.ResizeLast(p0, uintptr(e.winCap), 0)
+		return 0, err
+	}
+	size := skip + e.bn
+	if size != e.winCap {
+		a.ResizeLast(p0, uintptr(e.winCap), uintptr(size))
+	}
+	e.hint = min(size, encReserveMax)
+	return r, nil
+}
+
+// blit appends the long strings to the tree, in direct mode.
+func (e *Encoder) blit() {
+	if len(e.blits) == 0 {
+		return
+	}
+	size := e.bn
+	for _, b := range e.blits {
+		size += encPad(len(b.s) + 1)
+	}
+	off := e.alloc(size - e.bn)
+	if e.retry {
+		return
+	}
+	dst := e.bytes()
+	for _, b := range e.blits {
+		n := len(b.s)
+		copy(dst[off:], b.s)
+		clear(dst[off+n : off+encPad(n+1)])
+		*(*uint64)(unsafe.Pointer(&dst[b.pos+8])) = e.base + uint64(off)
+		off += encPad(n + 1)
+	}
+}
+
+// encodeBuffered encodes v into scratch and copies it into a.
+func (e *Encoder) encodeBuffered(a *arena.Arena, v any) (arena.Ref, error) {
+	e.base = 0
+	e.bp, e.bn, e.bcap = unsafe.Pointer(unsafe.SliceData(e.scratch)), 0, cap(e.scratch)
+	e.relocs = e.relocs[:0]
+	e.alloc(abi.ValSize)
+	err := e.encAny(0, v, 0)
+	if err != nil {
+		return 0, err
+	}
+	e.hint = min(e.bn, encReserveMax)
+	return e.flush(a)
 }
 
 // Created returns the handles that the last [Encoder.Encode] stored in
@@ -158,7 +274,7 @@ func (e *Encoder) dropMade() {
 
 // flush copies the tree into one allocation of a and rebases its links.
 func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
-	size := len(e.buf)
+	size := e.bn
 	for _, b := range e.blits {
 		size += encPad(len(b.s) + 1)
 	}
@@ -175,11 +291,11 @@ func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
 	}
 	base := abi.RefOffset(uint64(r))
 	dst := unsafe.Slice((*byte)(p), size)
-	copy(dst, e.buf)
+	copy(dst, e.bytes())
 	for _, at := range e.relocs {
 		*(*uint64)(unsafe.Pointer(&dst[at])) += base
 	}
-	off := len(e.buf)
+	off := e.bn
 	for _, b := range e.blits {
 		n := len(b.s)
 		copy(dst[off:], b.s)
@@ -192,41 +308,58 @@ func (e *Encoder) flush(a *arena.Arena) (arena.Ref, error) {
 
 func encPad(n int) int { return (n + 7) &^ 7 }
 
+// bytes returns the tree so far.
+func (e *Encoder) bytes() []byte { return unsafe.Slice((*byte)(e.bp), e.bn) }
+
 // alloc appends n bytes (rounded up to 8) to the tree and returns their
-// position. They are not cleared (buf is reused): every caller writes all
-// of them, padding included, so that the bytes are deterministic.
+// position. They are not cleared (the memory is reused): every caller
+// writes all of them, padding included, so that the bytes are
+// deterministic.
 func (e *Encoder) alloc(n int) int {
-	at := len(e.buf)
+	at := e.bn
 	end := at + encPad(n)
-	if end > cap(e.buf) {
-		e.buf = append(e.buf[:cap(e.buf)], make([]byte, end-cap(e.buf))...)
+	if end > e.bcap {
+		e.grow(end)
 	}
-	e.buf = e.buf[:end]
+	e.bn = end
 	return at
 }
 
-// text writes s, its NUL and zero padding at a new position.
-func (e *Encoder) text(s string) int {
-	at := e.alloc(len(s) + 1)
-	end := at + encPad(len(s)+1)
-	// The last word holds the NUL and the padding: zero it, then copy s
-	// over its front (a store instead of a call to clear).
-	binary.LittleEndian.PutUint64(e.buf[end-8:end], 0)
-	copy(e.buf[at:], s)
-	return at
+// grow makes room for end bytes: in direct mode by growing the
+// reservation in place, or else by setting e.retry and carrying on in
+// scratch (the result is thrown away).
+func (e *Encoder) grow(end int) {
+	if e.base != 0 && !e.retry {
+		for _, want := range [2]int{max(end, 2*e.bcap), end} {
+			if uint64(want) < abi.ArenaMaxSize && e.a.ResizeLast(e.win, uintptr(e.winCap), uintptr(e.winCap-e.bcap+want)) {
+				e.winCap += want - e.bcap
+				e.bcap = want
+				return
+			}
+		}
+		e.retry = true
+	}
+	// The bytes so far are kept in buffered mode (they are in scratch);
+	// after a failed reservation they do not matter.
+	if end > cap(e.scratch) {
+		e.scratch = append(e.scratch[:cap(e.scratch)], make([]byte, end-cap(e.scratch))...)[:0]
+	}
+	e.bp, e.bcap = unsafe.Pointer(unsafe.SliceData(e.scratch)), cap(e.scratch)
 }
 
 // put writes the node at pos.
 // pos must come from alloc (or array), which keeps it in buf and aligned:
 // put does not check it again.
 func (e *Encoder) put(pos int, k Kind, n uint32, data uint64) {
-	*(*abi.Val)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.buf)), pos)) = abi.Val{Kind: uint32(k), Len: n, Data: data}
+	*(*abi.Val)(unsafe.Add(e.bp, pos)) = abi.Val{Kind: uint32(k), Len: n, Data: data}
 }
 
 // link writes a node whose payload is at position at of the tree.
 func (e *Encoder) link(pos int, k Kind, n int, at int) {
-	e.put(pos, k, uint32(n), uint64(at))
-	e.relocs = append(e.relocs, uint32(pos+8))
+	e.put(pos, k, uint32(n), e.base+uint64(at))
+	if e.base == 0 {
+		e.relocs = append(e.relocs, uint32(pos+8))
+	}
 }
 
 func (e *Encoder) encInt(pos int, i int64) { e.put(pos, KindInt, 0, uint64(i)) }
@@ -254,16 +387,47 @@ func (e *Encoder) encStr(pos int, k Kind, s string) error {
 	n := len(s)
 	switch {
 	case n <= abi.ValInlineMax: // in the node, zero-padded (little-endian)
-		e.put(pos, k, uint32(n), encPack(s))
+		e.put(pos, k, uint32(n), encWord(s))
 	case n > abi.ValLenMax:
 		return fail(hffi.EINVAL, fmt.Sprintf("%s of %d bytes is too long", k, n))
 	case n >= encBlitMin:
 		e.put(pos, k, uint32(n), 0)
 		e.blits = append(e.blits, encBlit{pos: pos, s: s})
 	default:
-		e.link(pos, k, n, e.text(s))
+		e.strMid(pos, k, s)
 	}
 	return nil
+}
+
+// strMid writes a string node for s, of more than abi.ValInlineMax and
+// fewer than encBlitMin bytes, and its text: encStr's commonest case in
+// one call.
+func (e *Encoder) strMid(pos int, k Kind, s string) {
+	at := e.bn
+	end := at + encPad(len(s)+1)
+	if end > e.bcap {
+		e.grow(end)
+	}
+	e.bn = end
+	d := unsafe.Add(e.bp, at)
+	if n := len(s); encLE && n < 24 {
+		// Whole words, the last one zero-padded (so the NUL and the
+		// padding come with it), without a call to memmove.
+		p := unsafe.Pointer(unsafe.StringData(s))
+		*(*uint64)(d) = *(*uint64)(p)
+		if n < 16 {
+			*(*uint64)(unsafe.Add(d, 8)) = encWord(s[8:])
+		} else {
+			*(*uint64)(unsafe.Add(d, 8)) = *(*uint64)(unsafe.Add(p, 8))
+			*(*uint64)(unsafe.Add(d, 16)) = encWord(s[16:])
+		}
+	} else {
+		// The last word holds the NUL and the padding: zero it, then
+		// copy s over its front (a store instead of a call to clear).
+		*(*uint64)(unsafe.Add(e.bp, end-8)) = 0
+		copy(unsafe.Slice((*byte)(d), len(s)), s)
+	}
+	e.link(pos, k, len(s), at)
 }
 
 func (e *Encoder) encBytes(pos int, b []byte) error {
@@ -279,7 +443,12 @@ func (e *Encoder) array(pos int, k Kind, n, size int) (int, error) {
 	if n > abi.ValLenMax {
 		return 0, fail(hffi.EINVAL, fmt.Sprintf("%s of %d elements is too long", k, n))
 	}
-	at := e.alloc(n * size)
+	at := e.bn
+	end := at + n*size // a multiple of 8
+	if end > e.bcap {
+		e.grow(end)
+	}
+	e.bn = end
 	e.link(pos, k, n, at)
 	return at, nil
 }
@@ -418,6 +587,44 @@ func encPack(s string) uint64 {
 	return uint64(b[0])
 }
 
+// encWord is encPack small enough to inline, for the encoder (encPack and
+// encPrefix, which decode and view use, stay as they are): the first
+// min(len(s), 8) bytes of s as a little-endian word, zero-padded. It
+// loads words where the architecture allows (see encLE); the loads
+// overlap for lengths that are not powers of two, and never go past s.
+func encWord(s string) uint64 {
+	if !encLE {
+		return encPackBytes(s)
+	}
+	p, n := unsafe.Pointer(unsafe.StringData(s)), uint(len(s))
+	if n >= 4 {
+		if n >= 8 {
+			return *(*uint64)(p)
+		}
+		return uint64(*(*uint32)(p)) | uint64(*(*uint32)(unsafe.Add(p, n-4)))<<(8*(n-4))
+	}
+	if n == 0 {
+		return 0
+	}
+	// Bytes 0, n/2 and n-1: all of them for n of 1 to 3.
+	return uint64(*(*byte)(p)) | uint64(*(*byte)(unsafe.Add(p, n/2)))<<(8*(n/2)) |
+		uint64(*(*byte)(unsafe.Add(p, n-1)))<<(8*(n-1))
+}
+
+// encLE says that the architecture is little-endian and loads words at
+// any alignment.
+const encLE = runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64" || runtime.GOARCH == "386" ||
+	runtime.GOARCH == "ppc64le" || runtime.GOARCH == "loong64"
+
+// encPackBytes is encWord for the other architectures.
+func encPackBytes(s string) uint64 {
+	var w uint64
+	for i := range min(len(s), 8) {
+		w |= uint64(s[i]) << (8 * i)
+	}
+	return w
+}
+
 // encPrefix returns the first 8 bytes of s as a big-endian number, padded
 // with zeros. If encPrefix(a) < encPrefix(b) then a < b; if they are
 // equal the strings must be compared, so sorting compares integers first.
@@ -477,7 +684,7 @@ func (e *Encoder) encEntry(ent int, kv *encKV, pfx uint64, depth int) error {
 	switch x := kv.v.(type) {
 	case string:
 		if len(x) <= abi.ValInlineMax {
-			e.put(val, KindString, uint32(len(x)), encPack(x))
+			e.put(val, KindString, uint32(len(x)), encWord(x))
 			return nil
 		}
 		err = e.encStr(val, KindString, x)
@@ -548,57 +755,21 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	if err := e.enter(depth, p, 0, size); err != nil {
 		return err
 	}
-	n := 0
 	if size <= encSmallMap {
-		// The entries are gathered on the stack (no write barriers,
-		// nothing to clear afterwards) and sorted as one word per key:
-		// the prefix (see encPrefix) with its last byte replaced by the
-		// entry's index. Keys of at most 7 bytes have a zero there, so
-		// the words sort as the keys do; if two keys share their first 7
-		// bytes, their order is settled by the whole keys below.
-		var w [encSmallMap]uint64
-		var kva [encSmallMap]encKV
-		kvs := kva[:size]
-		for k, v := range m {
-			if n == len(kvs) || n == len(w) { // m grew under us: a data race in the caller
-				break
-			}
-			kvs[n] = encKV{k, v}
-			w[n] = encPrefix(k)&^0xff | uint64(n)
-			n++
+		err := e.encSmallMapAny(pos, m, size, depth)
+		if err == nil {
+			e.leave(depth, p, 0, size)
 		}
-		ws := w[:n]
-		for i := 1; i < len(ws); i++ {
-			x := ws[i]
-			j := i
-			for ; j > 0 && ws[j-1] > x; j-- {
-				ws[j] = ws[j-1]
-			}
-			ws[j] = x
-		}
-		// Runs of words whose keys share their first 7 bytes (almost
-		// never) are sorted by the whole keys.
-		for i := 1; i < len(ws); i++ {
-			if ws[i-1]>>8 == ws[i]>>8 {
-				encSortTies(ws, kvs)
-				break
-			}
-		}
-		at, err := e.array(pos, KindMap, n, abi.ValEntrySize)
-		for i := 0; err == nil && i < len(ws); i++ {
-			x := ws[i]
-			err = e.encEntry(at+i*abi.ValEntrySize, &kvs[x&0xff], x&^0xff, depth)
-		}
-		e.leave(depth, p, 0, size)
 		return err
 	}
+	n := 0
 	base, kvs, ord := e.pushMap(size)
 	for k, v := range m {
 		if n == len(kvs) { // m grew under us: a data race in the caller
 			break
 		}
 		kvs[n] = encKV{k, v}
-		ord[n] = encOrd{encPrefix(k), n}
+		ord[n] = encOrd{bits.ReverseBytes64(encWord(k)), n}
 		n++
 	}
 	ord = ord[:n]
@@ -615,6 +786,149 @@ func (e *Encoder) encMapAny(pos int, m map[string]any, depth int) error {
 	return err
 }
 
+// encSmallMapAny encodes a map of size entries, at most encSmallMap (a
+// power of two), into the node at pos. The entries are gathered on the
+// stack (no write barriers, nothing to clear afterwards) and sorted as one
+// word per key: the prefix (see encPrefix) with its last byte replaced by
+// the entry's index. Keys of at most 7 bytes have a zero there, so the
+// words sort as the keys do; if two keys share their first 7 bytes, their
+// order is settled by the whole keys.
+func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) error {
+	if size <= 4 {
+		return encSmallMapN[[4]encKV](e, pos, m, size, depth)
+	}
+	return encSmallMapN[[encSmallMap]encKV](e, pos, m, size, depth)
+}
+
+// encSmallMapN is encSmallMapAny with room for len(A) entries, a power
+// of two: the stack array that gathers them is cleared on every call.
+func encSmallMapN[A [4]encKV | [encSmallMap]encKV](e *Encoder, pos int, m map[string]any, size, depth int) error {
+	var w [encSmallMap]uint64
+	var kva A
+	mask := uint64(len(kva) - 1)
+	n := 0
+	if size > 0 {
+		for k, v := range m {
+			// Indexes masked, not checked: n < size <= len(kva).
+			kva[uint64(n)&mask] = encKV{k, v}
+			w[n&(encSmallMap-1)] = bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
+			n++
+			// Stopping at the last entry saves the call that would find
+			// no more; if m grows meanwhile (a data race in the caller),
+			// the entries beyond size are not encoded.
+			if n == size {
+				break
+			}
+		}
+	}
+	if n == 0 {
+		e.put(pos, KindMap, 0, 0)
+		return nil
+	}
+	ws := w[:n]
+	for i := 1; i < len(ws); i++ {
+		x := ws[i]
+		j := i
+		for ; j > 0 && ws[j-1] > x; j-- {
+			ws[j] = ws[j-1]
+		}
+		ws[j] = x
+	}
+	// Runs of words whose keys share their first 7 bytes (almost never)
+	// are sorted by the whole keys.
+	prev := ws[0] >> 8
+	for _, x := range ws[1:] {
+		if x>>8 == prev {
+			encSortTies(ws, unsafe.Slice((*encKV)(unsafe.Pointer(&kva)), n))
+			break
+		}
+		prev = x >> 8
+	}
+	// e.array inlined: n is small.
+	at := e.bn
+	if end := at + n*abi.ValEntrySize; end <= e.bcap {
+		e.bn = end
+	} else {
+		e.grow(end)
+		e.bn = end
+	}
+	e.link(pos, KindMap, n, at)
+	// The entries in two passes. The first, without calls, writes the
+	// keys of at most 7 bytes and the values that fit in their nodes,
+	// and marks the others in more; the second encodes those, in order
+	// (their payloads follow the entries in that order). The nodes are
+	// written through d, which a call (growing the tree) may move.
+	var more uint32 // bit 2i: entry i's key, 2i+1: its value
+	d := unsafe.Add(e.bp, at)
+	for i, x := range ws {
+		kv := &kva[x&mask] // x&0xff, known to be in range
+		ent := (*[2]abi.Val)(unsafe.Add(d, i*abi.ValEntrySize))
+		if k := kv.k; len(k) <= abi.ValInlineMax { // the word's prefix is the packed key, byte swapped
+			ent[0] = abi.Val{Kind: uint32(KindString), Len: uint32(len(k)), Data: bits.ReverseBytes64(x &^ 0xff)}
+		} else {
+			more |= 1 << (2 * i)
+		}
+		v := kv.v
+		if s, ok := v.(string); ok && len(s) <= abi.ValInlineMax {
+			ent[1] = abi.Val{Kind: uint32(KindString), Len: uint32(len(s)), Data: encWord(s)}
+		} else if x, ok := v.(int); ok {
+			ent[1] = abi.Val{Kind: uint32(KindInt), Data: uint64(x)}
+		} else if x, ok := v.(float64); ok {
+			ent[1] = abi.Val{Kind: uint32(KindFloat), Data: math.Float64bits(x)}
+		} else if x, ok := v.(bool); ok {
+			var b uint64
+			if x {
+				b = 1
+			}
+			ent[1] = abi.Val{Kind: uint32(KindBool), Data: b}
+		} else {
+			more |= 2 << (2 * i)
+		}
+	}
+	for more != 0 {
+		b := bits.TrailingZeros32(more)
+		more &= more - 1
+		i := b >> 1
+		kv := &kva[ws[i]&mask]
+		ent := at + i*abi.ValEntrySize
+		var err error
+		if b&1 == 0 {
+			if k := kv.k; len(k) < encBlitMin {
+				e.strMid(ent, KindString, k)
+			} else {
+				err = e.encStr(ent, KindString, k)
+			}
+		} else {
+			val := ent + abi.ValSize
+			v := kv.v
+			if s, ok := v.(string); ok {
+				if len(s) < encBlitMin {
+					e.strMid(val, KindString, s)
+				} else {
+					err = e.encStr(val, KindString, s)
+				}
+			} else if x, ok := v.(map[string]any); ok && x != nil {
+				if len(x) <= 4 && depth+1 < encCycleDepth {
+					// encMapAny's enter and leave do nothing here.
+					err = encSmallMapN[[4]encKV](e, val, x, len(x), depth+1)
+				} else if len(x) <= encSmallMap && depth+1 < encCycleDepth {
+					err = encSmallMapN[[encSmallMap]encKV](e, val, x, len(x), depth+1)
+				} else {
+					err = e.encMapAny(val, x, depth+1)
+				}
+			} else if x, ok := v.([]any); ok && x != nil {
+				err = e.encListAny(val, x, depth+1)
+			} else {
+				err = e.encAny(val, v, depth+1)
+			}
+		}
+		if err != nil {
+			return atKey(err, kv.k)
+		}
+	}
+	return nil
+}
+
 func (e *Encoder) encMapString(pos int, m map[string]string) error {
 	base, kvs, ord := e.pushMap(len(m))
 	n := 0
@@ -623,7 +937,7 @@ func (e *Encoder) encMapString(pos int, m map[string]string) error {
 			break
 		}
 		kvs[n] = encKV{k: k}
-		ord[n] = encOrd{encPrefix(k), n}
+		ord[n] = encOrd{bits.ReverseBytes64(encWord(k)), n}
 		n++
 	}
 	ord = ord[:n]
@@ -645,32 +959,52 @@ func (e *Encoder) encListAny(pos int, s []any, depth int) error {
 	if err := e.enter(depth, p, len(s), len(s)); err != nil {
 		return err
 	}
-	at, err := e.array(pos, KindList, len(s), abi.ValSize)
-	for i := 0; err == nil && i < len(s); i++ {
-		// The commonest scalars without the call to encAny.
+	var at int
+	if len(s) <= encSmallMap { // e.array inlined
+		if len(s) == 0 {
+			e.put(pos, KindList, 0, 0)
+			e.leave(depth, p, len(s), len(s))
+			return nil
+		}
+		at = e.bn
+		if end := at + len(s)*abi.ValSize; end <= e.bcap {
+			e.bn = end
+		} else {
+			e.grow(end)
+			e.bn = end
+		}
+		e.link(pos, KindList, len(s), at)
+	} else {
+		var err error
+		if at, err = e.array(pos, KindList, len(s), abi.ValSize); err != nil {
+			return err
+		}
+	}
+	// The commonest values without the call to encAny.
+	var err error
+	for i, v := range s {
 		val := at + i*abi.ValSize
-		switch x := s[i].(type) {
-		case string:
+		if x, ok := v.(string); ok {
 			if len(x) <= abi.ValInlineMax {
-				e.put(val, KindString, uint32(len(x)), encPack(x))
+				e.put(val, KindString, uint32(len(x)), encWord(x))
+			} else if len(x) < encBlitMin {
+				e.strMid(val, KindString, x)
 			} else {
 				err = e.encStr(val, KindString, x)
 			}
-		case int:
+		} else if x, ok := v.(int); ok {
 			e.put(val, KindInt, 0, uint64(x))
-		case float64:
+		} else if x, ok := v.(float64); ok {
 			e.put(val, KindFloat, 0, math.Float64bits(x))
-		case int64:
-			e.put(val, KindInt, 0, uint64(x))
-		default:
-			err = e.encAny(val, s[i], depth+1)
+		} else {
+			err = e.encAny(val, v, depth+1)
 		}
 		if err != nil {
-			err = atIndex(err, i)
+			return atIndex(err, i)
 		}
 	}
 	e.leave(depth, p, len(s), len(s))
-	return err
+	return nil
 }
 
 // encReflect encodes the types the fast path does not know.
