@@ -10,7 +10,6 @@ import (
 
 	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/atomicx"
 	"github.com/hffi-go/hffi/internal/shm"
 )
 
@@ -376,16 +375,19 @@ func (a *Arena) MaxSize() uintptr {
 // other uses of the arena; it makes no Go heap allocation except when
 // moving slots.
 func (a *Arena) Reset() {
+	// The common Reset (no slot to move, no memory to give back, not
+	// debug) is straight-line code with no defer; the rest takes
+	// resetSlow, which unlocks in a defer.
 	a.lock()
-	defer a.unlock()
 	h := a.hdr
 	if h == nil {
+		a.unlock()
 		return
 	}
 	// Counted per arena with a plain store, not in one process-wide
 	// counter: an atomic add here cost a fifth of a Reset. Counted before
 	// a move, which may forget the arena.
-	atomicx.StoreRelease(&a.resets, a.resets+1)
+	storeRelease(&a.resets, a.resets+1)
 	// Release stores suffice: nothing else may use the arena during
 	// Reset, and a reader (a C thread checking a reference) must see the
 	// new generation before any write that reuses the memory. Every path
@@ -394,7 +396,6 @@ func (a *Arena) Reset() {
 	// stores in order, and on arm64 an acquire after a release (LDAR or
 	// CAS after STLR) is ordered too. See RATIONALE.md, "Why is Reset a
 	// handful of plain stores?".
-	move := false
 	if atomic.LoadUint64(&h.Minted) != 0 {
 		// Refs up to used were handed out: a later incarnation of the
 		// slot must start above them (see registry.go).
@@ -402,18 +403,31 @@ func (a *Arena) Reset() {
 			a.high = used
 		}
 		w := atomic.LoadUint64(&h.Word)
-		if wordGen(w) < a.genMax {
-			// The generation is the word's low bits: +1 bumps it and
-			// keeps state and floor.
-			atomicx.StoreRelease(&h.Word, w+1)
-			atomicx.StoreRelease(&h.Minted, 0)
-		} else {
-			move = true
+		if wordGen(w) >= a.genMax {
+			a.resetSlow(h, true)
+			return
 		}
+		// The generation is the word's low bits: +1 bumps it and keeps
+		// state and floor.
+		storeRelease(&h.Word, w+1)
+		storeRelease(&h.Minted, 0)
+	}
+	if a.debug || atomic.LoadUint64(&h.Committed) > a.floor+a.retain {
+		a.resetSlow(h, false)
+		return
 	}
 	a.epoch++
+	storeRelease(&h.Used, a.floor+abi.ArenaPrefix)
+	a.unlock()
+}
+
+// resetSlow ends a Reset that scrubs memory (see scrub) and, if move, moves
+// a to another slot. The caller holds a's lock, which resetSlow releases.
+func (a *Arena) resetSlow(h *abi.ArenaHdr, move bool) {
+	defer a.unlock()
+	a.epoch++
 	a.scrub(h)
-	atomicx.StoreRelease(&h.Used, a.floor+abi.ArenaPrefix)
+	storeRelease(&h.Used, a.floor+abi.ArenaPrefix)
 	if move {
 		a.move()
 	}
@@ -431,7 +445,7 @@ func (a *Arena) lock() {
 	}
 }
 
-func (a *Arena) unlock() { atomicx.StoreRelease(&a.busy, 0) }
+func (a *Arena) unlock() { storeRelease(&a.busy, 0) }
 
 // scrub runs the memory side of a Reset: poison and decommit in debug
 // mode, otherwise give back what exceeds the retained size.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/internal/abi"
-	"github.com/hffi-go/hffi/internal/atomicx"
 )
 
 // Ref is a generation-checked reference into an arena, the hffi_ref of
@@ -77,7 +76,7 @@ func (a *Arena) Ref(p unsafe.Pointer) (Ref, error) {
 // threads mint.
 func mint(h *abi.ArenaHdr) {
 	if atomic.LoadUint64(&h.Minted) == 0 {
-		atomicx.StoreRelease(&h.Minted, 1)
+		storeRelease(&h.Minted, 1)
 	}
 }
 
