@@ -803,16 +803,40 @@ func (e *Encoder) encSmallMapAny(pos int, m map[string]any, size, depth int) err
 // encSmallMapN is encSmallMapAny with room for len(A) entries, a power
 // of two: the stack array that gathers them is cleared on every call.
 func encSmallMapN[A [4]encKV | [encSmallMap]encKV](e *Encoder, pos int, m map[string]any, size, depth int) error {
-	var w [encSmallMap]uint64
+	// The words are sorted as they are gathered (insertion sort, one
+	// loop instead of two), in w[1:n+1]: w[0] stays 0, a sentinel that
+	// stops the insertion (no word is below it). They are addressed
+	// through wp without bounds checks: n < size <= encSmallMap.
+	var w [encSmallMap + 1]uint64
 	var kva A
 	mask := uint64(len(kva) - 1)
+	wp := unsafe.Pointer(&w)
 	n := 0
+	// tie says that two words may share their first 7 bytes (see
+	// below); a word of 7 zero bytes (an empty key) sets it falsely
+	// against the sentinel, which costs a needless encSortTies only.
+	tie := false
 	if size > 0 {
 		for k, v := range m {
 			// Indexes masked, not checked: n < size <= len(kva).
 			kva[uint64(n)&mask] = encKV{k, v}
-			w[n&(encSmallMap-1)] = bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
+			x := bits.ReverseBytes64(encWord(k))&^0xff | uint64(n)
 			n++
+			j := uintptr(n)
+			y := *(*uint64)(unsafe.Add(wp, (j-1)*8))
+			for y > x {
+				*(*uint64)(unsafe.Add(wp, j*8)) = y
+				j--
+				y = *(*uint64)(unsafe.Add(wp, (j-1)*8))
+			}
+			*(*uint64)(unsafe.Add(wp, j*8)) = x
+			// Of two words that share their first 7 bytes, the later
+			// is the greater (its index is), so it lands to the right
+			// of the earlier, with nothing but such words between
+			// them: its left neighbour y shares them too.
+			if x^y < 0x100 {
+				tie = true
+			}
 			// Stopping at the last entry saves the call that would find
 			// no more; if m grows meanwhile (a data race in the caller),
 			// the entries beyond size are not encoded.
@@ -825,24 +849,11 @@ func encSmallMapN[A [4]encKV | [encSmallMap]encKV](e *Encoder, pos int, m map[st
 		e.put(pos, KindMap, 0, 0)
 		return nil
 	}
-	ws := w[:n]
-	for i := 1; i < len(ws); i++ {
-		x := ws[i]
-		j := i
-		for ; j > 0 && ws[j-1] > x; j-- {
-			ws[j] = ws[j-1]
-		}
-		ws[j] = x
-	}
+	ws := w[1 : n+1]
 	// Runs of words whose keys share their first 7 bytes (almost never)
 	// are sorted by the whole keys.
-	prev := ws[0] >> 8
-	for _, x := range ws[1:] {
-		if x>>8 == prev {
-			encSortTies(ws, unsafe.Slice((*encKV)(unsafe.Pointer(&kva)), n))
-			break
-		}
-		prev = x >> 8
+	if tie {
+		encSortTies(ws, unsafe.Slice((*encKV)(unsafe.Pointer(&kva)), n))
 	}
 	// e.array inlined: n is small.
 	at := e.bn
