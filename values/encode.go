@@ -201,14 +201,15 @@ func (e *Encoder) encodeDirect(a *arena.Arena, v any) (arena.Ref, error) {
 		return 0, nil
 	}
 	e.base = abi.RefOffset(uint64(r))
-	e.bp, e.bn, e.bcap = p, 0, e.winCap-skip
-	e.alloc(abi.ValSize)
+	// The root node: e.alloc(abi.ValSize) without the call, as the
+	// reservation holds at least encReserveMin bytes.
+	e.bp, e.bn, e.bcap = p, abi.ValSize, e.winCap-skip
 	if m, ok := v.(map[string]any); ok && m != nil && len(m) <= encSmallMap && len(m) > 4 {
 		err = encSmallMapN[[encSmallMap]encKV](e, 0, m, len(m), 0) // encAny and encMapAny inlined
 	} else {
 		err = e.encAny(0, v, 0)
 	}
-	if err == nil && !e.retry {
+	if err == nil && !e.retry && len(e.blits) != 0 {
 		e.blit()
 	}
 	if err != nil || e.retry {
