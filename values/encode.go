@@ -124,6 +124,14 @@ var encPool = sync.Pool{New: func() any { return new(Encoder) }}
 // turn such values into handles. Safe for concurrent use (a is safe for
 // concurrent allocation); no Go heap allocation in steady state for
 // maps, slices and scalars of the common types.
+//
+// The tree is written in place: Encode reserves room in a sized to the
+// last tree it encoded (at most 1 MiB at first), grows the reservation as
+// needed and gives back what it did not use. If another goroutine or C
+// allocates from a meanwhile, the unused part cannot be given back and
+// stays allocated until a is reset. A failed Encode leaves a's allocated
+// size as it was, but counts as having handed out a reference: a's next
+// Reset starts a new generation.
 func Encode(a *arena.Arena, v any) (arena.Ref, error) {
 	e := encPool.Get().(*Encoder)
 	r, err := e.Encode(a, v)
