@@ -63,6 +63,7 @@ type cplan struct {
 	ops   []cop // the parameters of the operations up to opSlice
 	rare  []cop // the others
 	backs []cop // the slices and pointers copied back (not In)
+	ptrPs []cop // the *unsafe.Pointer parameters, whose pointees are checked
 	out   argKind
 	debug bool   // debug mode when bound: blocks given back are poisoned
 	g     *gplan // the same call, for copies larger than a small block
@@ -105,6 +106,7 @@ func newCPlan(g *gplan, out argKind, n int) *cplan {
 				o.op = opSlice
 			case gp.ptr:
 				o.op = opPtrP
+				c.ptrPs = append(c.ptrPs, o)
 			case gp.size == 8:
 				o.op = opPtr8
 			default:
@@ -153,6 +155,11 @@ func (o cop) copyLen(a unsafe.Pointer) uintptr {
 // leave copies larger than copySmall takes to a second loop.
 func (c *cplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 	c.sym.live()
+	for _, o := range c.ptrPs {
+		if p := *(*unsafe.Pointer)(args[o.i]); p != nil {
+			checkPointee(&c.sym, int(o.i), *(*unsafe.Pointer)(p))
+		}
+	}
 	base := getSmallBlock()
 	w := (*words)(base)
 	// d is where the next copy goes, left the room after it.

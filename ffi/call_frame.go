@@ -331,6 +331,9 @@ func (g *gplan) fill(f *callconv.Frame, base unsafe.Pointer, args []unsafe.Point
 		case gSlice, gPtr:
 			off = alignUp(off, p.al)
 			if src := p.data(a); src != nil {
+				if p.ptr {
+					checkPointee(&g.sym, i, *(*unsafe.Pointer)(src))
+				}
 				n := p.need(a)
 				c := unsafe.Add(base, off)
 				copy(unsafe.Slice((*byte)(c), n), unsafe.Slice((*byte)(src), n))

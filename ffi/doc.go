@@ -65,6 +65,13 @@
 // copy C memory into Go. Types that would put a Go pointer into C are
 // refused when binding, with an error naming the parameter.
 //
+// For hot calls, the command github.com/hffi-go/hffi/cmd/hffi-gen writes a
+// bound function's work out per signature, as methods generated from an
+// interface that names the C functions: no plan is read at call time, and
+// pointer arguments such as &n stay on the caller's stack. The generated
+// code fills the words itself with a [Scratch] (copies in and back) and
+// calls a [WordFunc]; both can be used by hand the same way.
+//
 // # Callbacks
 //
 // [NewCallback2] and its siblings turn a Go function into a [Callback]: a

@@ -3,11 +3,13 @@
 package ffi
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"syscall"
 	"unsafe"
 
+	"github.com/hffi-go/hffi"
 	"github.com/hffi-go/hffi/arena"
 )
 
@@ -102,6 +104,16 @@ func hasPointers(t reflect.Type) bool {
 //
 //go:linkname findObject runtime.findObject
 func findObject(p, refBase, refOff uintptr) (base uintptr, s unsafe.Pointer, objIndex uintptr)
+
+// checkPointee panics if v, the value of the unsafe.Pointer variable that
+// parameter i (from 0) points to, is a pointer into the Go heap: C would get
+// it in the variable's copy. An out-parameter such as sqlite3_open_v2's
+// &db holds nil or C memory.
+func checkPointee(sym fmt.Stringer, i int, v unsafe.Pointer) {
+	if v != nil && inGoHeap(v) {
+		panic(&codeError{msg: fmt.Sprintf("ffi: call %s: parameter %d: the unsafe.Pointer variable it points to holds a Go pointer, which must not be given to C; set it to nil or to C memory", sym, i+1), code: hffi.EINVAL})
+	}
+}
 
 // inGoHeap reports whether p points into the Go heap.
 func inGoHeap(p unsafe.Pointer) bool {

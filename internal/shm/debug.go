@@ -29,6 +29,10 @@ func Debug() bool {
 	return debug.Load()
 }
 
+// DebugRooted is Debug for a caller that knows Root has run (it holds
+// memory made after it): one load, no call.
+func DebugRooted() bool { return debug.Load() }
+
 // SetDebug turns debug mode on or off for objects created from now on and
 // returns the previous setting. It is mirrored in hffi_rt.flags for C.
 func SetDebug(on bool) bool {
