@@ -9,6 +9,7 @@ import (
 	"github.com/ebitengine/purego"
 
 	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/ffi/gentest"
 	"github.com/hffi-go/hffi/internal/cbuild"
 )
 
@@ -139,6 +140,24 @@ func BenchmarkCallOut(b *testing.B) {
 		for b.Loop() {
 			n := uint64(len(dst))
 			copy2(dst, &n, src, uint64(len(src)), i)
+			if n != 64 || dst[0] != byte(i) {
+				b.Fatal("wrong result")
+			}
+			i++
+		}
+	})
+	b.Run("hffi-gen", func(b *testing.B) {
+		// The same signature through the methods cmd/hffi-gen writes
+		// (ffi/gentest): src is an In slice, and n stays on the stack.
+		f, err := gentest.BindFrame(frBenchLib.lib)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		i := int32(0)
+		for b.Loop() {
+			n := uint64(len(dst))
+			f.Copy2(dst, &n, src, uint64(len(src)), i)
 			if n != 64 || dst[0] != byte(i) {
 				b.Fatal("wrong result")
 			}

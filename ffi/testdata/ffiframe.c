@@ -190,3 +190,12 @@ int32_t fr_out_cb(fr_cb1 cb, void *ud, intptr_t depth, uint8_t *buf, size_t len,
 	*n += r;
 	return (int32_t)depth;
 }
+
+/* Narrow integers and bool as words (cmd/hffi-gen's direct methods,
+ * ffi/gentest): each is read at its own width. */
+int64_t fr_narrow6(int8_t a, uint8_t b, int16_t c, uint16_t d, _Bool e, int32_t f) {
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * (int64_t)f;
+}
+int8_t fr_neg8(int8_t a) { return (int8_t)-a; }
+_Bool fr_not(_Bool a) { return !a; }
+uint16_t fr_inc16(uint16_t a) { return (uint16_t)(a + 1); }

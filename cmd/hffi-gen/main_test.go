@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGentestUpToDate: ffi/gentest's generated file is what hffi-gen
+// writes now (run go generate ./ffi/gentest after changing either).
+func TestGentestUpToDate(t *testing.T) {
+	dir := filepath.Join("..", "..", "ffi", "gentest")
+	got, err := generate(config{typ: "Frame", dir: dir})
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join(dir, "frame_hffi.go"))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "ffi/gentest/frame_hffi.go is stale: go generate ./ffi/gentest")
+}
+
+// gen writes src as a package's only file and runs hffi-gen on type T.
+func gen(t *testing.T, src string, cfg config) (string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.go"), []byte(src), 0o644))
+	cfg.dir = dir
+	if cfg.typ == "" {
+		cfg.typ = "T"
+	}
+	out, err := generate(cfg)
+	return string(out), err
+}
+
+const header = `// SPDX-License-Identifier: MIT
+
+package p
+
+import (
+	"unsafe"
+
+	hf "github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/handles"
+)
+
+var _ unsafe.Pointer
+var _ handles.Handle
+var _ hf.Symbol
+`
+
+func TestGenerate(t *testing.T) {
+	out, err := gen(t, header+`
+type T interface {
+	// Put copies.
+	//hffi:sym c_put
+	Put(x int32, s string, w []uint16, r *float64, h handles.Handle, in hf.In[byte]) int8
+	//hffi:sym c_f
+	F(float64) float64
+	//hffi:sym c_v
+	V()
+	//hffi:sym c_b
+	B(b bool) bool
+}
+`, config{})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(out, "// SPDX-License-Identifier: MIT\n"), "the SPDX line of the interface's file")
+	for _, want := range []string{
+		`hf "github.com/hffi-go/hffi/ffi"`,
+		"type TFuncs struct",
+		"func BindT(lib *hf.Library) (*TFuncs, error)",
+		"var _ T = (*TFuncs)(nil)",
+		// Parameters named like the method's locals are renamed.
+		"func (x *TFuncs) Put(a0 int32, a1 string, w []uint16, a3 *float64, h handles.Handle, in hf.In[byte]) int8",
+		"w1 := s.String(a1)",
+		"w2 := hf.CopySliceIn(&s, w)",
+		"w3 := hf.CopyIn(&s, a3)",
+		"w5 := hf.CopySliceIn(&s, []byte(in))",
+		"r := x.fnPut.Call6(uintptr(int64(a0)), w1, w2, w3, uintptr(h), w5)",
+		"hf.CopySliceBack(w, w2)",
+		"hf.CopyBack(a3, w3)",
+		"return int8(r)",
+		"// a floating-point parameter",
+		"hf.Bind1(&x.fnF, lib.Sym(\"c_f\"))",
+		"return x.fnF(a0)",
+		"x.fnV.Call0()",
+		"return uint8(r) != 0",
+	} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, "CopySliceBack(in", "an In slice is not copied back")
+	assert.NotContains(t, out, "ffi.", "package ffi is named hf in the interface's file")
+	assert.Equal(t, 1, strings.Count(out, `"github.com/hffi-go/hffi/ffi"`), "imported once")
+}
+
+// TestGenerateUnexported: an unexported interface gets an unexported
+// binder; -impl and -bind rename.
+func TestGenerateUnexported(t *testing.T) {
+	src := "package p\n\nimport \"github.com/hffi-go/hffi/ffi\"\n\nvar _ ffi.Symbol\n\ntype api interface {\n\t//hffi:sym c_x\n\tX() int\n}\n"
+	out, err := gen(t, src, config{typ: "api"})
+	require.NoError(t, err)
+	assert.Contains(t, out, "func bindApi(lib *ffi.Library) (*apiFuncs, error)")
+	assert.NotContains(t, out, "SPDX", "no SPDX line in the source: none written")
+	out, err = gen(t, src, config{typ: "api", impl: "impl", bind: "open"})
+	require.NoError(t, err)
+	assert.Contains(t, out, "func open(lib *ffi.Library) (*impl, error)")
+}
+
+// TestGenerateErrors: what hffi-gen refuses, with the method named.
+func TestGenerateErrors(t *testing.T) {
+	for _, tc := range []struct{ name, body, typ, want string }{
+		{"no sym", "type T interface { X() }", "", "method X: no //hffi:sym line"},
+		{"not an interface", "type T struct{}", "", "T is not an interface"},
+		{"missing", "type U interface{}", "", "no interface T"},
+		{"empty", "type T interface{}", "", "has no methods"},
+		{"embedded", "type U interface{ Y() }\ntype T interface {\n\tU\n}", "", "embeds another interface"},
+		{"variadic", "type T interface {\n\t//hffi:sym c\n\tX(a ...int)\n}", "", "method X: a Go variadic parameter"},
+		{"two results", "type T interface {\n\t//hffi:sym c\n\tX() (int, error)\n}", "", "method X: more than one result"},
+		{"not imported", "type T interface {\n\t//hffi:sym c\n\tX(a os.File)\n}", "", "package os is not imported"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := gen(t, header+tc.body+"\n", config{typ: tc.typ})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// TestGenerateFallbacks: signatures the words cannot carry are bound
+// functions, each with the reason in a comment.
+func TestGenerateFallbacks(t *testing.T) {
+	out, err := gen(t, header+`
+type S struct{ A, B float64 }
+
+type T interface {
+	//hffi:sym c_struct
+	Struct(s S) S
+	//hffi:sym c_many
+	Many(a, b, c, d, e, f, g int) int
+	//hffi:sym c_off
+	Off(b hf.OffHeap[byte])
+	//hffi:sym c_fres
+	FRes() float32
+	//hffi:sym c_errno
+	Errno() hf.WithErrno[int32]
+}
+`, config{})
+	require.NoError(t, err)
+	for _, want := range []string{
+		"// parameter a0 of type S", // s is a local of the generated code
+		"// more than 6 parameters",
+		"// parameter b of type hf.OffHeap[byte]",
+		"// a result of type float32",
+		"// a result of type hf.WithErrno[int32]",
+		"func (x *TFuncs) Struct(a0 S) S {\n\treturn x.fnStruct(a0)\n}",
+		"hf.BindVoid1(&x.fnOff, lib.Sym(\"c_off\"))",
+		"hf.Bind7(&x.fnMany, lib.Sym(\"c_many\"))",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+// TestGeneratedCompiles builds TestGenerate's and TestGenerateFallbacks'
+// output with the go command, in a directory of this module.
+func TestGeneratedCompiles(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	for i, body := range []string{`
+type T interface {
+	//hffi:sym c_put
+	Put(x int32, s string, w []uint16, r *float64, h handles.Handle, in hf.In[byte]) int8
+	//hffi:sym c_p
+	P(p unsafe.Pointer, pp *unsafe.Pointer, b bool) unsafe.Pointer
+	//hffi:sym c_f
+	F(float64) float64
+	//hffi:sym c_v
+	V()
+}
+`, `
+type S struct{ A, B float64 }
+
+type T interface {
+	//hffi:sym c_struct
+	Struct(s S) S
+	//hffi:sym c_many
+	Many(a, b, c, d, e, f, g int) int
+	//hffi:sym c_off
+	Off(b hf.OffHeap[byte])
+	//hffi:sym c_errno
+	Errno() hf.WithErrno[int32]
+}
+`} {
+		dir, err := os.MkdirTemp(".", "compile-")
+		require.NoError(t, err)
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "api.go"), []byte(header+body), 0o644))
+		out, err := generate(config{typ: "T", dir: dir})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "t_hffi.go"), out, 0o644))
+		cmd := exec.Command(goCmd, "vet", "./"+filepath.Base(dir))
+		msg, err := cmd.CombinedOutput()
+		require.NoError(t, err, "case %d: %s\n%s", i, msg, out)
+	}
+}
+
+// TestGenerateFFITaken: a file that uses the name ffi for another
+// package must import hffi's ffi under some name for the output.
+func TestGenerateFFITaken(t *testing.T) {
+	_, err := gen(t, "package p\n\nimport ffi \"os\"\n\nvar _ ffi.File\n\ntype T interface {\n\t//hffi:sym c\n\tX()\n}\n", config{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"ffi" is taken`)
+}
