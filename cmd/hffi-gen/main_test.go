@@ -13,15 +13,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestGentestUpToDate: ffi/gentest's generated file is what hffi-gen
-// writes now (run go generate ./ffi/gentest after changing either).
-func TestGentestUpToDate(t *testing.T) {
-	dir := filepath.Join("..", "..", "ffi", "gentest")
-	got, err := generate(config{typ: "Frame", dir: dir})
-	require.NoError(t, err)
-	want, err := os.ReadFile(filepath.Join(dir, "frame_hffi.go"))
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got), "ffi/gentest/frame_hffi.go is stale: go generate ./ffi/gentest")
+// TestGeneratedUpToDate: the generated files checked in (ffi/gentest,
+// ffi/libtest) are what hffi-gen writes now (run go generate on the
+// package after changing either).
+func TestGeneratedUpToDate(t *testing.T) {
+	for _, tc := range []struct{ dir, typ, file string }{
+		{"gentest", "Frame", "frame_hffi.go"},
+		{"libtest", "Zlib", "zlib_hffi.go"},
+		{"libtest", "SQLite", "sqlite_hffi.go"},
+	} {
+		dir := filepath.Join("..", "..", "ffi", tc.dir)
+		got, err := generate(config{typ: tc.typ, dir: dir})
+		require.NoError(t, err)
+		want, err := os.ReadFile(filepath.Join(dir, tc.file))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "ffi/%s/%s is stale: go generate ./ffi/%s", tc.dir, tc.file, tc.dir)
+	}
 }
 
 // gen writes src as a package's only file and runs hffi-gen on type T.

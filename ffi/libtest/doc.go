@@ -5,5 +5,5 @@
 // library, plus a struct-by-value fixture of every size from 1 to 64
 // bytes. A test whose library is not installed skips with a message that
 // names the library and the package that provides it. The package itself
-// is empty.
+// holds only the interfaces of gen.go and their generated methods.
 package libtest
