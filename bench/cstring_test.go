@@ -105,6 +105,36 @@ func BenchmarkCStringCopy(b *testing.B) {
 	}
 }
 
+// BenchmarkCStringCopyCall is BenchmarkCStringCopy with the copy in a
+// function that is not inlined, as any library's CopyString is not: the
+// floor of an API (one call, the copy, the NUL) rather than of a loop the
+// compiler sees whole. Against BenchmarkCStringCopy it measures the call
+// alone.
+func BenchmarkCStringCopyCall(b *testing.B) {
+	for _, size := range []int{16, 1024} {
+		s := strings.Repeat("x", size)
+		stride := (size + 1 + 7) &^ 7
+		buf := make([]byte, cstringBatch*stride)
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			off := 0
+			for b.Loop() {
+				sinkAddr += uintptr(copyCString(buf[off:], s))
+				if off += stride; off == len(buf) {
+					off = 0
+				}
+			}
+		})
+	}
+}
+
+//go:noinline
+func copyCString(dst []byte, s string) unsafe.Pointer {
+	copy(dst[:len(s)], s)
+	dst[len(s)] = 0
+	return unsafe.Pointer(&dst[0])
+}
+
 // TestCStringSides checks that both sides of BenchmarkCString copy the
 // string, NUL included, and that the hffi side makes no Go heap allocation.
 func TestCStringSides(t *testing.T) {
