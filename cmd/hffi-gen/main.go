@@ -52,6 +52,7 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"sort"
@@ -147,10 +148,11 @@ type param struct {
 type method struct {
 	name, sym string
 	params    []param
-	result    string // "" for none
-	sig       string // the Go signature, for the fallback field
-	direct    bool   // filled by hand; otherwise a bound func field
-	why       string // why not direct
+	result    string          // "" for none
+	sig       string          // the Go signature, for the fallback field
+	direct    bool            // filled by hand; otherwise a bound func field
+	why       string          // why not direct
+	quals     map[string]bool // the packages its signature names
 }
 
 type pkgFile struct {
@@ -281,14 +283,17 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 	if m.sym == "" {
 		return m, fmt.Errorf("%s: method %s: no //hffi:sym line names its C symbol", pos, m.name)
 	}
-	// The qualifier of every type must be an import of the file.
+	// The qualifier of every type must be an import of the file; the
+	// output imports those its signatures use.
 	var bad error
+	m.quals = map[string]bool{}
 	ast.Inspect(ft, func(n ast.Node) bool {
 		if s, ok := n.(*ast.SelectorExpr); ok {
 			if id, ok := s.X.(*ast.Ident); ok {
 				if _, ok := pf.imports[id.Name]; !ok && bad == nil {
 					bad = fmt.Errorf("%s: method %s: package %s is not imported", pos, m.name, id.Name)
 				}
+				m.quals[id.Name] = true
 			}
 		}
 		return true
@@ -301,7 +306,7 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 			m.direct, m.why = false, why
 		}
 	}
-	i := 0
+	badParam := -1
 	for _, p := range ft.Params.List {
 		t := typeString(fset, p.Type)
 		names := p.Names
@@ -309,13 +314,10 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 			names = []*ast.Ident{nil}
 		}
 		for _, n := range names {
-			// The generated methods name their locals x, s, r and w0,
-			// w1, ...: a parameter of such a name is renamed.
-			name := fmt.Sprintf("a%d", i)
-			if n != nil && n.Name != "_" && !reserved(n.Name) {
+			name := "" // renamed below
+			if n != nil && n.Name != "_" && !shadows(n.Name, pf) {
 				name = n.Name
 			}
-			i++
 			q := param{name: name, typ: t}
 			switch {
 			case strings.HasPrefix(t, "..."):
@@ -336,10 +338,32 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 			case isIn(t, pf):
 				q.how = "in"
 			default:
-				fallback("parameter " + name + " of type " + t)
+				if m.direct {
+					badParam = len(m.params) // named below, once every parameter has its name
+				}
+				fallback("parameter")
 			}
 			m.params = append(m.params, q)
 		}
+	}
+	// Unnamed parameters, and those whose names would hide what the
+	// generated code uses, are a0, a1, ... by position, unless another
+	// parameter has the name.
+	taken := map[string]bool{}
+	for _, q := range m.params {
+		taken[q.name] = true
+	}
+	for i := range m.params {
+		if q := &m.params[i]; q.name == "" {
+			q.name = fmt.Sprintf("a%d", i)
+			for taken[q.name] || shadows(q.name, pf) {
+				q.name += "_"
+			}
+			taken[q.name] = true
+		}
+	}
+	if badParam >= 0 {
+		m.why = "parameter " + m.params[badParam].name + " of type " + m.params[badParam].typ
 	}
 	if len(m.params) > 6 {
 		fallback("more than 6 parameters")
@@ -358,13 +382,22 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 	return m, nil
 }
 
-// reserved reports whether a generated method uses name for a local.
-func reserved(name string) bool {
-	if name == "x" || name == "s" || name == "r" {
+// shadows reports whether a parameter named name would hide something
+// that a generated method's body names: its locals (x, s, r, w0, w1,
+// ...), a package (ffi, whatever the file names it, unsafe, handles) or
+// a predeclared identifier (the conversions uintptr(...), int64(...),
+// uint8(...) and the result's type).
+func shadows(name string, pf pkgFile) bool {
+	if name == "x" || name == "s" || name == "r" || name == "ffi" {
 		return true
 	}
-	_, err := strconv.Atoi(strings.TrimPrefix(name, "w"))
-	return strings.HasPrefix(name, "w") && err == nil
+	if _, err := strconv.Atoi(strings.TrimPrefix(name, "w")); strings.HasPrefix(name, "w") && err == nil {
+		return true
+	}
+	if _, ok := pf.imports[name]; ok {
+		return true
+	}
+	return types.Universe.Lookup(name) != nil
 }
 
 func isWord(t string, pf pkgFile) bool {
@@ -414,12 +447,8 @@ func write(cfg config, pf pkgFile, ms []method) ([]byte, error) {
 	}
 	used := map[string]bool{fq: true}
 	for _, m := range ms {
-		for _, s := range append([]string{m.sig}, m.result) {
-			for q := range pf.imports {
-				if strings.Contains(s, q+".") {
-					used[q] = true
-				}
-			}
+		for q := range m.quals {
+			used[q] = true
 		}
 		if m.direct && (m.result == "unsafe.Pointer") {
 			used["unsafe"] = true

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,17 +204,67 @@ type T interface {
 	Errno() hf.WithErrno[int32]
 }
 `} {
-		dir, err := os.MkdirTemp(".", "compile-")
-		require.NoError(t, err)
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "api.go"), []byte(header+body), 0o644))
-		out, err := generate(config{typ: "T", dir: dir})
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "t_hffi.go"), out, 0o644))
-		cmd := exec.Command(goCmd, "vet", "./"+filepath.Base(dir))
-		msg, err := cmd.CombinedOutput()
-		require.NoError(t, err, "case %d: %s\n%s", i, msg, out)
+		vetGenerated(t, goCmd, fmt.Sprint("case ", i), header+body)
 	}
+}
+
+// vetGenerated writes src and hffi-gen's output for its interface T in a
+// directory of this module and runs go vet on them.
+func vetGenerated(t *testing.T, goCmd, name, src string) {
+	t.Helper()
+	dir, err := os.MkdirTemp(".", "compile-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.go"), []byte(src), 0o644))
+	out, err := generate(config{typ: "T", dir: dir})
+	require.NoError(t, err, name)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "t_hffi.go"), out, 0o644))
+	cmd := exec.Command(goCmd, "vet", "./"+filepath.Base(dir))
+	msg, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s: %s\n%s", name, msg, out)
+}
+
+// TestGeneratedCompilesNames: parameters named like what the generated
+// bodies use (the ffi and unsafe packages, the conversions to uintptr,
+// int64 and uint8, the result's type, the locals), or like the names
+// given to unnamed and renamed parameters, are renamed so that the
+// output compiles; an import of the file whose name is a suffix of a
+// qualifier used (e in unsafe.Pointer) is not imported for nothing.
+func TestGeneratedCompilesNames(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	vetGenerated(t, goCmd, "names", `// SPDX-License-Identifier: Apache-2.0
+
+package p
+
+import (
+	e "errors"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/handles"
+)
+
+var _ = e.New
+var _ ffi.Symbol
+
+type T interface {
+	//hffi:sym c1
+	A(uintptr int32, int64 int16, ffi *int32, unsafe []byte) int32
+	//hffi:sym c2
+	B(uint8 int32, bool bool) bool
+	//hffi:sym c3
+	C(int32 uint8, handles handles.Handle) unsafe.Pointer
+	//hffi:sym c4
+	D(a1 int32, x int32, _ string, a2 string) int32
+	//hffi:sym c5
+	E(e unsafe.Pointer, len int, s string) handles.Handle
+	//hffi:sym c6
+	F(float64 int64, f float64) float64
+}
+`)
 }
 
 // TestGenerateFFITaken: a file that uses the name ffi for another
