@@ -274,3 +274,38 @@ func TestGenerateFFITaken(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"ffi" is taken`)
 }
+
+// TestGenerateBuildConstraints: an interface declared per platform, in
+// files with build constraints, is refused unless -src picks the file
+// (hffi-gen read the last file and bound its symbols on every platform),
+// and the output keeps the constraint of the file, from its //go:build
+// line and from its name.
+func TestGenerateBuildConstraints(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"errno_linux.go": "package p\n\ntype T interface {\n\t//hffi:sym __errno_location\n\tErrno() uintptr\n}\n",
+		"errno_other.go": "//go:build !linux && !windows\n\npackage p\n\ntype T interface {\n\t//hffi:sym __error\n\tErrno() uintptr\n}\n",
+		"doc.go":         "// Package p.\npackage p\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644))
+	}
+	_, err := generate(config{typ: "T", dir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "T is declared in errno_linux.go and errno_other.go")
+
+	out, err := generate(config{typ: "T", dir: dir, src: "errno_linux.go"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "//go:build linux\n\n"), "%s", out)
+	assert.Contains(t, string(out), `lib.Sym("__errno_location")`)
+
+	out, err = generate(config{typ: "T", dir: dir, src: "errno_other.go"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "//go:build !linux && !windows\n\n"), "%s", out)
+	assert.Contains(t, string(out), `lib.Sym("__error")`)
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "errno_linux.go")))
+	require.NoError(t, os.Rename(filepath.Join(dir, "errno_other.go"), filepath.Join(dir, "errno_darwin_arm64.go")))
+	out, err = generate(config{typ: "T", dir: dir})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "//go:build !linux && !windows && darwin && arm64\n\n"), "%s", out)
+}
