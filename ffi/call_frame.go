@@ -52,6 +52,7 @@ const (
 	rValue       // scalar or struct, stored by callconv
 	rString      // char *, copied (and freed with FreeResult)
 	rError       // int32_t HFFI code
+	rBool        // _Bool: its byte, stored as Go's false or true
 )
 
 type gplan struct {
@@ -148,6 +149,12 @@ func (g *gplan) result(t reflect.Type) (*callconv.Type, error) {
 		return nil, invalidf("result has type %s: %s", t, strings.TrimPrefix(err.Error(), "callconv: "))
 	}
 	g.res = rValue
+	if t.Kind() == reflect.Bool {
+		// Any byte but 0 is true, as the other paths read it: a byte
+		// other than 0 or 1 in a Go bool is neither true nor false to
+		// compiled code (a C int declared bool returns 2).
+		g.res = rBool
+	}
 	return ct, nil
 }
 
@@ -299,6 +306,10 @@ func (g *gplan) call(r unsafe.Pointer, args ...unsafe.Pointer) {
 		var w uint32
 		g.cp.Result(f, unsafe.Pointer(&w))
 		setWord(r, kError, uintptr(w))
+	case rBool:
+		var w uint8
+		g.cp.Result(f, unsafe.Pointer(&w))
+		*(*bool)(r) = w != 0
 	}
 }
 

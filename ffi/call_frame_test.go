@@ -294,3 +294,25 @@ func TestUnsupportedTargetFailsToBuild(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, string(out), "supports_only_linux_and_darwin_on_amd64_and_arm64")
 }
+
+// TestGeneralBoolResult: a bool result is true for any nonzero low byte
+// and is stored as Go's true (1), as the fast path, the copy path and
+// WordFunc's callers (cmd/hffi-gen) make it; the general path (here, for
+// the float parameter) stored the byte as it came, a bool that is
+// neither true nor false to Go's code (b == true and !b both misbehave).
+func TestGeneralBoolResult(t *testing.T) {
+	var f func(x float64, v int32) bool
+	frBind(t, &f, "fr_truthy", Bind2)
+	var fe func(x float64, v int32) WithErrno[bool]
+	frBind(t, &fe, "fr_truthy", Bind2)
+	for _, v := range []int32{0, 1, 2, 0x80, 0xff, 0x100, 0x102} {
+		want := uint8(0)
+		if uint8(v) != 0 {
+			want = 1
+		}
+		b := f(1, v)
+		assert.Equal(t, want, *(*uint8)(unsafe.Pointer(&b)), "v %#x", v)
+		r := fe(1, v)
+		assert.Equal(t, want, *(*uint8)(unsafe.Pointer(&r.Value)), "WithErrno, v %#x", v)
+	}
+}

@@ -40,6 +40,11 @@
 //	-o FILE     the file written (default lowercase(NAME)_hffi.go; - for
 //	            standard output)
 //	-dir DIR    the package's directory (default .)
+//	-src FILE   the file that declares the interface, for one declared
+//	            in several files (per platform, under build constraints)
+//
+// The output has the build constraint of the interface's file: its
+// //go:build line and the _GOOS_GOARCH suffix of its name.
 package main
 
 import (
@@ -48,10 +53,12 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/format"
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,6 +74,7 @@ func main() {
 	flag.StringVar(&cfg.bind, "bind", "", "the function that binds it (default BindTYPE)")
 	flag.StringVar(&cfg.out, "o", "", "the file written (default lowercase(TYPE)_hffi.go; - for standard output)")
 	flag.StringVar(&cfg.dir, "dir", ".", "the package's directory")
+	flag.StringVar(&cfg.src, "src", "", "the file of the package that declares the interface (default: the only one)")
 	flag.Parse()
 	if cfg.typ == "" || flag.NArg() != 0 {
 		flag.Usage()
@@ -89,7 +97,7 @@ func main() {
 }
 
 type config struct {
-	typ, impl, bind, out, dir string
+	typ, impl, bind, out, dir, src string
 }
 
 func (c config) outFile() string {
@@ -147,15 +155,18 @@ type param struct {
 type method struct {
 	name, sym string
 	params    []param
-	result    string // "" for none
-	sig       string // the Go signature, for the fallback field
-	direct    bool   // filled by hand; otherwise a bound func field
-	why       string // why not direct
+	result    string          // "" for none
+	sig       string          // the Go signature, for the fallback field
+	direct    bool            // filled by hand; otherwise a bound func field
+	why       string          // why not direct
+	quals     map[string]bool // the packages its signature names
 }
 
 type pkgFile struct {
 	name    string
 	spdx    string            // the SPDX line of the interface's file, repeated atop the output
+	file    string            // the interface's file
+	build   string            // its build constraint (//go:build and its name's _GOOS_GOARCH), "" if none
 	imports map[string]string // package name -> path
 }
 
@@ -180,6 +191,9 @@ func generate(cfg config) ([]byte, error) {
 	var pf pkgFile
 	for _, e := range entries {
 		n := e.Name()
+		if cfg.src != "" && n != filepath.Base(cfg.src) {
+			continue
+		}
 		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") || strings.HasSuffix(n, "_hffi.go") {
 			continue
 		}
@@ -201,8 +215,18 @@ func generate(cfg config) ([]byte, error) {
 				if !ok {
 					return nil, fmt.Errorf("%s is not an interface", cfg.typ)
 				}
+				if it != nil {
+					// Declared once per platform, say, in files with build
+					// constraints: writing one file for whichever came last
+					// would bind another platform's symbols.
+					return nil, fmt.Errorf("%s is declared in %s and %s: pick one with -src (and name the output with -o)", cfg.typ, pf.file, n)
+				}
+				build, err := buildOf(f, n)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", n, err)
+				}
 				it = t
-				pf = pkgFile{name: f.Name.Name, imports: imports(f), spdx: spdxOf(f)}
+				pf = pkgFile{name: f.Name.Name, imports: imports(f), spdx: spdxOf(f), file: n, build: build}
 			}
 		}
 	}
@@ -225,6 +249,60 @@ func generate(cfg config) ([]byte, error) {
 		return nil, fmt.Errorf("interface %s has no methods", cfg.typ)
 	}
 	return write(cfg, pf, ms)
+}
+
+// buildOf returns the build constraint of the file named name: its
+// //go:build line's, and the one its name's _GOOS, _GOARCH or
+// _GOOS_GOARCH suffix implies, which the output's name does not repeat.
+func buildOf(f *ast.File, name string) (string, error) {
+	var x constraint.Expr
+	and := func(y constraint.Expr) {
+		if x == nil {
+			x = y
+		} else {
+			x = &constraint.AndExpr{X: x, Y: y}
+		}
+	}
+	for _, g := range f.Comments {
+		if g.Pos() > f.Package {
+			break
+		}
+		for _, c := range g.List {
+			if constraint.IsGoBuild(c.Text) {
+				y, err := constraint.Parse(c.Text)
+				if err != nil {
+					return "", err
+				}
+				and(y)
+			}
+		}
+	}
+	parts := strings.Split(strings.TrimSuffix(name, ".go"), "_")
+	n := len(parts)
+	switch {
+	case n >= 3 && knownOS[parts[n-2]] && knownArch[parts[n-1]]:
+		and(&constraint.TagExpr{Tag: parts[n-2]})
+		and(&constraint.TagExpr{Tag: parts[n-1]})
+	case n >= 2 && (knownOS[parts[n-1]] || knownArch[parts[n-1]]):
+		and(&constraint.TagExpr{Tag: parts[n-1]})
+	}
+	if x == nil {
+		return "", nil
+	}
+	return x.String(), nil
+}
+
+// knownOS and knownArch are the GOOS and GOARCH values that a file
+// name's suffix can name (go/build's lists).
+var knownOS, knownArch = set("aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris wasip1 windows zos"),
+	set("386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 mips64le mips64p32 mips64p32le ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm")
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }
 
 // spdxOf returns the file's SPDX-License-Identifier line, if its first
@@ -281,14 +359,17 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 	if m.sym == "" {
 		return m, fmt.Errorf("%s: method %s: no //hffi:sym line names its C symbol", pos, m.name)
 	}
-	// The qualifier of every type must be an import of the file.
+	// The qualifier of every type must be an import of the file; the
+	// output imports those its signatures use.
 	var bad error
+	m.quals = map[string]bool{}
 	ast.Inspect(ft, func(n ast.Node) bool {
 		if s, ok := n.(*ast.SelectorExpr); ok {
 			if id, ok := s.X.(*ast.Ident); ok {
 				if _, ok := pf.imports[id.Name]; !ok && bad == nil {
 					bad = fmt.Errorf("%s: method %s: package %s is not imported", pos, m.name, id.Name)
 				}
+				m.quals[id.Name] = true
 			}
 		}
 		return true
@@ -301,7 +382,7 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 			m.direct, m.why = false, why
 		}
 	}
-	i := 0
+	badParam := -1
 	for _, p := range ft.Params.List {
 		t := typeString(fset, p.Type)
 		names := p.Names
@@ -309,13 +390,10 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 			names = []*ast.Ident{nil}
 		}
 		for _, n := range names {
-			// The generated methods name their locals x, s, r and w0,
-			// w1, ...: a parameter of such a name is renamed.
-			name := fmt.Sprintf("a%d", i)
-			if n != nil && n.Name != "_" && !reserved(n.Name) {
+			name := "" // renamed below
+			if n != nil && n.Name != "_" && !shadows(n.Name, pf) {
 				name = n.Name
 			}
-			i++
 			q := param{name: name, typ: t}
 			switch {
 			case strings.HasPrefix(t, "..."):
@@ -336,10 +414,32 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 			case isIn(t, pf):
 				q.how = "in"
 			default:
-				fallback("parameter " + name + " of type " + t)
+				if m.direct {
+					badParam = len(m.params) // named below, once every parameter has its name
+				}
+				fallback("parameter")
 			}
 			m.params = append(m.params, q)
 		}
+	}
+	// Unnamed parameters, and those whose names would hide what the
+	// generated code uses, are a0, a1, ... by position, unless another
+	// parameter has the name.
+	taken := map[string]bool{}
+	for _, q := range m.params {
+		taken[q.name] = true
+	}
+	for i := range m.params {
+		if q := &m.params[i]; q.name == "" {
+			q.name = fmt.Sprintf("a%d", i)
+			for taken[q.name] || shadows(q.name, pf) {
+				q.name += "_"
+			}
+			taken[q.name] = true
+		}
+	}
+	if badParam >= 0 {
+		m.why = "parameter " + m.params[badParam].name + " of type " + m.params[badParam].typ
 	}
 	if len(m.params) > 6 {
 		fallback("more than 6 parameters")
@@ -358,13 +458,22 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 	return m, nil
 }
 
-// reserved reports whether a generated method uses name for a local.
-func reserved(name string) bool {
-	if name == "x" || name == "s" || name == "r" {
+// shadows reports whether a parameter named name would hide something
+// that a generated method's body names: its locals (x, s, r, w0, w1,
+// ...), a package (ffi, whatever the file names it, unsafe, handles) or
+// a predeclared identifier (the conversions uintptr(...), int64(...),
+// uint8(...) and the result's type).
+func shadows(name string, pf pkgFile) bool {
+	if name == "x" || name == "s" || name == "r" || name == "ffi" {
 		return true
 	}
-	_, err := strconv.Atoi(strings.TrimPrefix(name, "w"))
-	return strings.HasPrefix(name, "w") && err == nil
+	if _, err := strconv.Atoi(strings.TrimPrefix(name, "w")); strings.HasPrefix(name, "w") && err == nil {
+		return true
+	}
+	if _, ok := pf.imports[name]; ok {
+		return true
+	}
+	return types.Universe.Lookup(name) != nil
 }
 
 func isWord(t string, pf pkgFile) bool {
@@ -414,12 +523,8 @@ func write(cfg config, pf pkgFile, ms []method) ([]byte, error) {
 	}
 	used := map[string]bool{fq: true}
 	for _, m := range ms {
-		for _, s := range append([]string{m.sig}, m.result) {
-			for q := range pf.imports {
-				if strings.Contains(s, q+".") {
-					used[q] = true
-				}
-			}
+		for q := range m.quals {
+			used[q] = true
 		}
 		if m.direct && (m.result == "unsafe.Pointer") {
 			used["unsafe"] = true
@@ -433,6 +538,9 @@ func write(cfg config, pf pkgFile, ms []method) ([]byte, error) {
 
 	if pf.spdx != "" {
 		p("%s\n\n", pf.spdx)
+	}
+	if pf.build != "" {
+		fmt.Fprintf(&b, "//go:build %s\n\n", pf.build)
 	}
 	fmt.Fprintf(&b, "// Code generated by hffi-gen -type %s; DO NOT EDIT.\n\n", cfg.typ)
 	fmt.Fprintf(&b, "package %s\n\nimport (\n", pf.name)

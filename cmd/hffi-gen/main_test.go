@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,17 +204,67 @@ type T interface {
 	Errno() hf.WithErrno[int32]
 }
 `} {
-		dir, err := os.MkdirTemp(".", "compile-")
-		require.NoError(t, err)
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "api.go"), []byte(header+body), 0o644))
-		out, err := generate(config{typ: "T", dir: dir})
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "t_hffi.go"), out, 0o644))
-		cmd := exec.Command(goCmd, "vet", "./"+filepath.Base(dir))
-		msg, err := cmd.CombinedOutput()
-		require.NoError(t, err, "case %d: %s\n%s", i, msg, out)
+		vetGenerated(t, goCmd, fmt.Sprint("case ", i), header+body)
 	}
+}
+
+// vetGenerated writes src and hffi-gen's output for its interface T in a
+// directory of this module and runs go vet on them.
+func vetGenerated(t *testing.T, goCmd, name, src string) {
+	t.Helper()
+	dir, err := os.MkdirTemp(".", "compile-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "api.go"), []byte(src), 0o644))
+	out, err := generate(config{typ: "T", dir: dir})
+	require.NoError(t, err, name)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "t_hffi.go"), out, 0o644))
+	cmd := exec.Command(goCmd, "vet", "./"+filepath.Base(dir))
+	msg, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s: %s\n%s", name, msg, out)
+}
+
+// TestGeneratedCompilesNames: parameters named like what the generated
+// bodies use (the ffi and unsafe packages, the conversions to uintptr,
+// int64 and uint8, the result's type, the locals), or like the names
+// given to unnamed and renamed parameters, are renamed so that the
+// output compiles; an import of the file whose name is a suffix of a
+// qualifier used (e in unsafe.Pointer) is not imported for nothing.
+func TestGeneratedCompilesNames(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	vetGenerated(t, goCmd, "names", `// SPDX-License-Identifier: Apache-2.0
+
+package p
+
+import (
+	e "errors"
+	"unsafe"
+
+	"github.com/hffi-go/hffi/ffi"
+	"github.com/hffi-go/hffi/handles"
+)
+
+var _ = e.New
+var _ ffi.Symbol
+
+type T interface {
+	//hffi:sym c1
+	A(uintptr int32, int64 int16, ffi *int32, unsafe []byte) int32
+	//hffi:sym c2
+	B(uint8 int32, bool bool) bool
+	//hffi:sym c3
+	C(int32 uint8, handles handles.Handle) unsafe.Pointer
+	//hffi:sym c4
+	D(a1 int32, x int32, _ string, a2 string) int32
+	//hffi:sym c5
+	E(e unsafe.Pointer, len int, s string) handles.Handle
+	//hffi:sym c6
+	F(float64 int64, f float64) float64
+}
+`)
 }
 
 // TestGenerateFFITaken: a file that uses the name ffi for another
@@ -222,4 +273,39 @@ func TestGenerateFFITaken(t *testing.T) {
 	_, err := gen(t, "package p\n\nimport ffi \"os\"\n\nvar _ ffi.File\n\ntype T interface {\n\t//hffi:sym c\n\tX()\n}\n", config{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"ffi" is taken`)
+}
+
+// TestGenerateBuildConstraints: an interface declared per platform, in
+// files with build constraints, is refused unless -src picks the file
+// (hffi-gen read the last file and bound its symbols on every platform),
+// and the output keeps the constraint of the file, from its //go:build
+// line and from its name.
+func TestGenerateBuildConstraints(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"errno_linux.go": "package p\n\ntype T interface {\n\t//hffi:sym __errno_location\n\tErrno() uintptr\n}\n",
+		"errno_other.go": "//go:build !linux && !windows\n\npackage p\n\ntype T interface {\n\t//hffi:sym __error\n\tErrno() uintptr\n}\n",
+		"doc.go":         "// Package p.\npackage p\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644))
+	}
+	_, err := generate(config{typ: "T", dir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "T is declared in errno_linux.go and errno_other.go")
+
+	out, err := generate(config{typ: "T", dir: dir, src: "errno_linux.go"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "//go:build linux\n\n"), "%s", out)
+	assert.Contains(t, string(out), `lib.Sym("__errno_location")`)
+
+	out, err = generate(config{typ: "T", dir: dir, src: "errno_other.go"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "//go:build !linux && !windows\n\n"), "%s", out)
+	assert.Contains(t, string(out), `lib.Sym("__error")`)
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "errno_linux.go")))
+	require.NoError(t, os.Rename(filepath.Join(dir, "errno_other.go"), filepath.Join(dir, "errno_darwin_arm64.go")))
+	out, err = generate(config{typ: "T", dir: dir})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "//go:build !linux && !windows && darwin && arm64\n\n"), "%s", out)
 }

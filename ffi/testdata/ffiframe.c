@@ -199,3 +199,55 @@ int64_t fr_narrow6(int8_t a, uint8_t b, int16_t c, uint16_t d, _Bool e, int32_t 
 int8_t fr_neg8(int8_t a) { return (int8_t)-a; }
 _Bool fr_not(_Bool a) { return !a; }
 uint16_t fr_inc16(uint16_t a) { return (uint16_t)(a + 1); }
+
+/* cmd/hffi-gen's differential test (TestGeneratedMatchesBound): fr_any6
+ * takes each of its words as fr_any_set last described that position (a
+ * value, a buffer of n bytes, a string, a void ** or nothing) and returns
+ * a hash of all it read; it changes each buffer, so that what is copied
+ * back can be compared too. */
+enum { FR_VALUE, FR_BUF, FR_BOOLS, FR_STR, FR_PTRP, FR_NONE };
+static int64_t fr_any_kind[6], fr_any_len[6];
+static char fr_any_mem[64];
+void fr_any_set(int64_t i, int64_t kind, int64_t len) {
+	fr_any_kind[i] = kind;
+	fr_any_len[i] = len;
+}
+uint64_t fr_any6(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) {
+	const uint64_t prime = 1099511628211ull;
+	uint64_t w[6] = {a, b, c, d, e, f}, h = 1469598103934665603ull;
+	for (int i = 0; i < 6; i++) {
+		unsigned char *p = (unsigned char *)(uintptr_t)w[i];
+		h = (h ^ (uint64_t)(i + 1)) * prime;
+		switch (fr_any_kind[i]) {
+		case FR_VALUE:
+			h = (h ^ w[i]) * prime;
+			break;
+		case FR_BUF:
+		case FR_BOOLS:
+			if (!p) {
+				h = (h ^ 0xdead) * prime;
+				break;
+			}
+			for (int64_t j = 0; j < fr_any_len[i]; j++) {
+				h = (h ^ p[j]) * prime;
+				p[j] = fr_any_kind[i] == FR_BOOLS ? !p[j] : (unsigned char)(p[j] * 3 + i + j + 1);
+			}
+			break;
+		case FR_STR:
+			for (; p && *p; p++) h = (h ^ *p) * prime;
+			break;
+		case FR_PTRP:
+			if (!p) {
+				h = (h ^ 0xbeef) * prime;
+				break;
+			}
+			h = (h ^ (uint64_t)(*(char **)p ? *(char **)p - fr_any_mem : 99)) * prime;
+			*(char **)p = fr_any_mem + (h & 63);
+			break;
+		}
+	}
+	return h;
+}
+
+/* An int result that a Go bool reads (its low byte): 0x102 has low byte 2. */
+int32_t fr_truthy(double x, int32_t v) { return x > 0 ? v : 0; }
