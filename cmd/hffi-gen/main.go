@@ -323,13 +323,29 @@ func imports(f *ast.File) map[string]string {
 	m := map[string]string{}
 	for _, s := range f.Imports {
 		p, _ := strconv.Unquote(s.Path.Value)
-		name := filepath.Base(p)
+		name := importName(p)
 		if s.Name != nil {
 			name = s.Name.Name
 		}
 		m[name] = p
 	}
 	return m
+}
+
+// importName guesses the name a package imported without one is known by:
+// its path's last element, without a major version (example.com/x/v2,
+// gopkg.in/yaml.v3). A wrong guess cannot pass unnoticed: a type it
+// qualifies is then "not imported", an error.
+func importName(path string) string {
+	elems := strings.Split(path, "/")
+	name := elems[len(elems)-1]
+	if len(elems) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
+		name = elems[len(elems)-2]
+	}
+	if i := strings.Index(name, ".v"); i > 0 && strings.HasPrefix(path, "gopkg.in/") {
+		name = name[:i]
+	}
+	return name
 }
 
 func typeString(fset *token.FileSet, e ast.Expr) string {
@@ -346,7 +362,7 @@ func symOf(f *ast.Field) string {
 		}
 		for _, c := range g.List {
 			if rest, ok := strings.CutPrefix(c.Text, "//hffi:sym "); ok {
-				return strings.TrimSpace(rest)
+				return strings.TrimSpace(rest) // one word: parseMethod checks
 			}
 		}
 	}
@@ -358,6 +374,9 @@ func parseMethod(fset *token.FileSet, f *ast.Field, ft *ast.FuncType, pf pkgFile
 	pos := fset.Position(f.Pos())
 	if m.sym == "" {
 		return m, fmt.Errorf("%s: method %s: no //hffi:sym line names its C symbol", pos, m.name)
+	}
+	if strings.ContainsAny(m.sym, " \t") {
+		return m, fmt.Errorf("%s: method %s: //hffi:sym %s: one C symbol name, nothing after it (comments go on a line of their own)", pos, m.name, m.sym)
 	}
 	// The qualifier of every type must be an import of the file; the
 	// output imports those its signatures use.
@@ -505,8 +524,12 @@ func write(cfg config, pf pkgFile, ms []method) ([]byte, error) {
 	// or as ffi if that file does not import it.
 	fq := ""
 	for q, path := range pf.imports {
-		if path == ffiPath {
-			fq = q
+		switch {
+		case path != ffiPath:
+		case q == ".":
+			return nil, errors.New("package ffi is dot-imported in the interface's file: import it with a name")
+		case fq == "" || q < fq:
+			fq = q // the same name whatever the map's order
 		}
 	}
 	if fq == "" {
@@ -546,7 +569,7 @@ func write(cfg config, pf pkgFile, ms []method) ([]byte, error) {
 	fmt.Fprintf(&b, "package %s\n\nimport (\n", pf.name)
 	for _, q := range names {
 		path := pf.imports[q]
-		if filepath.Base(path) == q {
+		if importName(path) == q {
 			fmt.Fprintf(&b, "\t%q\n", path)
 		} else {
 			fmt.Fprintf(&b, "\t%s %q\n", q, path)

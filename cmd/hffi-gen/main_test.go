@@ -309,3 +309,29 @@ func TestGenerateBuildConstraints(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(out), "//go:build !linux && !windows && darwin && arm64\n\n"), "%s", out)
 }
+
+// TestGenerateImportsAndSym: a dot-imported ffi and words after the
+// symbol name are refused; a /vN import path is named by its element
+// before the version; two names for ffi give one output whatever the
+// order of a map.
+func TestGenerateImportsAndSym(t *testing.T) {
+	_, err := gen(t, "package p\n\nimport . \"github.com/hffi-go/hffi/ffi\"\n\nvar _ Symbol\n\ntype T interface {\n\t//hffi:sym c\n\tX()\n}\n", config{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dot-imported")
+	_, err = gen(t, header+"type T interface {\n\t//hffi:sym c_x // the x function\n\tX()\n}\n", config{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "one C symbol name")
+	assert.Equal(t, "yaml", importName("gopkg.in/yaml.v3"))
+	assert.Equal(t, "x", importName("example.com/x/v2"))
+	assert.Equal(t, "v", importName("example.com/v"))
+	assert.Equal(t, "unsafe", importName("unsafe"))
+	two := "package p\n\nimport (\n\ta \"github.com/hffi-go/hffi/ffi\"\n\tb \"github.com/hffi-go/hffi/ffi\"\n)\n\nvar _ a.Symbol\nvar _ b.Symbol\n\ntype T interface {\n\t//hffi:sym c\n\tX(s a.In[byte])\n}\n"
+	first, err := gen(t, two, config{})
+	require.NoError(t, err)
+	for range 10 {
+		again, err := gen(t, two, config{})
+		require.NoError(t, err)
+		require.Equal(t, first, again)
+	}
+	assert.Contains(t, first, "a.CopySliceIn")
+}
