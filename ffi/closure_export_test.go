@@ -2,6 +2,8 @@
 
 package ffi
 
+import "github.com/hffi-go/hffi"
+
 // SetLibffiNamesForTest makes the next closure load libffi from names
 // (none that exists plays a system without libffi) and returns a function
 // that restores the real names.
@@ -58,3 +60,12 @@ func UnusedStubAddrs() []uintptr {
 // PuregoCallbacksMade is how many purego.NewCallback function pointers
 // hffi made in this process (0 on cgo).
 func PuregoCallbacksMade() int { return puregoCallbacksMade() }
+
+// ClosureQuarantine is how many released closures of one signature wait
+// before one is reused, in the current mode.
+func ClosureQuarantine() int {
+	if hffi.Debug() {
+		return clQuarantineDebug
+	}
+	return clQuarantine
+}
