@@ -71,13 +71,26 @@ func (l *Local) Arena() *Arena { return l.a }
 // CopyString is [Arena.CopyString] for one goroutine: it copies s and a
 // terminating NUL, 8-aligned.
 func (l *Local) CopyString(s string) (unsafe.Pointer, error) {
-	if a := l.a; a != nil && a.epoch == l.epoch {
-		cur := (l.cur + 7) &^ 7
-		if cur <= l.end && uint64(len(s)) < l.end-cur {
-			l.cur = cur + uint64(len(s)) + 1
-			return copyString(unsafe.Add(a.base, cur), s), nil
-		}
+	// The bound comes first: l.end is 0 until a chunk was reserved (by
+	// slow, with l.a non-nil), so l.a is never nil past it, and
+	// cur+len(s) cannot wrap (cur is an arena offset). It cannot be made
+	// inlinable: the call to the slow path alone costs 57 of the
+	// compiler's budget of 80 (28 as a call of a parameter, and the rest
+	// is 62), and that call is what a non-inlined copy costs over an
+	// inlined one (see BenchmarkCStringCopyCall).
+	if cur := (l.cur + 7) &^ 7; cur+uint64(len(s)) < l.end && l.a.epoch == l.epoch {
+		l.cur = cur + uint64(len(s)) + 1
+		// The NUL first: after the copy, only p is needed.
+		p := unsafe.Add(l.a.base, cur)
+		*(*byte)(unsafe.Add(p, len(s))) = 0
+		copy(unsafe.Slice((*byte)(p), len(s)), s)
+		return p, nil
 	}
+	return l.copyStringSlow(s)
+}
+
+// copyStringSlow is CopyString past its chunk.
+func (l *Local) copyStringSlow(s string) (unsafe.Pointer, error) {
 	p, err := l.slow(uint64(len(s))+1, abi.RefOffScale)
 	if err != nil {
 		return nil, err

@@ -115,3 +115,44 @@ func TestLocalNoHeapAllocs(t *testing.T) {
 		_, _ = m.CopyString("on the stack")
 	}))
 }
+
+// TestLocalCopyStringEdges copies strings that end exactly at a chunk's
+// end (the NUL in its last byte), one byte short of it and one byte past
+// it, and checks that every copy is still intact afterwards: no string or
+// NUL overlaps another, and none is written past the chunk.
+func TestLocalCopyStringEdges(t *testing.T) {
+	a := mustNew(t, WithMaxSize(4<<20))
+	for over := -2; over <= 2; over++ {
+		a.Reset()
+		l := a.Local()
+		type copied struct {
+			p unsafe.Pointer
+			s string
+		}
+		var all []copied
+		add := func(s string) {
+			p, err := l.CopyString(s)
+			require.NoError(t, err)
+			require.Zero(t, uintptr(p)%8, "8-aligned")
+			all = append(all, copied{p, s})
+		}
+		add("x")
+		// Leave 1000 to 1007 bytes, then a string whose NUL lands on
+		// the chunk's last byte plus over.
+		for l.end-((l.cur+7)&^7) > 2000 {
+			add(strings.Repeat(string(rune('a'+len(all)%26)), 999))
+		}
+		room := int(l.end - (l.cur+7)&^7)
+		end := l.end
+		add(strings.Repeat("E", room-1+over))
+		if over <= 0 {
+			require.Equal(t, end, l.end, "fits in the chunk")
+		} else {
+			require.NotEqual(t, end, l.end, "a new chunk")
+		}
+		add("after")
+		for i, c := range all {
+			require.Equal(t, c.s+"\x00", string(bytesAt(c.p, uintptr(len(c.s)+1))), "copy %d", i)
+		}
+	}
+}
