@@ -124,7 +124,11 @@ func TestResizeLastConcurrent(t *testing.T) {
 					b[i] = byte(g)
 				}
 			}
-			for i := 0; time.Now().Before(deadline) && a.Used() < 32<<20; i++ {
+			// At least 64 rounds each, however late the goroutine starts:
+			// the deadline alone let a stall of 300 ms (a loaded CI
+			// machine) leave the resizers without a round, and resized
+			// at 0.
+			for i := 0; i < 64 || time.Now().Before(deadline) && a.Used() < 32<<20; i++ {
 				n := uintptr(8 + i%200)
 				p, err := a.AllocUninit(n, 8)
 				require.NoError(t, err)
