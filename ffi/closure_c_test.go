@@ -195,7 +195,10 @@ func TestClosureHammer(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := int64(g) << 32; time.Now().Before(deadline); k++ {
+			// At least 8 rounds each, however late the goroutine starts
+			// (a stall longer than the second on a loaded machine left
+			// calls at 0).
+			for k, i := int64(g)<<32, 0; i < 8 || time.Now().Before(deadline); k, i = k+1, i+1 {
 				cb, err := NewCallback1(func(int64) int64 { return k }, NoUserData())
 				if err != nil {
 					bad.Add(1)
