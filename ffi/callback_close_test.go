@@ -113,15 +113,19 @@ func TestCallbackCloseRace(t *testing.T) {
 	})
 	defer watchdog.Stop()
 	// waitFor polls a counter of the storm s until it reaches n, for at
-	// most a second.
-	waitFor := func(s unsafe.Pointer, which int32, n int64) bool {
-		for end := time.Now().Add(time.Second); time.Now().Before(end); {
+	// most limit. The counter is read once more after limit: a process
+	// that did not run for limit (a loaded CI machine) must not look like
+	// C threads that were never refused.
+	waitFor := func(s unsafe.Pointer, which int32, n int64, limit time.Duration) bool {
+		for end := time.Now().Add(limit); ; time.Sleep(20 * time.Microsecond) {
+			over := !time.Now().Before(end)
 			if count(s, which) >= n {
 				return true
 			}
-			time.Sleep(20 * time.Microsecond)
+			if over {
+				return false
+			}
 		}
-		return false
 	}
 
 	var total [4]int64
@@ -134,10 +138,10 @@ func TestCallbackCloseRace(t *testing.T) {
 		s := start(hffi.Runtime(), c.Fn(), uintptr(c.Handle()), want, nthreads, retain)
 		require.NotNil(t, s, "ft_storm_start")
 		// Close at a different moment of the storm in each round.
-		waitFor(s, ran, int64(1+rounds%7*40))
+		waitFor(s, ran, int64(1+rounds%7*40), time.Second)
 		require.NoError(t, c.Close())
 		closed(s)
-		refusedAfter := waitFor(s, refused, 100)
+		refusedAfter := waitFor(s, refused, 100, 10*time.Second)
 		n := stop(s)
 		var got [4]int64
 		for i := range got {
