@@ -54,7 +54,10 @@ func dispatchSlow(f *cbFrame, sh *shape, h handles.Handle) {
 		// Closed: the index keeps what C must get until the slot is
 		// reused, and the table need not be asked.
 		code = hffi.EDELETED
-		if fv == nil {
+		if fv == nil && t.shape == f.shape {
+			// Its FailureValue is a value of its own result type: through
+			// a trampoline of another shape C gets that shape's default,
+			// as it does when a retained handle keeps the callback.
 			fv = &t.fail
 		}
 	} else if t := cbTable.Load(); t != nil && h != 0 && uint64(h)&abi.RefTag == 0 && abi.HandleTable(uint64(h)) != t.Table().ID() {

@@ -54,7 +54,9 @@ func UserDataVia(accessor Symbol, argIndex int) CallbackOption {
 // source would fire forever), 0 for a comparator. Without it C gets the
 // negative HFFI_E* code for an integer result, NULL for a pointer and NaN
 // for a float. A late call through a trampoline gets v only while the
-// handle's slot was not reused (then it gets the default).
+// handle's slot was not reused (then it gets the default), and only
+// through a trampoline of the callback's own signature (another gets its
+// own default).
 func FailureValue(v any) CallbackOption { return func(c *cbConfig) { c.fail = v } }
 
 // failValue is a FailureValue as the bits of the result register.
