@@ -318,10 +318,7 @@ func newClosure(l *libffi, sig *clSig) (uint32, error) {
 // takeClosure returns a closure of sig for a new callback: the oldest
 // released one once enough wait, else a new one.
 func takeClosure(l *libffi, sig *clSig) (uint32, error) {
-	q := clQuarantine
-	if hffi.Debug() {
-		q = clQuarantineDebug
-	}
+	q := closureQuarantine()
 	sig.mu.Lock()
 	if len(sig.free)-sig.head > q {
 		i := sig.free[sig.head]
@@ -337,6 +334,15 @@ func takeClosure(l *libffi, sig *clSig) (uint32, error) {
 	clMu.Lock()
 	defer clMu.Unlock()
 	return newClosure(l, sig)
+}
+
+// closureQuarantine is how many released closures of a signature wait
+// before one is reused, in the current mode.
+func closureQuarantine() int {
+	if hffi.Debug() {
+		return clQuarantineDebug
+	}
+	return clQuarantine
 }
 
 func releaseClosure(i uint32) {

@@ -2,8 +2,6 @@
 
 package ffi
 
-import "github.com/hffi-go/hffi"
-
 // SetLibffiNamesForTest makes the next closure load libffi from names
 // (none that exists plays a system without libffi) and returns a function
 // that restores the real names.
@@ -61,11 +59,5 @@ func UnusedStubAddrs() []uintptr {
 // hffi made in this process (0 on cgo).
 func PuregoCallbacksMade() int { return puregoCallbacksMade() }
 
-// ClosureQuarantine is how many released closures of one signature wait
-// before one is reused, in the current mode.
-func ClosureQuarantine() int {
-	if hffi.Debug() {
-		return clQuarantineDebug
-	}
-	return clQuarantine
-}
+// ClosureQuarantine is closureQuarantine, for TestClosureMany.
+func ClosureQuarantine() int { return closureQuarantine() }
