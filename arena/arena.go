@@ -266,8 +266,10 @@ func (a *Arena) CopyString(s string) (unsafe.Pointer, error) {
 }
 
 func copyString(p unsafe.Pointer, s string) unsafe.Pointer {
-	copy(unsafe.Slice((*byte)(p), len(s)), s)
+	// The NUL first: after the copy (a call of memmove), only p is
+	// needed.
 	*(*byte)(unsafe.Add(p, len(s))) = 0
+	copy(unsafe.Slice((*byte)(p), len(s)), s)
 	return p
 }
 

@@ -78,11 +78,7 @@ func (l *Local) CopyString(s string) (unsafe.Pointer, error) {
 	// the call to the slow path 57 more (28 as a call of a parameter).
 	if cur := (l.cur + 7) &^ 7; cur+uint64(len(s)) < l.end && l.a.epoch == l.epoch {
 		l.cur = cur + uint64(len(s)) + 1
-		// The NUL first: after the copy, only p is needed.
-		p := unsafe.Add(l.a.base, cur)
-		*(*byte)(unsafe.Add(p, len(s))) = 0
-		copy(unsafe.Slice((*byte)(p), len(s)), s)
-		return p, nil
+		return copyString(unsafe.Add(l.a.base, cur), s), nil
 	}
 	return l.copyStringSlow(s)
 }
