@@ -10,20 +10,30 @@ import (
 	"github.com/hffi-go/hffi/internal/shm"
 )
 
-// Sizes of the chunks a Local reserves, and the largest allocation it
-// carves from one; larger ones go straight to the arena, so at most
-// localDirect-1 bytes of a chunk are left unused when it is abandoned.
+// Sizes of the chunks a Local reserves (see Local.chunkSize), and the
+// largest allocation it carves from one; larger ones go straight to the
+// arena, so at most localDirect-1 bytes of a chunk are left unused when it
+// is abandoned.
 const (
-	localChunk  = 16 << 10
-	localDirect = 2 << 10
+	localChunk    = 16 << 10
+	localChunkMax = 256 << 10
+	localDirect   = 2 << 10
 )
 
 // Local allocates from an [Arena] for one goroutine at a time. It reserves
-// 16 KiB chunks of the arena (one atomic operation per chunk) and carves
+// chunks of the arena (one atomic operation per chunk) and carves
 // allocations out of them with plain arithmetic, which makes small
 // allocations several times cheaper than the Arena's own methods, whose
 // every call is an atomic compare-and-swap. Allocations larger than 2 KiB
 // go to the arena directly.
+//
+// Chunks are 16 KiB at first and double, up to 256 KiB (or an eighth of
+// the arena's maximum size, if smaller), as the Local fills them. After a
+// Reset, its first chunk is sized by what it took from the arena before
+// the Reset, so a goroutine that copies the same batch between Resets
+// reserves one chunk per batch: the atomic operation, a full memory
+// barrier that waits for every pending store of the copies before it, is
+// paid once per batch, not once per 16 KiB.
 //
 // The arena itself stays safe for concurrent use: other goroutines and C
 // threads may allocate from it at the same time, directly or through their
@@ -49,6 +59,9 @@ type Local struct {
 	a        *Arena
 	epoch    uint64 // a.epoch when the chunk was reserved
 	cur, end uint64 // free part of the chunk, as offsets from a.base
+	start    uint64 // the chunk's first offset
+	spent    uint64 // bytes used of the epoch's earlier chunks
+	next     uint64 // size of the next chunk within the epoch
 }
 
 // noCopy makes go vet's copylocks check report copies of a Local.
@@ -135,8 +148,11 @@ func (l *Local) slow(size, align uint64) (unsafe.Pointer, error) {
 	}
 	if a.epoch != l.epoch {
 		// The chunk went with a Reset or Free. The epoch is taken only
-		// with a new chunk, so the fast paths stay off until then.
-		l.cur, l.end = 0, 0
+		// with a new chunk, so the fast paths stay off until then. What
+		// the last epoch used sizes the first chunk of this one.
+		used := l.spent + l.cur - l.start
+		l.next = used + used/8
+		l.cur, l.end, l.start, l.spent = 0, 0, 0, 0
 	} else if cur := (l.cur + align - 1) &^ (align - 1); cur <= l.end && size <= l.end-cur {
 		l.cur = cur + size // a large alignment that still fits
 		return unsafe.Add(a.base, cur), nil
@@ -144,15 +160,30 @@ func (l *Local) slow(size, align uint64) (unsafe.Pointer, error) {
 	if size+align > localDirect {
 		return a.bump(size, align)
 	}
-	c, err := a.bump(localChunk, abi.RefOffScale)
+	n := l.chunkSize()
+	c, err := a.bump(n, abi.RefOffScale)
+	if err != nil && n > localChunk {
+		n = localChunk
+		c, err = a.bump(n, abi.RefOffScale)
+	}
 	if err != nil {
 		// Near the arena's end: allocate what fits, keep the old chunk.
 		return a.bump(size, align)
 	}
 	l.epoch = a.epoch
+	l.spent += l.cur - l.start
+	l.next = 2 * n
 	off := uint64(uintptr(c) - uintptr(a.base))
-	l.cur, l.end = off, off+localChunk
-	cur := (l.cur + align - 1) &^ (align - 1)
+	l.start, l.end = off, off+n
+	cur := (off + align - 1) &^ (align - 1)
 	l.cur = cur + size
 	return unsafe.Add(a.base, cur), nil
+}
+
+// chunkSize is the size of the chunk to reserve: l.next (twice the last
+// chunk, or what the last epoch used plus an eighth) rounded up to 4 KiB,
+// at least localChunk, at most localChunkMax and an eighth of the arena.
+func (l *Local) chunkSize() uint64 {
+	n := (l.next + 4095) &^ 4095
+	return max(localChunk, min(n, localChunkMax, l.a.size()/8&^7))
 }

@@ -156,3 +156,88 @@ func TestLocalCopyStringEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalChunkSizes checks how a Local sizes its chunks: 16 KiB first,
+// doubling up to localChunkMax; after a Reset, one chunk for what it used
+// before the Reset; never more than an eighth of the arena.
+func TestLocalChunkSizes(t *testing.T) {
+	a := mustNew(t, WithMaxSize(64<<20), WithDebug(false))
+	l := a.Local()
+	var chunks []uintptr
+	fill := func(n int) {
+		for range n {
+			before := a.Used()
+			_, err := l.Alloc(1000, 8)
+			require.NoError(t, err)
+			if d := a.Used() - before; d != 0 {
+				chunks = append(chunks, d)
+			}
+		}
+	}
+	fill(1500) // 1.5 MB
+	assert.Equal(t, []uintptr{16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 256 << 10,
+		256 << 10, 256 << 10, 256 << 10}, chunks, "doubling up to the cap")
+
+	// A batch of 70 allocations (about 70 KB), then Reset, then the same
+	// batch again: from the second batch on, one chunk per batch.
+	for round := range 4 {
+		a.Reset()
+		chunks = chunks[:0]
+		fill(70)
+		if round == 0 {
+			// sized by the 1.5 MB before the Reset, capped
+			assert.Equal(t, []uintptr{256 << 10}, chunks)
+			continue
+		}
+		require.Len(t, chunks, 1, "round %d: one chunk for the batch", round)
+		assert.GreaterOrEqual(t, chunks[0], uintptr(70*1000), "round %d", round)
+		assert.LessOrEqual(t, chunks[0], uintptr(70*1000*9/8+8<<10), "round %d", round)
+	}
+
+	// Little use makes the next epoch's chunk small again.
+	a.Reset()
+	chunks = chunks[:0]
+	fill(1)
+	a.Reset()
+	chunks = chunks[:0]
+	fill(1)
+	assert.Equal(t, []uintptr{localChunk}, chunks)
+
+	// An eighth of the arena at most.
+	small := mustNew(t, WithMaxSize(256<<10), WithDebug(false))
+	ls := small.Local()
+	prev := small.Used()
+	for range 200 {
+		if _, err := ls.Alloc(1000, 8); err != nil {
+			require.ErrorIs(t, err, hffi.ENOMEM)
+			break
+		}
+		if d := small.Used() - prev; d > 1000 {
+			assert.LessOrEqual(t, d, uintptr(32<<10))
+		}
+		prev = small.Used()
+	}
+}
+
+// TestLocalFillsLargeArena fills a 1 MiB arena with a Local: the large
+// chunks it reserves when it has used much fall back to 16 KiB ones, then
+// to direct allocations, so the arena is used up to its end.
+func TestLocalFillsLargeArena(t *testing.T) {
+	const limit = 1 << 20
+	a := mustNew(t, WithMaxSize(limit))
+	l := a.Local()
+	var n int
+	for {
+		p, err := l.Alloc(1000, 8)
+		if err != nil {
+			require.ErrorIs(t, err, hffi.ENOMEM)
+			break
+		}
+		bytesAt(p, 1000)[999] = 1
+		n++
+	}
+	// Less than 1000 bytes are left at the end of each chunk (at most
+	// 6 + 64 of them).
+	assert.GreaterOrEqual(t, n, (limit-abi.ArenaPrefix)/1000-70)
+	assert.Greater(t, a.Used(), uintptr(limit-2000))
+}
