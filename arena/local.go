@@ -57,11 +57,12 @@ const (
 type Local struct {
 	_        noCopy
 	a        *Arena
-	epoch    uint64 // a.epoch when the chunk was reserved
-	cur, end uint64 // free part of the chunk, as offsets from a.base
-	start    uint64 // the chunk's first offset
-	spent    uint64 // bytes used of the epoch's earlier chunks
-	next     uint64 // size of the next chunk within the epoch
+	base     unsafe.Pointer // a.base when the chunk was reserved
+	epoch    uint64         // a.epoch when the chunk was reserved
+	cur, end uint64         // free part of the chunk, as offsets from a.base
+	start    uint64         // the chunk's first offset
+	spent    uint64         // bytes used of the epoch's earlier chunks
+	next     uint64         // size of the next chunk within the epoch
 }
 
 // noCopy makes go vet's copylocks check report copies of a Local.
@@ -91,9 +92,34 @@ func (l *Local) CopyString(s string) (unsafe.Pointer, error) {
 	// the call to the slow path 57 more (28 as a call of a parameter).
 	if cur := (l.cur + 7) &^ 7; cur+uint64(len(s)) < l.end && l.a.epoch == l.epoch {
 		l.cur = cur + uint64(len(s)) + 1
-		return copyString(unsafe.Add(l.a.base, cur), s), nil
+		return copyString(unsafe.Add(l.base, cur), s), nil
 	}
 	return l.copyStringSlow(s)
+}
+
+// MustCopyString is [Local.CopyString] for callers that treat a failure as
+// fatal, as C.CString does: it returns the copy and panics with
+// CopyString's error (an [*hffi.Error] with the same code) when the arena
+// is full, reset past this Local's chunk and full, or freed.
+//
+// It is as fast as a copy behind any function call can be: with no error
+// result, a caller keeps the one result in a register, where an error
+// result is stored to the caller's stack and loaded back on every call,
+// behind the copy's pending stores.
+func (l *Local) MustCopyString(s string) unsafe.Pointer {
+	if cur := (l.cur + 7) &^ 7; cur+uint64(len(s)) < l.end && l.a.epoch == l.epoch {
+		l.cur = cur + uint64(len(s)) + 1
+		return copyString(unsafe.Add(l.base, cur), s)
+	}
+	return l.mustCopyStringSlow(s)
+}
+
+func (l *Local) mustCopyStringSlow(s string) unsafe.Pointer {
+	p, err := l.copyStringSlow(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }
 
 // copyStringSlow is CopyString past its chunk.
@@ -130,7 +156,7 @@ func (l *Local) AllocUninit(size, align uintptr) (unsafe.Pointer, error) {
 		cur := (l.cur + uint64(align) - 1) &^ (uint64(align) - 1)
 		if cur <= l.end && uint64(size) <= l.end-cur {
 			l.cur = cur + uint64(size)
-			return unsafe.Add(a.base, cur), nil
+			return unsafe.Add(l.base, cur), nil
 		}
 	}
 	return l.slow(uint64(size), uint64(align))
@@ -170,7 +196,7 @@ func (l *Local) slow(size, align uint64) (unsafe.Pointer, error) {
 		// Near the arena's end: allocate what fits, keep the old chunk.
 		return a.bump(size, align)
 	}
-	l.epoch = a.epoch
+	l.epoch, l.base = a.epoch, a.base
 	l.spent += l.cur - l.start
 	l.next = 2 * n
 	off := uint64(uintptr(c) - uintptr(a.base))

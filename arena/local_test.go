@@ -116,13 +116,14 @@ func TestLocalNoHeapAllocs(t *testing.T) {
 	}))
 }
 
-// TestLocalCopyStringEdges copies strings that end exactly at a chunk's
-// end (the NUL in its last byte), one byte short of it and one byte past
-// it, and checks that every copy is still intact afterwards: no string or
+// TestLocalCopyStringEdges copies strings (with CopyString, then with
+// MustCopyString) that end exactly at a chunk's end (the NUL in its last
+// byte), one byte short of it and one byte past it, and checks that every copy is still intact afterwards: no string or
 // NUL overlaps another, and none is written past the chunk.
 func TestLocalCopyStringEdges(t *testing.T) {
 	a := mustNew(t, WithMaxSize(4<<20))
-	for over := -2; over <= 2; over++ {
+	for i := range 10 {
+		over, must := i%5-2, i >= 5
 		a.Reset()
 		l := a.Local()
 		type copied struct {
@@ -131,8 +132,14 @@ func TestLocalCopyStringEdges(t *testing.T) {
 		}
 		var all []copied
 		add := func(s string) {
-			p, err := l.CopyString(s)
-			require.NoError(t, err)
+			var p unsafe.Pointer
+			if must {
+				p = l.MustCopyString(s)
+			} else {
+				var err error
+				p, err = l.CopyString(s)
+				require.NoError(t, err)
+			}
 			require.Zero(t, uintptr(p)%8, "8-aligned")
 			all = append(all, copied{p, s})
 		}
@@ -240,4 +247,56 @@ func TestLocalFillsLargeArena(t *testing.T) {
 	// 6 + 64 of them).
 	assert.GreaterOrEqual(t, n, (limit-abi.ArenaPrefix)/1000-70)
 	assert.Greater(t, a.Used(), uintptr(limit-2000))
+}
+
+// TestLocalMustCopyString: MustCopyString copies as CopyString does, and
+// panics with the error CopyString returns where CopyString fails.
+func TestLocalMustCopyString(t *testing.T) {
+	a := mustNew(t, WithMaxSize(64<<10), WithDebug(false))
+	l, m := a.Local(), a.Local()
+	for _, n := range []int{0, 1, 7, 8, 100, 3000} {
+		s := strings.Repeat("m", n)
+		p := m.MustCopyString(s)
+		require.Zero(t, uintptr(p)%8, "8-aligned")
+		require.Equal(t, s+"\x00", string(bytesAt(p, uintptr(n+1))))
+		q, err := l.CopyString(s)
+		require.NoError(t, err)
+		require.Equal(t, string(bytesAt(q, uintptr(n+1))), string(bytesAt(p, uintptr(n+1))))
+	}
+
+	// Full: CopyString's error, as the panic's value.
+	mustPanicWith := func(code error, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			require.NotNil(t, r, "no panic")
+			err, ok := r.(error)
+			require.True(t, ok, "panic value %v is not an error", r)
+			require.ErrorIs(t, err, code)
+		}()
+		f()
+	}
+	big := strings.Repeat("f", 1000)
+	var err error
+	for err == nil {
+		_, err = l.CopyString(big)
+	}
+	require.ErrorIs(t, err, hffi.ENOMEM)
+	for {
+		// m may still have room in its chunk: fill it.
+		if _, err := m.CopyString(big); err != nil {
+			break
+		}
+	}
+	mustPanicWith(hffi.ENOMEM, func() { m.MustCopyString(big) })
+
+	// Reset: m copies again from the start.
+	a.Reset()
+	p := m.MustCopyString("again")
+	require.Equal(t, "again\x00", string(bytesAt(p, 6)))
+
+	require.NoError(t, a.Free())
+	mustPanicWith(hffi.ECLOSED, func() { m.MustCopyString("x") })
+	var zero Local
+	mustPanicWith(hffi.EINVAL, func() { zero.MustCopyString("x") })
 }

@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func BenchmarkCString(b *testing.B) {
 		s := strings.Repeat("x", size)
 		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
 			b.Run("hffi", func(b *testing.B) { benchLocalCString(b, s) })
+			b.Run("hffi-must", func(b *testing.B) { benchLocalMustCString(b, s) })
 			b.Run("hffi-concurrent", func(b *testing.B) { benchArenaCString(b, s) })
 			b.Run("C.CString", func(b *testing.B) {
 				if cstringPeer == nil {
@@ -54,6 +56,23 @@ func benchLocalCString(b *testing.B, s string) {
 			b.Fatal(err)
 		}
 		sinkAddr += uintptr(p)
+		if n++; n == cstringBatch {
+			a.Reset()
+			n = 0
+		}
+	}
+}
+
+func benchLocalMustCString(b *testing.B, s string) {
+	a, err := arena.New(arena.WithMaxSize(1<<20), arena.WithDebug(false))
+	require.NoError(b, err)
+	defer a.Free()
+	l := a.Local()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(s)))
+	n := 0
+	for b.Loop() {
+		sinkAddr += uintptr(l.MustCopyString(s))
 		if n++; n == cstringBatch {
 			a.Reset()
 			n = 0
@@ -128,6 +147,43 @@ func BenchmarkCStringCopyCall(b *testing.B) {
 	}
 }
 
+// BenchmarkCStringCopyCallErr is BenchmarkCStringCopyCall with the
+// function returning an error too, as [arena.Local.CopyString] does: the
+// floor of any API that reports a failure as an error result.
+func BenchmarkCStringCopyCallErr(b *testing.B) {
+	for _, size := range []int{16, 1024} {
+		s := strings.Repeat("x", size)
+		stride := (size + 1 + 7) &^ 7
+		buf := make([]byte, cstringBatch*stride)
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			off := 0
+			for b.Loop() {
+				p, err := copyCStringErr(buf[off:], s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkAddr += uintptr(p)
+				if off += stride; off == len(buf) {
+					off = 0
+				}
+			}
+		})
+	}
+}
+
+var errCopy = errors.New("bench: no room")
+
+//go:noinline
+func copyCStringErr(dst []byte, s string) (unsafe.Pointer, error) {
+	if len(dst) <= len(s) {
+		return nil, errCopy
+	}
+	copy(dst[:len(s)], s)
+	dst[len(s)] = 0
+	return unsafe.Pointer(&dst[0]), nil
+}
+
 //go:noinline
 func copyCString(dst []byte, s string) unsafe.Pointer {
 	copy(dst[:len(s)], s)
@@ -150,6 +206,8 @@ func TestCStringSides(t *testing.T) {
 		p, err = l.CopyString(s)
 		require.NoError(t, err)
 		require.Equal(t, s+"\x00", string(unsafe.Slice((*byte)(p), size+1)))
+		p = l.MustCopyString(s)
+		require.Equal(t, s+"\x00", string(unsafe.Slice((*byte)(p), size+1)))
 		if cstringRoundTrip != nil {
 			require.Equal(t, s, cstringRoundTrip(s))
 		}
@@ -158,6 +216,7 @@ func TestCStringSides(t *testing.T) {
 		for range cstringBatch {
 			_, _ = a.CopyString("sixteen bytes...")
 			_, _ = l.CopyString("sixteen bytes...")
+			_ = l.MustCopyString("sixteen bytes...")
 		}
 		a.Reset()
 	})
