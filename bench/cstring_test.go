@@ -22,6 +22,7 @@ var sinkAddr uintptr
 
 // BenchmarkCString: copy a Go string to C-readable memory and release it.
 // hffi: a goroutine's [arena.Local] copies, one Reset per batch;
+// hffi-must: the same with [arena.Local.MustCopyString] (no error result);
 // hffi-concurrent: the same with [arena.Arena.CopyString], the path that is
 // safe for concurrent use (one atomic compare-and-swap per string);
 // C.CString: C.CString and C.free per string.

@@ -15,6 +15,10 @@
 //
 // BenchmarkCString copies a Go string into memory C can read and releases
 // it: arena copies with one Reset per batch of 64 strings (hffi: through a
-// goroutine's arena.Local; hffi-concurrent: Arena.CopyString, one atomic
-// compare-and-swap per string), against C.CString and C.free per string.
+// goroutine's arena.Local; hffi-must: Local.MustCopyString, C.CString's
+// contract with no error result; hffi-concurrent: Arena.CopyString, one
+// atomic compare-and-swap per string), against C.CString and C.free per
+// string. BenchmarkCStringCopy is its floor (the copy alone, inlined);
+// BenchmarkCStringCopyCall and BenchmarkCStringCopyCallErr the same copy
+// behind a non-inlined call, without and with an error result.
 package bench
