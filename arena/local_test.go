@@ -83,23 +83,35 @@ func TestLocalSeesResetAndFree(t *testing.T) {
 	require.ErrorIs(t, err, hffi.ECLOSED)
 }
 
+// TestLocalFillsArena fills arenas with a Local to their end: chunks are
+// abandoned with less than 1000 bytes left, a large chunk that does not
+// fit near the end falls back to 16 KiB, then the Local allocates from
+// the arena directly.
 func TestLocalFillsArena(t *testing.T) {
-	const limit = 64 << 10
-	a := mustNew(t, WithMaxSize(limit))
-	l := a.Local()
-	var n int
-	for {
-		p, err := l.Alloc(1000, 8)
-		if err != nil {
-			require.ErrorIs(t, err, hffi.ENOMEM)
-			break
+	for _, c := range []struct {
+		limit  int
+		chunks int // at most this many chunks, each wasting < 1000 bytes
+	}{
+		{64 << 10, 4},
+		// 16, 32, 64, then 128 KiB chunks (an eighth of the arena),
+		// then 16 KiB ones near the end.
+		{1 << 20, 24},
+	} {
+		a := mustNew(t, WithMaxSize(uintptr(c.limit)))
+		l := a.Local()
+		var n int
+		for {
+			p, err := l.Alloc(1000, 8)
+			if err != nil {
+				require.ErrorIs(t, err, hffi.ENOMEM)
+				break
+			}
+			bytesAt(p, 1000)[999] = 1
+			n++
 		}
-		bytesAt(p, 1000)[999] = 1
-		n++
+		assert.GreaterOrEqual(t, n, (c.limit-abi.ArenaPrefix)/1000-c.chunks, "limit %d", c.limit)
+		assert.Greater(t, a.Used(), uintptr(c.limit-2000), "limit %d", c.limit)
 	}
-	// Chunks are abandoned with less than 1000 bytes left, and near the
-	// end the Local allocates from the arena directly.
-	assert.GreaterOrEqual(t, n, (limit-abi.ArenaPrefix)/1000-4)
 }
 
 func TestLocalNoHeapAllocs(t *testing.T) {
@@ -224,29 +236,6 @@ func TestLocalChunkSizes(t *testing.T) {
 		}
 		prev = small.Used()
 	}
-}
-
-// TestLocalFillsLargeArena fills a 1 MiB arena with a Local: the large
-// chunks it reserves when it has used much fall back to 16 KiB ones, then
-// to direct allocations, so the arena is used up to its end.
-func TestLocalFillsLargeArena(t *testing.T) {
-	const limit = 1 << 20
-	a := mustNew(t, WithMaxSize(limit))
-	l := a.Local()
-	var n int
-	for {
-		p, err := l.Alloc(1000, 8)
-		if err != nil {
-			require.ErrorIs(t, err, hffi.ENOMEM)
-			break
-		}
-		bytesAt(p, 1000)[999] = 1
-		n++
-	}
-	// Less than 1000 bytes are left at the end of each chunk (at most
-	// 6 + 64 of them).
-	assert.GreaterOrEqual(t, n, (limit-abi.ArenaPrefix)/1000-70)
-	assert.Greater(t, a.Used(), uintptr(limit-2000))
 }
 
 // TestLocalMustCopyString: MustCopyString copies as CopyString does, and
