@@ -147,11 +147,18 @@ func TestCallCopyNestedStackMove(t *testing.T) {
 func TestCallCopyConcurrent(t *testing.T) {
 	var copy2 func([]byte, *uint64, []byte, uint64, int32) int32
 	frBind(t, &copy2, "fr_copy2", Bind5)
+	const minCalls = 500
 	deadline := time.Now().Add(time.Second)
+	var calls [16]int
 	var wg sync.WaitGroup
 	for g := range 16 {
 		wg.Go(func() {
-			for i := 0; i < 3000 && time.Now().Before(deadline); i++ {
+			// At least minCalls each, however late the goroutine starts:
+			// the deadline alone let a stalled process end the test
+			// without a call.
+			i := 0
+			defer func() { calls[g] = i }()
+			for ; i < 3000 && (i < minCalls || time.Now().Before(deadline)); i++ {
 				sz := 1 + (g*7+i)%200
 				src := bytes.Repeat([]byte{byte(g)}, sz)
 				dst := make([]byte, sz+3)
@@ -166,6 +173,9 @@ func TestCallCopyConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	for g, n := range calls {
+		assert.GreaterOrEqual(t, n, minCalls, "calls of goroutine %d", g)
+	}
 }
 
 // copySmall copies exactly the n bytes it is given, for every n smallCopy

@@ -164,14 +164,20 @@ func TestNoRunOnTwoPs(t *testing.T) {
 	for _, i := range rand.Perm(len(hs)) {
 		require.NoError(t, tab.Delete(hs[i]))
 	}
-	const workers = 4
+	const workers, minRounds = 4, 2000
 	var bad, news atomic.Int64
+	var rounds [workers]int
 	pass := make(chan Handle, 64)
 	deadline := time.Now().Add(300 * time.Millisecond)
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Go(func() {
-			for time.Now().Before(deadline) {
+			// At least minRounds each, however late the goroutine starts:
+			// the deadline alone let a stalled process end the test
+			// without a New.
+			n := 0
+			defer func() { rounds[w] = n }()
+			for ; n < minRounds || time.Now().Before(deadline); n++ {
 				p := procPin() // New and the check stay on this P
 				h, err := tab.New(p)
 				owner := uint32(0)
@@ -204,6 +210,9 @@ func TestNoRunOnTwoPs(t *testing.T) {
 	close(pass)
 	for h := range pass {
 		require.NoError(t, tab.Delete(h))
+	}
+	for w, n := range rounds {
+		assert.GreaterOrEqual(t, n, minRounds, "rounds of worker %d", w)
 	}
 	assert.Zero(t, bad.Load(), "of %d slots, handed out on a P whose shard does not own their run", news.Load())
 	assert.Equal(t, 0, tab.Len())
@@ -388,13 +397,20 @@ func TestHotSlotsAtLimitStress(t *testing.T) {
 	tab, err := NewTable(WithLimit(limit), WithDebug(false))
 	require.NoError(t, err)
 	var live [limit]atomic.Int32
-	var fails, doubles, wrong, rounds atomic.Int64
+	const minRounds = 100
+	var fails, doubles, wrong atomic.Int64
+	var rounds [workers]int
 	deadline := time.Now().Add(time.Second)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			hs := make([]Handle, 0, limit/workers)
-			for time.Now().Before(deadline) {
+			// At least minRounds each, however late the goroutine starts:
+			// the deadline alone let a stalled process end the test
+			// without a New.
+			n := 0
+			defer func() { rounds[w] = n }()
+			for ; n < minRounds || time.Now().Before(deadline); n++ {
 				for range cap(hs) {
 					h, err := tab.New(w)
 					if err != nil {
@@ -416,13 +432,17 @@ func TestHotSlotsAtLimitStress(t *testing.T) {
 					}
 				}
 				hs = hs[:0]
-				rounds.Add(1)
 				runtime.Gosched() // move between Ps
 			}
 		})
 	}
 	wg.Wait()
-	assert.Zero(t, fails.Load(), "New reported a full table with free slots (of %d rounds)", rounds.Load())
+	total := 0
+	for w, n := range rounds {
+		assert.GreaterOrEqual(t, n, minRounds, "rounds of worker %d", w)
+		total += n
+	}
+	assert.Zero(t, fails.Load(), "New reported a full table with free slots (of %d rounds)", total)
 	assert.Zero(t, doubles.Load(), "a live slot was handed out again")
 	assert.Zero(t, wrong.Load())
 	require.NoError(t, tab.CheckLists())

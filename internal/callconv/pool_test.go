@@ -41,15 +41,20 @@ func TestFramePoolConcurrent(t *testing.T) {
 		return true
 	}
 
+	const minRounds = 2000
 	deadline := time.Now().Add(time.Second)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var bad, rounds int
+	var bad int
+	var rounds [8]int
 	for g := range 8 {
 		wg.Go(func() {
 			held := make([]*cc.Frame, 0, 200)
 			n := 0
-			for r := 0; time.Now().Before(deadline); r++ {
+			// At least minRounds each, however late the goroutine starts:
+			// the deadline alone let a stalled process end the test
+			// without a frame.
+			for r := 0; r < minRounds || time.Now().Before(deadline); r++ {
 				k := 1 + r%3
 				if r == 0 {
 					k = 150 // more than the first chunk
@@ -75,13 +80,14 @@ func TestFramePoolConcurrent(t *testing.T) {
 				held = held[:0]
 				n++
 			}
-			mu.Lock()
-			rounds += n
-			mu.Unlock()
+			rounds[g] = n
 		})
 	}
 	wg.Wait()
-	t.Logf("%d rounds", rounds)
+	t.Logf("rounds of each goroutine: %v", rounds)
+	for g, n := range rounds {
+		assert.GreaterOrEqual(t, n, minRounds, "rounds of goroutine %d", g)
+	}
 	assert.Zero(t, bad, "frames held by two goroutines at once")
 	assert.Equal(t, inUse, cc.FramesInUse(), "frames not given back")
 }
