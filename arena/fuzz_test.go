@@ -5,6 +5,7 @@ package arena
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -166,6 +167,7 @@ type (
 		freed  bool
 		floor  uint64 // the slot's floor: 0 unless it was recycled
 		used   uint64 // bump offset
+		limit  uint64 // the maximum size
 		epoch  int    // generation bumps since creation
 		minted bool
 		allocs []mAlloc
@@ -192,6 +194,10 @@ func FuzzOps(f *testing.F) {
 	f.Add([]byte{0, 0, 2, 200, 5, 1, 1, 255, 9, 1, 255, 12, 6, 1, 7, 3, 6, 1, 4, 0})
 	f.Add([]byte{0, 9, 5, 0, 9, 6, 0, 3, 6, 0, 9, 2, 77, 5, 1, 6, 1, 4, 6, 1, 0, 6, 0})
 	f.Add(bytes.Repeat([]byte{1, 250, 3, 5, 0}, 40))
+	// A 1 MiB arena whose Local copies and allocates 1 KB at a time past
+	// several growing chunks, is reset and does it again, then a check.
+	batch := bytes.Repeat([]byte{10, 0, 250, 3, 3, 2, 10, 0, 250, 3, 3, 0, 10, 0, 250, 3, 3, 1}, 20)
+	f.Add(append(append(append(append([]byte{0, 1}, batch...), 3, 0), batch...), 7))
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		if len(ops) > 600 {
 			ops = ops[:600]
@@ -219,15 +225,20 @@ func FuzzOps(f *testing.F) {
 			}
 			return arenas[next()%len(arenas)]
 		}
-		const limit = 32 << 10
 		for len(ops) > 0 {
 			switch next() % 11 {
 			case 0: // new
 				if len(arenas) < 4 {
-					a, err := New(WithMaxSize(limit))
+					// Small arenas reach their end; 1 MiB ones let a
+					// Local's chunks grow (to an eighth of the arena).
+					limit := uint64(32 << 10)
+					if next()%2 == 1 {
+						limit = 1 << 20
+					}
+					a, err := New(WithMaxSize(uintptr(limit)))
 					require.NoError(t, err)
 					f := floorOf(a)
-					m := &mArena{a: a, floor: f, used: f + abi.ArenaPrefix, local: new(Local)}
+					m := &mArena{a: a, floor: f, used: f + abi.ArenaPrefix, limit: limit, local: new(Local)}
 					*m.local = a.Local()
 					arenas = append(arenas, m)
 				}
@@ -259,7 +270,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				}
 				off := (m.used + align - 1) &^ (align - 1)
-				if off+size > m.floor+limit {
+				if off+size > m.floor+m.limit {
 					require.ErrorIs(t, err, hffi.ENOMEM)
 					continue
 				}
@@ -354,7 +365,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				}
 				off := (m.used + 7) &^ 7
-				if off+uint64(len(data)) > m.floor+limit {
+				if off+uint64(len(data)) > m.floor+m.limit {
 					require.ErrorIs(t, err, hffi.ENOMEM)
 					continue
 				}
@@ -362,14 +373,35 @@ func FuzzOps(f *testing.F) {
 				require.Equal(t, unsafe.Add(baseOf(m.a), off), p)
 				m.used = off + uint64(len(data))
 				m.allocs = append(m.allocs, mAlloc{off, data})
-			case 10: // allocate through the arena's Local
+			case 10: // allocate through the arena's Local: Alloc, CopyString or MustCopyString
 				m := pick()
 				if m == nil {
 					continue
 				}
 				size := uint64(next()) * uint64(1+next()%16)
 				align := uint64(1) << (next() % 13)
-				p, err := m.local.Alloc(uintptr(size), uintptr(align))
+				var (
+					p   unsafe.Pointer
+					err error
+				)
+				str := strings.Repeat("s", int(size))
+				switch how := next() % 3; how {
+				case 0:
+					p, err = m.local.Alloc(uintptr(size), uintptr(align))
+				default:
+					align = 8
+					if how == 1 {
+						p, err = m.local.CopyString(str)
+					} else {
+						err = mustCopyLocal(m.local, str, &p)
+					}
+					if err == nil {
+						require.Equal(t, str+"\x00", string(bytesAt(p, uintptr(size+1))))
+						// The model holds size zeroed bytes and the NUL.
+						clear(bytesAt(p, uintptr(size)))
+					}
+					size++
+				}
 				switch {
 				case m.freed:
 					require.ErrorIs(t, err, hffi.ECLOSED)
@@ -379,7 +411,7 @@ func FuzzOps(f *testing.F) {
 					continue
 				case err != nil:
 					require.ErrorIs(t, err, hffi.ENOMEM)
-					require.Greater(t, size+align, m.floor+limit-m.used-1, "a Local failed although the arena had room")
+					require.Greater(t, size+align, m.floor+m.limit-m.used-1, "a Local failed although the arena had room")
 					continue
 				}
 				off := uint64(uintptr(p) - uintptr(baseOf(m.a)))
@@ -415,4 +447,15 @@ func indexOf(as []*mArena, m *mArena) int {
 		}
 	}
 	panic("not found")
+}
+
+// mustCopyLocal calls l.MustCopyString and returns the error it panics with.
+func mustCopyLocal(l *Local, s string, p *unsafe.Pointer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = r.(error)
+		}
+	}()
+	*p = l.MustCopyString(s)
+	return nil
 }
