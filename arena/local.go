@@ -186,7 +186,10 @@ func (l *Local) slow(size, align uint64) (unsafe.Pointer, error) {
 		l.cur = cur + size // a large alignment that still fits
 		return unsafe.Add(a.base, cur), nil
 	}
-	if size+align > localDirect {
+	// size first: size+align wraps for a size near 2^64 (an overflowed
+	// count times element size), which must fail in bump, not take a
+	// chunk and move l.cur below it.
+	if size > localDirect || size+align > localDirect {
 		return a.bump(size, align)
 	}
 	n := l.chunkSize()

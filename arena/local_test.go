@@ -289,3 +289,36 @@ func TestLocalMustCopyString(t *testing.T) {
 	var zero Local
 	mustPanicWith(hffi.EINVAL, func() { zero.MustCopyString("x") })
 }
+
+// TestLocalHugeSize: a size so large that size+align wraps (a count times
+// an element size that overflowed) fails with ENOMEM as Arena.AllocUninit
+// does; it must not take the chunk path, which would move the Local's
+// cursor below its chunk and hand out memory before it again.
+func TestLocalHugeSize(t *testing.T) {
+	a := mustNew(t, WithMaxSize(1<<20), WithDebug(false))
+	for _, fresh := range []bool{true, false} {
+		for _, align := range []uintptr{1, 8, 64, page} {
+			for _, size := range []uintptr{^uintptr(0), ^uintptr(0) - align + 1, ^uintptr(0) - 1000} {
+				a.Reset()
+				l := a.Local()
+				var first unsafe.Pointer
+				if !fresh { // with a chunk reserved
+					var err error
+					first, err = l.Alloc(16, 8)
+					require.NoError(t, err)
+				}
+				p, err := l.AllocUninit(size, align)
+				require.ErrorIs(t, err, hffi.ENOMEM, "size %#x align %d: got %p", size, align, p)
+				_, err = a.AllocUninit(size, align)
+				require.ErrorIs(t, err, hffi.ENOMEM)
+				// The Local is intact: its next allocation is new memory.
+				q, err := l.Alloc(16, 8)
+				require.NoError(t, err)
+				if first != nil {
+					require.Equal(t, unsafe.Add(first, 16), q)
+				}
+				assert.LessOrEqual(t, a.Used(), uintptr(localChunk))
+			}
+		}
+	}
+}
