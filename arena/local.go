@@ -178,9 +178,14 @@ func (l *Local) slow(size, align uint64) (unsafe.Pointer, error) {
 	if a.epoch != l.epoch {
 		// The chunk went with a Reset or Free. The epoch is taken only
 		// with a new chunk, so the fast paths stay off until then. What
-		// the last epoch used sizes the first chunk of this one.
-		used := l.spent + l.cur - l.start
-		l.next = used + used/8
+		// the last epoch used sizes the first chunk of this one, once:
+		// with no chunk (l.end is 0) an earlier call of this epoch did
+		// it already, then allocated directly (too large for a chunk,
+		// or none fit), and l.next must survive it.
+		if l.end != 0 {
+			used := l.spent + l.cur - l.start
+			l.next = used + used/8
+		}
 		l.cur, l.end, l.start, l.spent = 0, 0, 0, 0
 	} else if cur := (l.cur + align - 1) &^ (align - 1); cur <= l.end && size <= l.end-cur {
 		l.cur = cur + size // a large alignment that still fits

@@ -322,3 +322,31 @@ func TestLocalHugeSize(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalChunkAfterDirect: a batch whose first allocation after a Reset
+// is too large for a chunk (it goes to the arena directly) still gets one
+// chunk sized by the last batch, not 16 KiB chunks doubling again.
+func TestLocalChunkAfterDirect(t *testing.T) {
+	a := mustNew(t, WithMaxSize(64<<20), WithDebug(false))
+	l := a.Local()
+	for round := range 4 {
+		a.Reset()
+		if round > 0 {
+			_, err := l.Alloc(3000, 8)
+			require.NoError(t, err)
+		}
+		var chunks []uintptr
+		for range 100 {
+			before := a.Used()
+			_, err := l.Alloc(1000, 8)
+			require.NoError(t, err)
+			if d := a.Used() - before; d != 0 {
+				chunks = append(chunks, d)
+			}
+		}
+		if round > 0 {
+			require.Len(t, chunks, 1, "round %d: one chunk for the batch, got %v", round, chunks)
+			assert.GreaterOrEqual(t, chunks[0], uintptr(100*1000), "round %d", round)
+		}
+	}
+}
