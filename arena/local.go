@@ -28,12 +28,12 @@ const (
 // go to the arena directly.
 //
 // Chunks are 16 KiB at first and double, up to 256 KiB (or an eighth of
-// the arena's maximum size, if smaller), as the Local fills them. After a
-// Reset, its first chunk is sized by what it took from the arena before
-// the Reset, so a goroutine that copies the same batch between Resets
-// reserves one chunk per batch: the atomic operation, a full memory
-// barrier that waits for every pending store of the copies before it, is
-// paid once per batch, not once per 16 KiB.
+// the arena's maximum size, if smaller, but never below 16 KiB), as the
+// Local fills them. After a Reset, its first chunk is sized by what it
+// took from its chunks before the Reset, so a goroutine that copies the
+// same batch between Resets reserves one chunk per batch: the atomic
+// operation, a full memory barrier that waits for every pending store of
+// the copies before it, is paid once per batch, not once per 16 KiB.
 //
 // The arena itself stays safe for concurrent use: other goroutines and C
 // threads may allocate from it at the same time, directly or through their
@@ -98,9 +98,9 @@ func (l *Local) CopyString(s string) (unsafe.Pointer, error) {
 }
 
 // MustCopyString is [Local.CopyString] for callers that treat a failure as
-// fatal, as C.CString does: it returns the copy and panics with
-// CopyString's error (an [*hffi.Error] with the same code) when the arena
-// is full, reset past this Local's chunk and full, or freed.
+// fatal, as C.CString does: it returns the copy and panics with the error
+// CopyString returns (which wraps an [hffi.Code]: errors.Is(err,
+// hffi.ENOMEM) when the arena is full, hffi.ECLOSED once it is freed).
 //
 // It is as fast as a copy behind any function call can be: with no error
 // result, a caller keeps the one result in a register, where an error
